@@ -1,0 +1,38 @@
+# Two commands a newcomer needs: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA_DIR ?= $(or $(JOBLOG_DATA_DIR),data)
+
+.PHONY: run test lint demo bench load clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Build the synthetic demo dataset only when the data directory has no dataset yet.
+$(DATA_DIR)/joblog/CURRENT: | $(STAMP)
+	$(BIN)/joblog-dash demo --data-dir $(DATA_DIR)
+
+demo: $(STAMP)
+	$(BIN)/joblog-dash demo --data-dir $(DATA_DIR)
+
+run: $(STAMP) $(DATA_DIR)/joblog/CURRENT
+	JOBLOG_DATA_DIR=$(DATA_DIR) $(BIN)/streamlit run app.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-output

@@ -1,0 +1,3 @@
+"""joblog-dash: follow the use of Joblog across Danish municipalities."""
+
+__version__ = "0.1.0"

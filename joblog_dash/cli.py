@@ -1,0 +1,49 @@
+"""Command line: `joblog-dash <command>`. Each command's work lives in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from joblog_dash import store
+
+
+def _data_dir(args: argparse.Namespace) -> Path | None:
+    return Path(args.data_dir).resolve() if getattr(args, "data_dir", None) else None
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from joblog_dash import demo
+
+    manifest = demo.build_demo(data_dir=_data_dir(args), seed=args.seed, scale=args.scale, progress=True)
+    print(f"Demodata skrevet: version {manifest.version}, {manifest.rows:,} rækker, "
+          f"{manifest.first_month} – {manifest.last_month}.".replace(",", "."))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="joblog-dash", description="Joblog dashboard tools")
+    parser.add_argument("--data-dir", help="data directory (default: $JOBLOG_DATA_DIR or ./data)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build the synthetic, calibrated demo dataset")
+    demo.add_argument("--seed", type=int, default=2018)
+    demo.add_argument("--scale", choices=["demo", "full", "stress"], default="demo")
+    demo.add_argument("--data-dir", help=argparse.SUPPRESS)
+    demo.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except store.DatasetMissingError as exc:
+        print(f"Fejl: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Reference facts: municipalities, areas, benefit groups, breakdown labels, name aliases and events."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+import polars as pl
+
+from joblog_dash.config import EVENTS_FILE, REFERENCE_DIR
+
+TOTAL = "I alt"
+GENDERS = ("Kvinder", "Mænd")
+AGE_GROUPS = ("16-24", "25-29", "30-39", "40-49", "50+")
+YOUTH_AGE_GROUPS = ("16-24", "25-29")  # uddannelseshjælp is for people under 30
+ORIGINS = (
+    "Personer med dansk oprindelse",
+    "Indvandrere fra vestlige lande",
+    "Efterkommere fra vestlige lande",
+    "Indvandrere fra ikke-vestlige lande",
+    "Efterkommere fra ikke-vestlige lande",
+)
+BREAKDOWN_COLUMNS = ("gender", "age_group", "origin")
+
+# Known benefit groups in display order. A new group only needs a line here; unknown codes show as-is.
+BENEFIT_GROUP_LABELS: dict[str, str] = {
+    "kontanthjaelp": "Jobparate kontanthjælpsmodtagere",
+    "uddannelseshjaelp": "Åbenlyst uddannelsesparate uddannelseshjælpsmodtagere",
+    "dagpenge": "Dagpengemodtagere",
+    "overgangsydelse": "Jobparate modtagere af overgangsydelse",
+    "ledighedsydelse": "Modtagere af ledighedsydelse",
+    "sygedagpenge": "Jobparate sygedagpengemodtagere",
+}
+BENEFIT_GROUP_SHORT: dict[str, str] = {
+    "kontanthjaelp": "Kontanthjælp",
+    "uddannelseshjaelp": "Uddannelseshjælp",
+    "dagpenge": "Dagpenge",
+    "overgangsydelse": "Overgangsydelse",
+    "ledighedsydelse": "Ledighedsydelse",
+    "sygedagpenge": "Sygedagpenge",
+}
+
+
+def group_label(code: str, short: bool = False) -> str:
+    labels = BENEFIT_GROUP_SHORT if short else BENEFIT_GROUP_LABELS
+    return labels.get(code, code)
+
+
+def group_order(code: str) -> int:
+    keys = list(BENEFIT_GROUP_LABELS)
+    return keys.index(code) if code in keys else len(keys)
+
+
+@cache
+def municipalities() -> pl.DataFrame:
+    """The 98 municipalities (2018): code, name, region, amk_office, rar_area, population_2018, lat, lon."""
+    return pl.read_csv(
+        REFERENCE_DIR / "municipalities.csv",
+        schema_overrides={"code": pl.Int32, "population_2018": pl.Int64, "lat": pl.Float64, "lon": pl.Float64},
+    ).sort("code")
+
+
+def municipality_name(code: int) -> str:
+    row = municipalities().filter(pl.col("code") == code)
+    return row["name"][0] if row.height else str(code)
+
+
+# --- Areas ---------------------------------------------------------------------------------------------
+
+NATIONAL = "hele-landet"
+AREA_KIND_COLUMN = {"region": "region", "amk": "amk_office", "rar": "rar_area"}
+AREA_KIND_LABEL = {"land": "Hele landet", "region": "Regioner", "amk": "Arbejdsmarkedskontorer", "rar": "RAR-områder"}
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str  # URL-safe id, e.g. "region-sjaelland"
+    kind: str  # "land", "region", "amk" or "rar"
+    label: str  # Danish display name, e.g. "Region Sjælland"
+
+    @property
+    def column(self) -> str | None:
+        """Column in the municipality table that defines the area (None for the whole country)."""
+        return AREA_KIND_COLUMN.get(self.kind)
+
+
+def slugify(text: str) -> str:
+    text = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+@cache
+def areas() -> tuple[Area, ...]:
+    """Hele landet, the 5 regions, STAR's 3 labour-market offices and the 8 RAR areas."""
+    munis = municipalities()
+    found = [Area(NATIONAL, "land", "Hele landet")]
+    for kind, column in AREA_KIND_COLUMN.items():
+        for label in sorted(munis[column].unique().to_list()):
+            found.append(Area(slugify(label), kind, label))
+    return tuple(found)
+
+
+def area_by_key(key: str) -> Area | None:
+    return next((a for a in areas() if a.key == key), None)
+
+
+def area_of_municipality(code: int, kind: str) -> Area:
+    label = municipalities().filter(pl.col("code") == code)[AREA_KIND_COLUMN[kind]][0]
+    return next(a for a in areas() if a.kind == kind and a.label == label)
+
+
+def municipality_codes_in(area: Area) -> list[int]:
+    munis = municipalities()
+    if area.column is None:
+        return munis["code"].to_list()
+    return munis.filter(pl.col(area.column) == area.label)["code"].to_list()
+
+
+# --- Name resolution for imports ------------------------------------------------------------------------
+
+
+def normalise_name(name: str) -> str:
+    """Fold case, Danish letters, 'Kommune' and punctuation so that name variants compare equal."""
+    text = name.strip().lower()
+    text = re.sub(r"\b(kommune|regionskommune)\b", "", text)
+    text = text.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
+@cache
+def _name_index() -> dict[str, int]:
+    index: dict[str, int] = {}
+    for code, name in municipalities().select("code", "name").iter_rows():
+        index[normalise_name(name)] = code
+        index[str(code)] = code
+        index[f"{code:03d}"] = code
+        index[f"{code:04d}"] = code
+    aliases = pl.read_csv(REFERENCE_DIR / "aliases.csv", schema_overrides={"code": pl.Int32})
+    for alias, code in aliases.iter_rows():
+        index[normalise_name(alias)] = code
+    return index
+
+
+def resolve_municipality(name_or_code: str) -> int | None:
+    """Municipality code for a name, alias or code as written in an export; None if unknown."""
+    text = str(name_or_code).strip()
+    if not text:
+        return None
+    index = _name_index()
+    if text.isdigit():
+        return index.get(str(int(text)))
+    return index.get(normalise_name(text))
+
+
+def suggest_municipality(name: str) -> str | None:
+    """The closest known municipality name, for 'did you mean' messages."""
+    import difflib
+
+    names = municipalities()["name"].to_list()
+    normalised = {normalise_name(n): n for n in names}
+    match = difflib.get_close_matches(normalise_name(name), list(normalised), n=1, cutoff=0.6)
+    return normalised[match[0]] if match else None
+
+
+# --- Events ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    start: date
+    end: date | None
+    label: str
+    description: str
+    benefit_groups: tuple[str, ...]
+
+
+@cache
+def events() -> tuple[Event, ...]:
+    frame = pl.read_csv(EVENTS_FILE, try_parse_dates=True, schema_overrides={"end": pl.Date})
+    return tuple(
+        Event(
+            start=row["start"],
+            end=row["end"],
+            label=row["label"],
+            description=row["description"],
+            benefit_groups=tuple(g for g in (row["benefit_groups"] or "").split(";") if g),
+        )
+        for row in frame.iter_rows(named=True)
+    )

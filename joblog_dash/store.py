@@ -1,0 +1,188 @@
+"""Versioned datasets on disk, switched atomically.
+
+Layout under the data directory::
+
+    joblog/CURRENT                      name of the active version (replaced atomically)
+    joblog/versions/<version>/facts.parquet
+    joblog/versions/<version>/manifest.json
+
+A new version is written completely in its own folder before CURRENT points to it, so a crash at any
+moment leaves the previous dataset readable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from joblog_dash import config, schema
+
+FACTS_FILE = "facts.parquet"
+MANIFEST_FILE = "manifest.json"
+
+
+class DatasetMissingError(RuntimeError):
+    """No readable dataset in the data directory; the message says where and how to build one."""
+
+
+@dataclass
+class Manifest:
+    version: str
+    kind: str  # "demo" or "real"
+    source: str  # human description, e.g. "Demodata (syntetisk), seed 2018" or the imported file name
+    created_at: str
+    rows: int
+    first_month: str
+    last_month: str
+    benefit_groups: list[str]
+    files: list[dict[str, str]] = field(default_factory=list)  # [{"name": ..., "sha256": ...}]
+    details: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.kind == "demo"
+
+
+def joblog_dir(data_dir: Path | None = None) -> Path:
+    return (data_dir or config.data_dir()) / "joblog"
+
+
+def _current_file(data_dir: Path | None) -> Path:
+    return joblog_dir(data_dir) / "CURRENT"
+
+
+def current_version(data_dir: Path | None = None) -> str | None:
+    try:
+        name = _current_file(data_dir).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def version_dir(version: str, data_dir: Path | None = None) -> Path:
+    return joblog_dir(data_dir) / "versions" / version
+
+
+def missing_message(data_dir: Path | None = None) -> str:
+    where = joblog_dir(data_dir)
+    return (
+        f"Intet datasæt i {where}. Byg demodata med `joblog-dash demo --data-dir {where.parent}` "
+        "(eller `make run`), eller importér en eksport med `joblog-dash import FIL`."
+    )
+
+
+def current_paths(data_dir: Path | None = None) -> tuple[Path, Path]:
+    """(facts parquet, manifest) of the active version; raises DatasetMissingError with a clear message."""
+    version = current_version(data_dir)
+    if version is None:
+        raise DatasetMissingError(missing_message(data_dir))
+    folder = version_dir(version, data_dir)
+    facts, manifest = folder / FACTS_FILE, folder / MANIFEST_FILE
+    if not facts.is_file() or not manifest.is_file():
+        raise DatasetMissingError(f"Datasættet {folder} mangler {FACTS_FILE} eller {MANIFEST_FILE}. " + missing_message(data_dir))
+    return facts, manifest
+
+
+def read_manifest(path: Path) -> Manifest:
+    try:
+        return Manifest(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError) as exc:
+        raise DatasetMissingError(f"Kan ikke læse {path}: {exc}") from exc
+
+
+def current_manifest(data_dir: Path | None = None) -> Manifest:
+    return read_manifest(current_paths(data_dir)[1])
+
+
+def _new_version_name(kind: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return f"{stamp}-{kind}"
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def write_facts(frame: pl.DataFrame, path: Path) -> None:
+    """Write the canonical table with fixed settings, so equal data gives byte-identical parquet."""
+    schema.conform(frame).write_parquet(path, compression="zstd", compression_level=3, statistics=True, row_group_size=256_000)
+
+
+def write_version(
+    frame: pl.DataFrame,
+    *,
+    kind: str,
+    source: str,
+    files: list[dict[str, str]] | None = None,
+    details: dict[str, object] | None = None,
+    data_dir: Path | None = None,
+) -> Manifest:
+    """Write a complete new version beside the old ones and make it current in one atomic step."""
+    frame = schema.conform(frame)
+    problems = schema.invariant_violations(frame)
+    if problems:
+        raise ValueError(f"Refusing to write an invalid dataset: {problems}")
+    months = frame["month"]
+    version = _new_version_name(kind)
+    versions_root = joblog_dir(data_dir) / "versions"
+    versions_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=versions_root, prefix=f".staging-{version}-"))
+    try:
+        write_facts(frame, staging / FACTS_FILE)
+        manifest = Manifest(
+            version=version,
+            kind=kind,
+            source=source,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            rows=frame.height,
+            first_month=str(months.min()),
+            last_month=str(months.max()),
+            benefit_groups=sorted(frame["benefit_group"].unique().to_list()),
+            files=files or [],
+            details=details or {},
+        )
+        _atomic_write_text(staging / MANIFEST_FILE, json.dumps(asdict(manifest), ensure_ascii=False, indent=2))
+        os.replace(staging, versions_root / version)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _atomic_write_text(_current_file(data_dir), version + "\n")
+    return manifest
+
+
+def list_versions(data_dir: Path | None = None) -> list[Manifest]:
+    """All complete versions, oldest first."""
+    root = joblog_dir(data_dir) / "versions"
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if (folder / FACTS_FILE).is_file() and (folder / MANIFEST_FILE).is_file():
+            try:
+                found.append(read_manifest(folder / MANIFEST_FILE))
+            except DatasetMissingError:
+                continue
+    return found
+
+
+def activate(version: str, data_dir: Path | None = None) -> Manifest:
+    """Point CURRENT at an existing version (used by rollback)."""
+    folder = version_dir(version, data_dir)
+    manifest = read_manifest(folder / MANIFEST_FILE)
+    if not (folder / FACTS_FILE).is_file():
+        raise DatasetMissingError(f"Version {version} har ingen {FACTS_FILE}.")
+    _atomic_write_text(_current_file(data_dir), version + "\n")
+    return manifest
