@@ -7,6 +7,7 @@ and always a ratio of sums. Danish text appears only in values a user sees (verd
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -222,3 +223,392 @@ def funnel_curve(
     lo95, up95 = _funnel_limits(n, target, limit_tau2, Z95)
     lo998, up998 = _funnel_limits(n, target, limit_tau2, Z998)
     return pl.DataFrame({"n": n, "lower_95": lo95, "upper_95": up95, "lower_998": lo998, "upper_998": up998})
+
+
+# --- Rank uncertainty and shrinkage ----------------------------------------------------------------------
+
+
+def rank_intervals(
+    persons: ArrayLike, successes: ArrayLike, n_sims: int = 1000, seed: int = 0, level: float = 0.95
+) -> pl.DataFrame:
+    """Observed rank (1 = highest share) with a `level` interval from a parametric bootstrap.
+
+    Each simulation draws every unit's true share from its Jeffreys posterior Beta(x + ½, n − x + ½) and
+    ranks the draws; rank_lower / rank_upper are the (1 − level)/2 and (1 + level)/2 quantiles of a unit's
+    simulated ranks (integer ranks, 'lower'/'higher' quantile rule). Deterministic through `seed`. Units with
+    n = 0 are not ranked (null) and do not take part.
+    """
+    n, x = _counts(persons, successes)
+    valid = n > 0
+    k = int(valid.sum())
+    rank = np.full(n.size, np.nan)
+    lower = np.full(n.size, np.nan)
+    upper = np.full(n.size, np.nan)
+    if k:
+        share = x[valid] / n[valid]
+        # Rank 1 = highest share; ties share the best rank ('min').
+        rank[valid] = sps.rankdata(-share, method="min")
+        rng = np.random.default_rng(seed)
+        draws = rng.beta(x[valid] + 0.5, n[valid] - x[valid] + 0.5, size=(n_sims, k))
+        sim_ranks = sps.rankdata(-draws, axis=1, method="min")
+        tail = (1.0 - level) / 2.0
+        lower[valid] = np.quantile(sim_ranks, tail, axis=0, method="lower")
+        upper[valid] = np.quantile(sim_ranks, 1.0 - tail, axis=0, method="higher")
+    return pl.DataFrame(
+        {
+            "share": np.where(valid, x / np.where(valid, n, 1), np.nan),
+            "rank": rank,
+            "rank_lower": lower,
+            "rank_upper": upper,
+        },
+        nan_to_null=True,
+    ).with_columns(pl.col("rank", "rank_lower", "rank_upper").cast(pl.Int32))
+
+
+@dataclass(frozen=True)
+class Shrinkage:
+    """Empirical-Bayes estimates: `share` per unit (NaN where n = 0), the pooled `mean` and the prior
+    strength `prior_n` (α + β; infinite when the units show no extra-binomial variation)."""
+
+    share: NDArray[np.float64]
+    mean: float
+    prior_n: float
+
+
+def shrunken_share(persons: ArrayLike, successes: ArrayLike) -> Shrinkage:
+    """Beta-binomial shrinkage with a method-of-moments prior.
+
+    p̄ = Σx/Σn. Between-unit variance of true shares (weighted moment estimator, Kleinman 1973):
+    σ² = [Σ nᵢ(pᵢ − p̄)² − (k − 1)·p̄(1 − p̄)] / [N − Σnᵢ²/N]. Beta prior with mean p̄ and variance σ² has
+    M = α + β = p̄(1 − p̄)/σ² − 1; each unit's posterior mean is (xᵢ + M·p̄)/(nᵢ + M), so a unit is pulled
+    toward p̄ with weight M/(nᵢ + M): small units move more. σ² ≤ 0 means full pooling (every share = p̄).
+    """
+    n, x = _counts(persons, successes)
+    valid = n > 0
+    nv, xv = n[valid], x[valid]
+    total = nv.sum()
+    if total == 0:
+        return Shrinkage(np.full(n.size, np.nan), float("nan"), float("nan"))
+    mean = float(xv.sum() / total)
+    k = nv.size
+    p = xv / nv
+    denom = total - np.sum(nv**2) / total
+    sigma2 = (np.sum(nv * (p - mean) ** 2) - (k - 1) * mean * (1 - mean)) / denom if denom > 0 else 0.0
+    if sigma2 <= 0 or mean in (0.0, 1.0):
+        prior_n = float("inf")
+        est = np.full(k, mean)
+    else:
+        prior_n = float(max(mean * (1 - mean) / sigma2 - 1.0, 0.0))
+        est = (xv + prior_n * mean) / (nv + prior_n)
+    share = np.full(n.size, np.nan)
+    share[valid] = est
+    return Shrinkage(share, mean, prior_n)
+
+
+# --- Peers -------------------------------------------------------------------------------------------------
+
+# Added to the distance of a pair in different regions: far smaller than any real difference in the
+# standardised indicators, so it only decides between (nearly) equally close candidates.
+REGION_PENALTY = 1e-6
+
+
+def _reason(names: list[str]) -> str:
+    return "ligner på " + " og ".join(names)
+
+
+def peers(
+    features: pl.DataFrame, k: int = 5, labels: dict[str, str] | None = None, reason_count: int = 2
+) -> pl.DataFrame:
+    """The k most similar units for every unit: columns code, peer_code, rank, distance, reason.
+
+    Every numeric column (all but `code` and `region`) is standardised to z-scores (population sd; a
+    constant column contributes nothing; a missing value counts as the column mean). Distance is Euclidean
+    over the z-scores; a different region adds REGION_PENALTY as a tie-breaker; remaining ties go to the
+    lower peer code. `reason` names the `reason_count` indicators with the smallest |z difference|, in plain
+    Danish via `labels` (column name if no label), e.g. "ligner på indbyggertal og andel unge".
+    """
+    labels = labels or {}
+    value_cols = [c for c in features.columns if c not in ("code", "region")]
+    if not value_cols:
+        raise ValueError("peers needs at least one numeric indicator column")
+    frame = features.sort("code")
+    codes = frame["code"].to_numpy()
+    regions = frame["region"].to_numpy() if "region" in frame.columns else np.zeros(frame.height)
+    values = frame.select(pl.col(value_cols).cast(pl.Float64)).to_numpy()
+    mean = np.nanmean(values, axis=0)
+    sd = np.nanstd(values, axis=0)
+    z = np.where(sd > 0, (values - mean) / np.where(sd > 0, sd, 1.0), 0.0)
+    z = np.nan_to_num(z, nan=0.0)
+    diff = np.abs(z[:, None, :] - z[None, :, :])  # (unit, other, indicator)
+    distance = np.sqrt(np.sum(diff**2, axis=2))
+    ranked = distance + REGION_PENALTY * (regions[:, None] != regions[None, :])
+    np.fill_diagonal(ranked, np.inf)
+    k = min(k, frame.height - 1)
+    rows: dict[str, list] = {"code": [], "peer_code": [], "rank": [], "distance": [], "reason": []}
+    for i in range(frame.height):
+        # lexsort: last key is primary, so distance first, then code (codes are sorted, index order = code).
+        order = np.lexsort((np.arange(frame.height), ranked[i]))[:k]
+        for r, j in enumerate(order, start=1):
+            closest = np.argsort(diff[i, j], kind="stable")[:reason_count]
+            rows["code"].append(int(codes[i]))
+            rows["peer_code"].append(int(codes[j]))
+            rows["rank"].append(r)
+            rows["distance"].append(float(distance[i, j]))
+            rows["reason"].append(_reason([labels.get(value_cols[c], value_cols[c]) for c in closest]))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "code": pl.Int32,
+            "peer_code": pl.Int32,
+            "rank": pl.Int32,
+            "distance": pl.Float64,
+            "reason": pl.String,
+        },
+    )
+
+
+# --- Follow-up signals (SPC p-chart) ----------------------------------------------------------------------
+
+
+def p_chart(persons: ArrayLike, successes: ArrayLike, baseline: int | None = None) -> pl.DataFrame:
+    """p-chart for one unit's monthly series (in time order): share, centre and control limits per month.
+
+    Centre line p̄ = Σx/Σn over the first `baseline` months (None: the whole series) — a ratio of sums, so
+    big months weigh more. Limits from each month's own n: p̄ ± z·sqrt(p̄(1 − p̄)/nᵢ), z = 1.96 (95 %) and
+    3.09 (99.8 %), clipped to [0, 1]. Months with n = 0 get null share and limits.
+    """
+    n, x = _counts(persons, successes)
+    base = slice(0, baseline) if baseline is not None else slice(None)
+    base_n = n[base].sum()
+    centre = float(x[base].sum() / base_n) if base_n > 0 else float("nan")
+    valid = n > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(valid, x / n, np.nan)
+        se = np.where(valid, np.sqrt(centre * (1 - centre) / n), np.nan)
+    return pl.DataFrame(
+        {
+            "persons": n,
+            "successes": x,
+            "share": share,
+            "centre": np.full(n.size, centre),
+            "lower_95": np.clip(centre - Z95 * se, 0, 1),
+            "upper_95": np.clip(centre + Z95 * se, 0, 1),
+            "lower_998": np.clip(centre - Z998 * se, 0, 1),
+            "upper_998": np.clip(centre + Z998 * se, 0, 1),
+        },
+        nan_to_null=True,
+    )
+
+
+def _run_lengths(flags: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Length of the run of True ending at each position (0 where False)."""
+    out = np.zeros(flags.size, dtype=np.int64)
+    run = 0
+    for i, flag in enumerate(flags):
+        run = run + 1 if flag else 0
+        out[i] = run
+    return out
+
+
+SIDE_LABEL = {"below": "under", "above": "over"}
+
+
+def signals(
+    persons: ArrayLike,
+    successes: ArrayLike,
+    months: ArrayLike | None = None,
+    baseline: int | None = None,
+    bad_side: str = "below",
+    run_length: int = 6,
+    limit_run: int = 3,
+) -> pl.DataFrame:
+    """p-chart table plus which follow-up rules fire in each month and a Danish explanation.
+
+    Rules (a point fires a rule when the pattern ends in that month):
+      rule_998:   the share lies outside the 99.8 % limits (either side);
+      rule_run:   `run_length` months in a row on the same side of the centre line (a point exactly on the
+                  line or a month without persons breaks the run);
+      rule_limit: `limit_run` months in a row beyond the 95 % limit on the *bad* side only.
+    `bad_side` makes the direction explicit: "below" for shares where less is worse (share joblogged).
+    `side` says which side of the centre line the month lies on ("over"/"under"); `adverse` is true when a
+    rule fires on the bad side. For the share joblogged that reads "6 måneder i træk under eget niveau".
+    """
+    if bad_side not in SIDE_LABEL:
+        raise ValueError("bad_side must be 'below' or 'above'")
+    table = p_chart(persons, successes, baseline)
+    share = table["share"].fill_null(np.nan).to_numpy()
+    centre = table["centre"].fill_null(np.nan).to_numpy()
+    above = share > centre
+    below = share < centre
+    outside = (share > table["upper_998"].fill_null(np.inf).to_numpy()) | (
+        share < table["lower_998"].fill_null(-np.inf).to_numpy()
+    )
+    run_above, run_below = _run_lengths(above), _run_lengths(below)
+    rule_run = (run_above >= run_length) | (run_below >= run_length)
+    if bad_side == "below":
+        beyond = share < table["lower_95"].fill_null(-np.inf).to_numpy()
+    else:
+        beyond = share > table["upper_95"].fill_null(np.inf).to_numpy()
+    rule_limit = _run_lengths(beyond) >= limit_run
+    bad_flags = below if bad_side == "below" else above
+    side = np.where(above, "over", np.where(below, "under", None))
+    bad_word = SIDE_LABEL[bad_side]
+    limit_text = "den nedre 95 %-grænse" if bad_side == "below" else "den øvre 95 %-grænse"
+    texts: list[str] = []
+    for i in range(share.size):
+        parts = []
+        if outside[i]:
+            parts.append(f"markant {side[i]} eget niveau (uden for 99,8 %-grænsen)")
+        if rule_run[i]:
+            parts.append(f"{run_length} måneder i træk {side[i]} eget niveau")
+        if rule_limit[i]:
+            parts.append(f"{limit_run} måneder i træk {bad_word} {limit_text}")
+        text = "; ".join(parts)
+        texts.append(text[:1].upper() + text[1:])
+    adverse = ((outside | rule_run) & bad_flags) | rule_limit
+    if months is not None:
+        table = table.with_columns(pl.Series("month", list(months))).select("month", *table.columns)
+    return table.with_columns(
+        pl.Series("side", side.tolist(), dtype=pl.String),
+        pl.Series("rule_998", outside),
+        pl.Series("rule_run", rule_run),
+        pl.Series("rule_limit", rule_limit),
+        pl.Series("adverse", adverse),
+        pl.Series("explanation", texts, dtype=pl.String),
+    )
+
+
+@dataclass(frozen=True)
+class LatestSignals:
+    active: bool  # any rule fires in the inspected months
+    adverse: bool  # a rule fires on the bad side
+    rules: tuple[str, ...]  # which rule columns fire: "rule_998", "rule_run", "rule_limit"
+    text: str  # Danish summary for the user
+
+
+def latest_signals(table: pl.DataFrame, last_n: int = 1) -> LatestSignals:
+    """Summarise the last `last_n` months of a `signals` table."""
+    tail = table.tail(last_n)
+    rules = tuple(r for r in ("rule_998", "rule_run", "rule_limit") if tail[r].any())
+    period = "seneste måned" if last_n == 1 else f"de seneste {last_n} måneder"
+    # Each month's explanation repeats an ongoing run; keep every distinct statement once, in order.
+    parts = [part for text in tail["explanation"].to_list() if text for part in text.split("; ")]
+    explanations = list(dict.fromkeys(part[:1].upper() + part[1:] for part in parts))
+    text = "; ".join(explanations) if explanations else f"Ingen signaler i {period}"
+    return LatestSignals(active=bool(rules), adverse=bool(tail["adverse"].any()), rules=rules, text=text)
+
+
+# --- The letter's effect: before/after ---------------------------------------------------------------------
+
+CLASS_BETTER = "forbedret mere end landet"
+CLASS_SAME = "som landet"
+CLASS_WORSE = "forbedret mindre / forværret"
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def before_after(
+    panel: pl.DataFrame,
+    event: date = date(2018, 5, 1),
+    window: int = 12,
+    unit: str = "code",
+    z: float = Z95,
+) -> pl.DataFrame:
+    """Share before and after an event month per unit, compared with the national change.
+
+    `panel` has columns unit (default `code`), month (first of month), persons, successes. Before = the
+    `window` months ending with the month before the event month; after = the `window` months starting with
+    the month after it. The event month itself is in neither, because the letter arrived during that month.
+    Shares are ratios of sums over the window; `change` = after − before as a fraction (×100 for pct.-point).
+    National = all units in the panel. The test compares the unit's change d_u with the change of the rest
+    of the country d_r (independent of the unit): z = (d_u − d_r) / sqrt(Σ p(1 − p)/n over the four
+    windows); z > 1.96 → "forbedret mere end landet", z < −1.96 → "forbedret mindre / forværret", else
+    "som landet". It treats person-months as independent trials, so it overstates certainty somewhat.
+    Units without persons in either window get null shares and classification.
+    """
+    event = date(event.year, event.month, 1)
+    before_start, after_end = _add_months(event, -window), _add_months(event, window)
+    period = (
+        pl.when((pl.col("month") >= before_start) & (pl.col("month") < event))
+        .then(pl.lit("before"))
+        .when((pl.col("month") > event) & (pl.col("month") <= after_end))
+        .then(pl.lit("after"))
+    )
+    sums = (
+        panel.with_columns(period.alias("period"))
+        .filter(pl.col("period").is_not_null())
+        .group_by(unit)
+        .agg(
+            [
+                pl.col(c).filter(pl.col("period") == p).sum().cast(pl.Float64).alias(f"{c}_{p}")
+                for c in ("persons", "successes")
+                for p in ("before", "after")
+            ]
+        )
+    )
+    units = panel.select(unit).unique()
+    sums = units.join(sums, on=unit, how="left").fill_null(0.0).sort(unit)
+    nat = sums.select(pl.exclude(unit).sum()).row(0, named=True)
+
+    def share(x: pl.Expr, n: pl.Expr) -> pl.Expr:
+        return pl.when(n > 0).then(x / n)
+
+    def var(x: pl.Expr, n: pl.Expr) -> pl.Expr:
+        return pl.when(n > 0).then((x / n) * (1 - x / n) / n)
+
+    pb, xb, pa, xa = (
+        pl.col(f"{c}_{p}")
+        for p, c in (
+            ("before", "persons"),
+            ("before", "successes"),
+            ("after", "persons"),
+            ("after", "successes"),
+        )
+    )
+    rb, rxb = nat["persons_before"] - pb, nat["successes_before"] - xb
+    ra, rxa = nat["persons_after"] - pa, nat["successes_after"] - xa
+    nat_before = nat["successes_before"] / nat["persons_before"] if nat["persons_before"] else None
+    nat_after = nat["successes_after"] / nat["persons_after"] if nat["persons_after"] else None
+    nat_change = nat_after - nat_before if nat_before is not None and nat_after is not None else None
+    result = sums.with_columns(
+        share_before=share(xb, pb),
+        share_after=share(xa, pa),
+        rest_change=share(rxa, ra) - share(rxb, rb),
+        se=(var(xb, pb) + var(xa, pa) + var(rxb, rb) + var(rxa, ra)).sqrt(),
+    ).with_columns(
+        change=pl.col("share_after") - pl.col("share_before"),
+        national_before=pl.lit(nat_before, dtype=pl.Float64),
+        national_after=pl.lit(nat_after, dtype=pl.Float64),
+        national_change=pl.lit(nat_change, dtype=pl.Float64),
+    )
+    result = result.with_columns(
+        diff_to_national=pl.col("change") - pl.col("national_change"),
+        z=pl.when(pl.col("se") > 0).then((pl.col("change") - pl.col("rest_change")) / pl.col("se")),
+    ).with_columns(
+        classification=pl.when(pl.col("change").is_null())
+        .then(None)
+        .when(pl.col("z") > z)
+        .then(pl.lit(CLASS_BETTER))
+        .when(pl.col("z") < -z)
+        .then(pl.lit(CLASS_WORSE))
+        .otherwise(pl.lit(CLASS_SAME))
+    )
+    return result.select(
+        unit,
+        "persons_before",
+        "successes_before",
+        "share_before",
+        "persons_after",
+        "successes_after",
+        "share_after",
+        "change",
+        "national_before",
+        "national_after",
+        "national_change",
+        "diff_to_national",
+        "z",
+        "classification",
+    )
