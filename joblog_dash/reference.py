@@ -59,7 +59,12 @@ def municipalities() -> pl.DataFrame:
     """The 98 municipalities (2018): code, name, region, amk_office, rar_area, population_2018, lat, lon."""
     return pl.read_csv(
         REFERENCE_DIR / "municipalities.csv",
-        schema_overrides={"code": pl.Int32, "population_2018": pl.Int64, "lat": pl.Float64, "lon": pl.Float64},
+        schema_overrides={
+            "code": pl.Int32,
+            "population_2018": pl.Int64,
+            "lat": pl.Float64,
+            "lon": pl.Float64,
+        },
     ).sort("code")
 
 
@@ -72,7 +77,12 @@ def municipality_name(code: int) -> str:
 
 NATIONAL = "hele-landet"
 AREA_KIND_COLUMN = {"region": "region", "amk": "amk_office", "rar": "rar_area"}
-AREA_KIND_LABEL = {"land": "Hele landet", "region": "Regioner", "amk": "Arbejdsmarkedskontorer", "rar": "RAR-områder"}
+AREA_KIND_LABEL = {
+    "land": "Hele landet",
+    "region": "Regioner",
+    "amk": "Arbejdsmarkedskontorer",
+    "rar": "RAR-områder",
+}
 
 
 @dataclass(frozen=True)

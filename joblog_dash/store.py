@@ -86,7 +86,9 @@ def current_paths(data_dir: Path | None = None) -> tuple[Path, Path]:
     folder = version_dir(version, data_dir)
     facts, manifest = folder / FACTS_FILE, folder / MANIFEST_FILE
     if not facts.is_file() or not manifest.is_file():
-        raise DatasetMissingError(f"Datasættet {folder} mangler {FACTS_FILE} eller {MANIFEST_FILE}. " + missing_message(data_dir))
+        raise DatasetMissingError(
+            f"Datasættet {folder} mangler {FACTS_FILE} eller {MANIFEST_FILE}. " + missing_message(data_dir)
+        )
     return facts, manifest
 
 
@@ -113,12 +115,15 @@ def _atomic_write_text(path: Path, text: str) -> None:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
+    os.chmod(tmp, 0o644)  # mkstemp creates 0600; the dataset must be readable by the app's user
     os.replace(tmp, path)
 
 
 def write_facts(frame: pl.DataFrame, path: Path) -> None:
     """Write the canonical table with fixed settings, so equal data gives byte-identical parquet."""
-    schema.conform(frame).write_parquet(path, compression="zstd", compression_level=3, statistics=True, row_group_size=256_000)
+    schema.conform(frame).write_parquet(
+        path, compression="zstd", compression_level=3, statistics=True, row_group_size=256_000
+    )
 
 
 def write_version(
@@ -141,6 +146,7 @@ def write_version(
     versions_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=versions_root, prefix=f".staging-{version}-"))
     try:
+        staging.chmod(0o755)
         write_facts(frame, staging / FACTS_FILE)
         manifest = Manifest(
             version=version,
@@ -154,7 +160,9 @@ def write_version(
             files=files or [],
             details=details or {},
         )
-        _atomic_write_text(staging / MANIFEST_FILE, json.dumps(asdict(manifest), ensure_ascii=False, indent=2))
+        _atomic_write_text(
+            staging / MANIFEST_FILE, json.dumps(asdict(manifest), ensure_ascii=False, indent=2)
+        )
         os.replace(staging, versions_root / version)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,75 @@
+"""Shared look of every chart: colour-blind-safe palette, Danish number format, titles that state the message."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies. Never red/green alone.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+GROUP_COLOURS = {
+    "kontanthjaelp": "#0072B2",
+    "uddannelseshjaelp": "#E69F00",
+    "dagpenge": "#009E73",
+    "overgangsydelse": "#CC79A7",
+    "ledighedsydelse": "#56B4E9",
+    "sygedagpenge": "#D55E00",
+}
+REGION_COLOURS = {
+    "Region Hovedstaden": "#0072B2",
+    "Region Sjælland": "#E69F00",
+    "Region Syddanmark": "#009E73",
+    "Region Midtjylland": "#CC79A7",
+    "Region Nordjylland": "#56B4E9",
+}
+# STAR's 0 / 1-5 / 6+ categories (red / light green / green in STAR's own benchmark) as a
+# colour-blind-safe sequence, with the category always named in the legend.
+CATEGORY_COLOURS = {"persons_0": "#D55E00", "persons_1_5": "#56B4E9", "persons_6plus": "#0072B2"}
+NEUTRAL = "#6b6b6b"
+REFERENCE_LINE = "#000000"
+SUPPRESSED_COLOUR = "#c8c8c8"
+FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
+DEMO_SOURCE = "Kilde: demodata (syntetiske tal) — ikke rigtige kommunetal"
+
+
+def group_colour(group: str) -> str:
+    return GROUP_COLOURS.get(group, NEUTRAL)
+
+
+def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, height: int = 420) -> go.Figure:
+    """Title (the chart's message), Danish separators (decimal comma, thousands dot), quiet grid."""
+    text = f"<b>{title}</b>" + (
+        f"<br><span style='font-size:0.8em;color:#555'>{subtitle}</span>" if subtitle else ""
+    )
+    fig.update_layout(
+        title={"text": text, "x": 0, "xanchor": "left"},
+        separators=",.",
+        font={"family": FONT, "size": 13},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 80 if subtitle else 60, "b": 50},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hoverlabel={"font": {"family": FONT}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": -0.25, "x": 0},
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#999")
+    fig.update_yaxes(gridcolor="#e5e5e5", zerolinecolor="#999")
+    return fig
+
+
+def percent_axis(fig: go.Figure, axis: str = "y", range_: tuple[float, float] | None = (0, 1)) -> go.Figure:
+    """Shares are fractions in the data; show them as '68 %' on the axis."""
+    settings = {"tickformat": ".0%", "range": list(range_) if range_ else None}
+    if axis == "y":
+        fig.update_yaxes(**settings)
+    else:
+        fig.update_xaxes(**settings)
+    return fig
+
+
+def add_source_note(fig: go.Figure, text: str) -> go.Figure:
+    """A source / demo line at the bottom, so an exported chart carries its provenance."""
+    fig.add_annotation(
+        text=text, xref="paper", yref="paper", x=0, y=-0.32, showarrow=False, xanchor="left",
+        font={"size": 10, "color": "#555"},
+    )  # fmt: skip
+    return fig

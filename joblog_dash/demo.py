@@ -1,0 +1,340 @@
+"""Synthetic, deterministic demo data calibrated to the published national Joblog figures.
+
+No real municipal Joblog data ships with the project. The generator draws persons per
+month x municipality x benefit group x gender x age group x origin and the share with no registered job
+search from a logistic model:
+
+    logit(p_none) = a_g(t) + u_m,g(t) + e_m,g(t) + cell effects
+
+where a_g(t) is solved per month so that the national ratio of sums hits a target path through the
+published figures, u is a persistent municipal propensity (some named municipalities high or low), e is
+AR(1) month-to-month noise, and cell effects make young people log less. After the minister's letter
+(May 2018) municipalities with a high share with none improve more. July and December dip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from tqdm import tqdm
+
+from joblog_dash import reference, store
+
+# Target path for the national share with NO registered job search (linear between anchors).
+# Anchors marked * are published figures; the others are smooth assumptions between them.
+NONE_ANCHORS: dict[str, list[tuple[str, float]]] = {
+    "kontanthjaelp": [
+        ("2014-01", 0.42),
+        ("2015-01", 0.40),
+        ("2017-01", 0.345),
+        ("2018-01", 0.32),  # * the letter: about 68 % joblogged
+        ("2018-04", 0.318),
+        ("2018-09", 0.29),  # * just under 30 % with none
+        ("2019-06", 0.275),
+        ("2020-01", 0.267),  # * 26.7 %
+        ("2020-02", 0.265),
+        ("2020-03", 0.40),
+        ("2020-04", 0.645),  # * 64.5 %, duty suspended
+        ("2020-05", 0.52),
+        ("2020-06", 0.30),
+        ("2020-12", 0.245),
+        ("2021-06", 0.223),  # * 22.3 %
+        ("2021-12", 0.215),
+        ("2025-12", 0.19),
+    ],
+    "dagpenge": [
+        ("2014-01", 0.15),
+        ("2015-01", 0.14),
+        ("2018-01", 0.11),  # * about 89 % joblogged
+        ("2019-06", 0.10),
+        ("2020-02", 0.095),
+        ("2020-03", 0.22),
+        ("2020-04", 0.42),
+        ("2020-05", 0.33),
+        ("2020-06", 0.12),
+        ("2021-12", 0.085),
+        ("2025-12", 0.075),
+    ],
+    "uddannelseshjaelp": [
+        ("2014-01", 0.74),
+        ("2015-01", 0.72),
+        ("2018-01", 0.66),  # * 34 % joblogged
+        ("2018-04", 0.655),
+        ("2019-06", 0.58),
+        ("2020-02", 0.55),
+        ("2020-03", 0.64),
+        ("2020-04", 0.82),
+        ("2020-05", 0.74),
+        ("2020-06", 0.56),
+        ("2021-12", 0.48),
+        ("2025-12", 0.42),
+    ],
+    "overgangsydelse": [
+        ("2014-01", 0.45),
+        ("2020-03", 0.40),
+        ("2020-04", 0.70),
+        ("2020-06", 0.38),
+        ("2025-12", 0.28),
+    ],
+    "ledighedsydelse": [
+        ("2014-01", 0.50),
+        ("2020-03", 0.45),
+        ("2020-04", 0.72),
+        ("2020-06", 0.44),
+        ("2025-12", 0.33),
+    ],
+    "sygedagpenge": [
+        ("2014-01", 0.55),
+        ("2020-03", 0.50),
+        ("2020-04", 0.75),
+        ("2020-06", 0.48),
+        ("2025-12", 0.38),
+    ],
+}
+# National number of persons in the target group (linear between anchors).
+SIZE_ANCHORS: dict[str, list[tuple[str, float]]] = {
+    "kontanthjaelp": [
+        ("2014-01", 24000),
+        ("2015-01", 22000),
+        ("2018-01", 18500),
+        ("2018-09", 17500),
+        ("2020-02", 16500),
+        ("2020-04", 21000),
+        ("2020-12", 19500),
+        ("2021-12", 16000),
+        ("2025-12", 15000),
+    ],
+    "dagpenge": [
+        ("2014-01", 90000),
+        ("2015-01", 85000),
+        ("2018-01", 72000),
+        ("2020-02", 68000),
+        ("2020-04", 115000),
+        ("2020-12", 90000),
+        ("2021-12", 62000),
+        ("2025-12", 60000),
+    ],
+    "uddannelseshjaelp": [
+        ("2014-01", 9000),
+        ("2015-01", 8500),
+        ("2018-01", 7200),
+        ("2020-04", 8000),
+        ("2021-12", 6200),
+        ("2025-12", 6000),
+    ],
+    "overgangsydelse": [("2014-01", 3000), ("2025-12", 2500)],
+    "ledighedsydelse": [("2014-01", 11000), ("2025-12", 9000)],
+    "sygedagpenge": [("2014-01", 20000), ("2025-12", 18000)],
+}
+# Share of the joblogged who register 6 or more searches (logit-linear over time).
+SIX_PLUS_SHARE = {"kontanthjaelp": (0.50, 0.62), "dagpenge": (0.72, 0.80), "uddannelseshjaelp": (0.35, 0.48)}
+SEASONAL_NONE = {7: 0.035, 12: 0.025}  # July and December: holidays, fewer registered searches
+AGE_MIX = {
+    "kontanthjaelp": (0.07, 0.13, 0.30, 0.27, 0.23),
+    "dagpenge": (0.05, 0.17, 0.25, 0.23, 0.30),
+    "uddannelseshjaelp": (0.62, 0.38),
+}
+AGE_EFFECT = (0.45, 0.20, 0.0, -0.10, 0.05)  # logit shift on p_none: young people log less
+GENDER_MIX = {"kontanthjaelp": (0.47, 0.53), "dagpenge": (0.50, 0.50), "uddannelseshjaelp": (0.42, 0.58)}
+GENDER_EFFECT = (0.0, 0.08)
+ORIGIN_MIX = {
+    "kontanthjaelp": (0.55, 0.04, 0.01, 0.32, 0.08),
+    "dagpenge": (0.82, 0.05, 0.01, 0.10, 0.02),
+    "uddannelseshjaelp": (0.62, 0.02, 0.01, 0.15, 0.20),
+}
+ORIGIN_EFFECT = (0.02, -0.05, 0.0, 0.0, 0.03)  # origin groups differ little (2020-01: 27.1 % vs 26.7 %)
+# Persistent municipal propensity for having no registered search (logit scale).
+NAMED_PROPENSITY = {
+    360: 3.2,  # Lolland
+    376: 1.8,  # Guldborgsund
+    306: 1.5,  # Odsherred
+    482: 1.5,  # Langeland
+    101: 1.0,  # København
+    157: -1.7,  # Gentofte
+    230: -1.7,  # Rudersdal
+    173: -1.5,  # Lyngby-Taarbæk
+    223: -1.6,  # Hørsholm
+    201: -1.4,  # Allerød
+    190: -1.3,  # Furesø
+}
+LETTER_MONTH = date(2018, 5, 1)
+
+
+@dataclass(frozen=True)
+class Scale:
+    first_month: str
+    last_month: str
+    groups: tuple[str, ...]
+
+
+SCALES = {
+    "demo": Scale("2015-01", "2021-12", ("kontanthjaelp", "uddannelseshjaelp", "dagpenge")),
+    "full": Scale(
+        "2014-01",
+        "2025-12",
+        (
+            "kontanthjaelp",
+            "uddannelseshjaelp",
+            "dagpenge",
+            "overgangsydelse",
+            "ledighedsydelse",
+            "sygedagpenge",
+        ),
+    ),
+}
+
+
+def month_range(first: str, last: str) -> list[date]:
+    y, m = map(int, first.split("-"))
+    y2, m2 = map(int, last.split("-"))
+    months = []
+    while (y, m) <= (y2, m2):
+        months.append(date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def _month_index(months: list[date]) -> np.ndarray:
+    return np.array([d.year * 12 + d.month - 1 for d in months], dtype=float)
+
+
+def _interpolate(anchors: list[tuple[str, float]], months: list[date]) -> np.ndarray:
+    xs = [int(a[:4]) * 12 + int(a[5:7]) - 1 for a, _ in anchors]
+    return np.interp(_month_index(months), xs, [v for _, v in anchors])
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    return np.log(p / (1 - p))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _solve_intercepts(persons: np.ndarray, offsets: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Per month, the intercept a with sum(n * sigmoid(a + offset)) / sum(n) == target (bisection)."""
+    lo, hi = np.full(len(target), -15.0), np.full(len(target), 15.0)
+    total = persons.sum(axis=(1, 2))
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        share = (persons * _sigmoid(mid[:, None, None] + offsets)).sum(axis=(1, 2)) / np.maximum(total, 1)
+        too_high = share > target
+        hi = np.where(too_high, mid, hi)
+        lo = np.where(too_high, lo, mid)
+    return (lo + hi) / 2
+
+
+def _group_cells(group: str) -> tuple[list[tuple[str, str, str]], np.ndarray, np.ndarray]:
+    """The (gender, age, origin) cells of a group with their mix weights and logit effects."""
+    ages = reference.YOUTH_AGE_GROUPS if group == "uddannelseshjaelp" else reference.AGE_GROUPS
+    age_mix = AGE_MIX.get(group, AGE_MIX["kontanthjaelp"])
+    gender_mix = GENDER_MIX.get(group, GENDER_MIX["kontanthjaelp"])
+    origin_mix = ORIGIN_MIX.get(group, ORIGIN_MIX["kontanthjaelp"])
+    cells, weights, effects = [], [], []
+    for gi, gender in enumerate(reference.GENDERS):
+        for ai, age in enumerate(ages):
+            for oi, origin in enumerate(reference.ORIGINS):
+                cells.append((gender, age, origin))
+                weights.append(gender_mix[gi] * age_mix[ai] * origin_mix[oi])
+                effects.append(GENDER_EFFECT[gi] + AGE_EFFECT[ai] + ORIGIN_EFFECT[oi])
+    return cells, np.array(weights), np.array(effects)
+
+
+def _municipal_propensity(rng: np.random.Generator, codes: np.ndarray) -> np.ndarray:
+    base = np.clip(rng.normal(0.0, 0.5, len(codes)), -1.1, 1.1)
+    for code, value in NAMED_PROPENSITY.items():
+        base[codes == code] = value
+    return base
+
+
+def generate(seed: int = 2018, scale: str = "demo", progress: bool = False) -> pl.DataFrame:
+    """The canonical fact table for the given scale; the same seed gives the same table."""
+    spec = SCALES[scale]
+    rng = np.random.default_rng(seed)
+    munis = reference.municipalities()
+    codes = munis["code"].to_numpy()
+    months = month_range(spec.first_month, spec.last_month)
+    t_index = _month_index(months)
+    base_propensity = _municipal_propensity(rng, codes)
+    # More recipients per inhabitant where the propensity for no job search is high (a rough social gradient).
+    size_weight = munis["population_2018"].to_numpy() * np.exp(
+        0.3 * base_propensity + rng.normal(0, 0.2, len(codes))
+    )
+    size_weight = size_weight / size_weight.sum()
+    letter = LETTER_MONTH.year * 12 + LETTER_MONTH.month - 1
+    ramp = np.clip((t_index - letter) / 12.0, 0.0, 1.0)  # the letter's effect builds up over a year
+    calendar_month = np.array([d.month for d in months])
+
+    frames = []
+    for group in tqdm(spec.groups, desc="Demodata", unit="ydelsesgruppe", disable=not progress):
+        cells, mix, cell_effect = _group_cells(group)
+        n_t, n_m, n_c = len(months), len(codes), len(cells)
+        u = base_propensity + rng.normal(0.0, 0.3, n_m)
+        named = np.isin(codes, list(NAMED_PROPENSITY))
+        u[named] = base_propensity[named]  # named municipalities keep their character in every group
+        # Municipalities that were low (high u) react more to the letter, with individual variation.
+        response = np.clip(0.12 + 0.22 * np.maximum(u, 0) + rng.normal(0, 0.08, n_m), 0.0, 0.6)
+        u_t = u[None, :] * (1.0 - response[None, :] * ramp[:, None] * (u[None, :] > 0))
+        noise = np.zeros((n_t, n_m))
+        for i in range(n_t):
+            noise[i] = (0.7 * noise[i - 1] if i else 0.0) + rng.normal(0.0, 0.12, n_m)
+        size = _interpolate(SIZE_ANCHORS[group], months)
+        expected = size[:, None, None] * size_weight[None, :, None] * mix[None, None, :]
+        persons = rng.poisson(expected)
+        offsets = (u_t + noise)[:, :, None] + cell_effect[None, None, :]
+        target = _interpolate(NONE_ANCHORS[group], months)
+        target = target + np.vectorize(lambda m: SEASONAL_NONE.get(int(m), 0.0))(calendar_month)
+        intercept = _solve_intercepts(persons, offsets, target)
+        p_none = _sigmoid(intercept[:, None, None] + offsets)
+        persons_0 = rng.binomial(persons, p_none)
+        lo6, hi6 = SIX_PLUS_SHARE.get(group, (0.55, 0.65))
+        trend6 = _logit(np.array(lo6)) + (_logit(np.array(hi6)) - _logit(np.array(lo6))) * np.clip(
+            (t_index - t_index[0]) / max(t_index[-1] - t_index[0], 1), 0, 1
+        )
+        p_six = _sigmoid(trend6[:, None, None] - 0.5 * u_t[:, :, None] - 0.6 * cell_effect[None, None, :])
+        persons_6plus = rng.binomial(persons - persons_0, p_six)
+        persons_1_5 = persons - persons_0 - persons_6plus
+        # 1-5 searches: 1 + Bin(4, .45) each; 6+: 6 + Bin(54, .14) each (mean about 13.6).
+        job_searches = (
+            persons_1_5
+            + rng.binomial(4 * persons_1_5, 0.45)
+            + 6 * persons_6plus
+            + rng.binomial(54 * persons_6plus, 0.14)
+        )
+        genders, ages, origins = (np.array([c[i] for c in cells]) for i in range(3))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "month": np.repeat(np.array(months, dtype="datetime64[D]"), n_m * n_c),
+                    "municipality_code": np.tile(np.repeat(codes, n_c), n_t),
+                    "benefit_group": np.full(n_t * n_m * n_c, group),
+                    "gender": np.tile(genders, n_t * n_m),
+                    "age_group": np.tile(ages, n_t * n_m),
+                    "origin": np.tile(origins, n_t * n_m),
+                    "persons": persons.ravel(),
+                    "persons_0": persons_0.ravel(),
+                    "persons_1_5": persons_1_5.ravel(),
+                    "persons_6plus": persons_6plus.ravel(),
+                    "job_searches": job_searches.ravel(),
+                }
+            )
+        )
+    return pl.concat(frames)
+
+
+def build_demo(
+    data_dir: Path | None = None, seed: int = 2018, scale: str = "demo", progress: bool = False
+) -> store.Manifest:
+    """Generate the demo dataset and make it the current version of the data directory."""
+    frame = generate(seed=seed, scale=scale, progress=progress)
+    return store.write_version(
+        frame,
+        kind="demo",
+        source=f"Demodata (syntetiske tal, seed {seed}, skala {scale})",
+        details={"seed": seed, "scale": scale, "generator": "joblog_dash.demo"},
+        data_dir=data_dir,
+    )

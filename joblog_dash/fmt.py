@@ -1,0 +1,72 @@
+"""Danish number and date formatting: decimal comma, thousands dot, 'pct.', Danish month names."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+MONTHS_SHORT = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.")
+MONTHS_LONG = (
+    "januar", "februar", "marts", "april", "maj", "juni",
+    "juli", "august", "september", "oktober", "november", "december",
+)  # fmt: skip
+MISSING = "–"
+
+
+def _is_missing(value: float | int | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """12345.6 -> '12.345,6' (decimals=1)."""
+    if _is_missing(value):
+        return MISSING
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def pct(share: float | None, decimals: int = 1) -> str:
+    """A share as a fraction, 0.682 -> '68,2 pct.'."""
+    return MISSING if _is_missing(share) else f"{number(share * 100, decimals)} pct."
+
+
+def pct_short(share: float | None, decimals: int = 1) -> str:
+    """0.682 -> '68,2 %' for tight places (axes, hover)."""
+    return MISSING if _is_missing(share) else f"{number(share * 100, decimals)} %"
+
+
+def pp(change: float | None, decimals: int = 1) -> str:
+    """A change of shares in percentage points, 0.031 -> '+3,1 pct.-point'."""
+    if _is_missing(change):
+        return MISSING
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    return f"{sign}{number(abs(change) * 100, decimals)} pct.-point"
+
+
+def month_short(month: date) -> str:
+    """date(2018, 1, 1) -> 'jan. 2018'."""
+    return f"{MONTHS_SHORT[month.month - 1]} {month.year}"
+
+
+def month_long(month: date) -> str:
+    """date(2018, 1, 1) -> 'januar 2018'."""
+    return f"{MONTHS_LONG[month.month - 1]} {month.year}"
+
+
+def month_key(month: date) -> str:
+    """date(2018, 1, 1) -> '2018-01' (the URL form)."""
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def parse_month_key(text: str) -> date | None:
+    """'2018-01' -> date(2018, 1, 1); None for anything else."""
+    parts = text.strip().split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        return None
+    year, month = int(parts[0]), int(parts[1])
+    return date(year, month, 1) if 1 <= month <= 12 else None
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)

@@ -1,0 +1,31 @@
+"""Cached access to the query layer for the pages.
+
+Results are cached per dataset version (the facts file path names the version), so an import or a
+rollback is picked up at once while reruns reuse results. The cache is bounded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from joblog_dash import queries
+
+
+def db() -> queries.JoblogDB:
+    return queries.open_db()
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached(facts_path: str, name: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    return getattr(queries, name)(db(), *args, **dict(kwargs))
+
+
+def query(name: str, *args: Any, **kwargs: Any) -> pl.DataFrame:
+    """Call `queries.<name>(db, *args, **kwargs)`, cached per dataset version and arguments."""
+    if not hasattr(queries, name) or name.startswith("_"):
+        raise AttributeError(f"No query named {name!r}")
+    normalised = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
+    return _cached(str(db().facts_path), name, args, normalised)

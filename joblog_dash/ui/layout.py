@@ -1,0 +1,158 @@
+"""What every page shares: page config, the dataset, the data notice, navigation and the filter sidebar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from joblog_dash import config, fmt, queries, reference, store
+from joblog_dash.strings import t
+from joblog_dash.ui import data, state
+
+# (script, label key, icon). Emoji icons: material icons would make the browser fetch a web font.
+PAGES = (
+    ("app.py", "nav_overview", "📊"),
+    ("pages/1_kommuner.py", "nav_municipalities", "🏘️"),
+    ("pages/2_kommuneprofil.py", "nav_profile", "🔎"),
+    ("pages/3_ydelsesgrupper.py", "nav_groups", "👥"),
+    ("pages/4_opfoelgning.py", "nav_followup", "🚩"),
+    ("pages/5_om_tallene.py", "nav_about", "ℹ️"),
+)
+PROFILE_PAGE = "pages/2_kommuneprofil.py"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    db: queries.JoblogDB
+    manifest: store.Manifest
+    choices: state.Choices
+    filters: state.Filters
+
+
+def _choices(db: queries.JoblogDB) -> state.Choices:
+    return state.Choices(
+        months=data.query("months"),
+        groups=data.query("benefit_groups"),
+        areas=[a.key for a in reference.areas()],
+        municipalities=reference.municipalities()["code"].to_list(),
+    )
+
+
+def render_data_notice(manifest: store.Manifest) -> None:
+    """The provenance line; a prominent warning while the figures are demo data."""
+    if manifest.is_demo:
+        st.warning(t("demo_notice"), icon="⚠️")
+    else:
+        st.info(
+            t(
+                "real_notice",
+                source=manifest.source,
+                imported=manifest.created_at[:10],
+                first=fmt.month_short(fmt.parse_month_key(manifest.first_month[:7])),  # type: ignore[arg-type]
+                last=fmt.month_short(fmt.parse_month_key(manifest.last_month[:7])),  # type: ignore[arg-type]
+            ),
+            icon="📄",
+        )
+
+
+def _navigation(filters: state.Filters) -> None:
+    root = config.PACKAGE_ROOT
+    params = filters.query_params()
+    for script, label_key, icon in PAGES:
+        if (root / script).is_file():
+            st.page_link(script, label=t(label_key), icon=icon, query_params=params)
+
+
+def _filter_widgets(ctx_choices: state.Choices, filters: state.Filters, show: tuple[str, ...]) -> None:
+    area_labels = {a.key: a.label for a in reference.areas()}
+    if "month" in show:
+        st.selectbox(
+            t("filter_month"),
+            options=ctx_choices.months[::-1],
+            format_func=fmt.month_short,
+            **state.prepare_widget("month", filters),
+        )
+    if "start" in show:
+        st.selectbox(
+            t("filter_from"),
+            options=[m for m in ctx_choices.months if m < filters.month][::-1] or [filters.start],
+            format_func=fmt.month_short,
+            **state.prepare_widget("start", filters),
+        )
+    if "group" in show:
+        st.selectbox(
+            t("filter_group"),
+            options=ctx_choices.groups,
+            format_func=reference.group_label,
+            **state.prepare_widget("group", filters),
+        )
+    if "area" in show:
+        st.selectbox(
+            t("filter_area"),
+            options=ctx_choices.areas,
+            format_func=lambda key: area_labels[key],
+            **state.prepare_widget("area", filters),
+        )
+    if "municipality" in show:
+        names = dict(reference.municipalities().select("code", "name").iter_rows())
+        st.selectbox(
+            t("filter_municipality"),
+            options=sorted(ctx_choices.municipalities, key=lambda c: names[c]),
+            format_func=lambda code: names[code],
+            **state.prepare_widget("municipality", filters),
+        )
+
+
+def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "area")) -> PageContext:
+    """Configure the page, open the dataset, resolve the filters and draw the sidebar.
+
+    Stops the page with a clear message (never a traceback) when there is no readable dataset.
+    """
+    st.set_page_config(page_title=f"{title} · {t('app_title')}", page_icon="📊", layout="wide")
+    try:
+        db = data.db()
+    except store.DatasetMissingError as exc:
+        st.title(title)
+        st.error(f"{t('dataset_missing')} {exc}")
+        st.stop()
+    choices = _choices(db)
+    filters = state.current_filters(choices)
+    with st.sidebar:
+        st.markdown(f"### {t('app_title')}")
+        _navigation(filters)
+        st.divider()
+        st.markdown(f"**{t('filters')}**")
+        _filter_widgets(choices, filters, show_filters)
+    st.title(title)
+    render_data_notice(db.manifest)
+    for notice in filters.notices:
+        st.info(notice, icon="ℹ️")
+    return PageContext(db=db, manifest=db.manifest, choices=choices, filters=filters)
+
+
+def profile_link_params(filters: state.Filters, municipality: int) -> dict[str, str]:
+    return {**filters.query_params(), state.PARAMS["municipality"]: str(municipality)}
+
+
+def open_profile(filters: state.Filters, municipality: int) -> None:
+    """Click-to-drill: go to the municipality's profile, keeping the other filters."""
+    st.switch_page(PROFILE_PAGE, query_params=profile_link_params(filters, municipality))
+
+
+def clicked_municipality(selection: object) -> int | None:
+    """The municipality code carried in `customdata` of a clicked plotly point (first element)."""
+    try:
+        points = selection["selection"]["points"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return None
+    for point in points or []:
+        custom = point.get("customdata")
+        value = custom[0] if isinstance(custom, list | tuple) and custom else custom
+        try:
+            code = int(value)
+        except (TypeError, ValueError):
+            continue
+        if code in reference.municipalities()["code"].to_list():
+            return code
+    return None
