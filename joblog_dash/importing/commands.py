@@ -1,0 +1,159 @@
+"""`joblog-dash import | validate | versions | rollback`: the command-line side of importing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from joblog_dash import store
+from joblog_dash.importing import service
+from joblog_dash.importing.validate import Problem
+from joblog_dash.textsafety import printable
+
+
+def _dk(number: object) -> str:
+    return f"{number:,}".replace(",", ".") if isinstance(number, int) else str(number)
+
+
+def _data_dir(args: argparse.Namespace) -> Path | None:
+    return Path(args.data_dir).resolve() if getattr(args, "data_dir", None) else None
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[service.Progress]:
+    """A tqdm bar on stderr driven by the service's progress(fraction, text) callback."""
+    if not enabled:
+        yield lambda _f, _t: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=100, unit="%", file=sys.stderr, leave=False, bar_format="{desc} {bar} {n_fmt}%") as bar:
+
+        def update(fraction: float, text: str) -> None:
+            bar.set_description_str(printable(text, limit=60))
+            bar.update(max(0, round(fraction * 100) - bar.n))
+
+        yield update
+
+
+def _print_problems(problems: list[Problem], stream=sys.stdout) -> None:
+    for problem in problems:
+        print(f"  {problem}", file=stream)
+
+
+def _print_report(report: service.ImportReport) -> None:
+    if report.replaced_demo:
+        print("Demodata er erstattet helt af rigtige tal (demo og rigtige tal blandes aldrig).")
+    months = f"{report.months[0]} – {report.months[-1]}" if report.months else "-"
+    print(
+        f"Fil: {report.file} (sha256 {report.sha256[:12]}…), {_dk(report.rows_in_file)} rækker læst, "
+        f"måneder {months} ({len(report.months)})."
+    )
+    print(
+        f"Rækker tilføjet: {_dk(report.added)}, ændret: {_dk(report.changed)}, fjernet: {_dk(report.removed)}. "
+        f"Datasættet har nu {_dk(report.dataset_rows)} rækker."
+    )
+    if report.largest_changes:
+        print("Største ændringer (personer / uden jobsøgning, før → nu):")
+        for c in report.largest_changes:
+            print(
+                f"  {c['kommune']} {c['måned']} {c['ydelsesgruppe']} ({c['opdeling']}): "
+                f"{_dk(c['personer før'])} → {_dk(c['personer nu'])} / "
+                f"{_dk(c['uden jobsøgning før'])} → {_dk(c['uden jobsøgning nu'])}"
+            )
+    if report.warnings:
+        print(f"{len(report.warnings)} advarsler:")
+        _print_problems(report.warnings)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    with _progress_bar(not args.quiet) as progress:
+        validation = service.validate_file(Path(args.file), progress)
+    if validation.ok:
+        stats = validation.stats
+        print(
+            f"OK: {validation.file} kan importeres: {_dk(stats.get('rows'))} rækker, "
+            f"{stats.get('municipalities')} kommuner, {stats.get('first_month')} – {stats.get('last_month')}."
+        )
+        _print_problems(validation.warnings)
+        return 0
+    print(f"{validation.file} kan ikke importeres ({len(validation.errors)} fejl):", file=sys.stderr)
+    _print_problems(validation.problems, sys.stderr)
+    return 1
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    try:
+        with _progress_bar(not args.quiet) as progress:
+            report = service.import_file(Path(args.file), _data_dir(args), progress, dry_run=args.dry_run)
+    except service.ImportRefused as refused:
+        print(
+            f"Intet er importeret; de nuværende data er uændrede. {len(refused.problems)} problemer:",
+            file=sys.stderr,
+        )
+        _print_problems(refused.problems, sys.stderr)
+        return 1
+    _print_report(report)
+    if report.dry_run:
+        print("Prøvekørsel (--dry-run): intet er skrevet.")
+    elif report.version is None:
+        print("Ingen ændringer: filen giver de samme tal som det nuværende datasæt; intet er skrevet.")
+    else:
+        print(f"Importeret som version {report.version}. Fortryd med `joblog-dash rollback`.")
+    return 0
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    versions = store.list_versions(_data_dir(args))
+    if not versions:
+        print(store.missing_message(_data_dir(args)))
+        return 0
+    current = store.current_version(_data_dir(args))
+    for manifest in versions:
+        mark = "*" if manifest.version == current else " "
+        kind = "demo" if manifest.is_demo else "rigtige tal"
+        print(
+            f"{mark} {manifest.version}  {kind:<11}  {_dk(manifest.rows):>10} rækker  "
+            f"{manifest.first_month[:7]} – {manifest.last_month[:7]}  {printable(manifest.source, limit=60)}"
+        )
+    print("* = aktiv version")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    try:
+        manifest = service.rollback(args.version, _data_dir(args))
+    except service.ImportRefused as refused:
+        _print_problems(refused.problems, sys.stderr)
+        return 1
+    print(
+        f"Aktiv version er nu {manifest.version} ({printable(manifest.source, limit=80)}, "
+        f"{_dk(manifest.rows)} rækker)."
+    )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the import commands to the `joblog-dash` parser."""
+    # SUPPRESS as default too: a None default would overwrite a --data-dir given before the command.
+    hidden = {"help": argparse.SUPPRESS, "default": argparse.SUPPRESS}
+    imp = sub.add_parser("import", help="import a STAR/Jobindsats export (CSV, JSON, XLSX, parquet)")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="validate and show the changes without writing")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.add_argument("--data-dir", **hidden)
+    imp.set_defaults(func=cmd_import)
+    val = sub.add_parser("validate", help="check an export and list its problems without writing anything")
+    val.add_argument("file")
+    val.add_argument("--quiet", action="store_true", help="no progress bar")
+    val.set_defaults(func=cmd_validate)
+    ver = sub.add_parser("versions", help="list the stored dataset versions")
+    ver.add_argument("--data-dir", **hidden)
+    ver.set_defaults(func=cmd_versions)
+    rol = sub.add_parser("rollback", help="make an earlier version current (default: the one before)")
+    rol.add_argument("version", nargs="?")
+    rol.add_argument("--data-dir", **hidden)
+    rol.set_defaults(func=cmd_rollback)

@@ -1,0 +1,275 @@
+"""Validate an export, merge it into the current real dataset and write a new version atomically.
+
+All or nothing: the file is read and validated completely before anything is written; the new dataset is
+written beside the old one by `store.write_version` and CURRENT switches in one rename. One import at a time
+(a lock file), so two uploads cannot interleave.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from joblog_dash import reference, schema, store
+from joblog_dash.importing.readers import ReadError, read_table
+from joblog_dash.importing.validate import Problem, Validation, validate_table
+from joblog_dash.textsafety import printable
+
+Progress = Callable[[float, str], None]
+PARTITION = ["month", "municipality_code", "benefit_group"]
+LARGEST_CHANGES = 5
+STALE_STAGING_SECONDS = 3600
+
+
+class ImportRefused(Exception):
+    """The file was not imported; `problems` say why (file, row, column)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class ImportReport:
+    file: str
+    sha256: str
+    rows_in_file: int
+    months: list[str]
+    benefit_groups: list[str]
+    added: int
+    changed: int
+    removed: int
+    largest_changes: list[dict[str, object]]
+    replaced_demo: bool
+    dataset_rows: int
+    version: str | None  # None for a dry run or when nothing changed
+    dry_run: bool = False
+    warnings: list[Problem] = field(default_factory=list)
+    stats: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.added or self.changed or self.removed or self.replaced_demo)
+
+
+def _noop(_fraction: float, _text: str) -> None:
+    return None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def validate_file(path: Path | str, progress: Progress | None = None) -> Validation:
+    """Read and check a file without writing anything; every problem names file, row and column."""
+    progress = progress or _noop
+    path = Path(path)
+    name = printable(path.name)
+    progress(0.02, f"Læser {name}")
+    try:
+        raw = read_table(path)
+    except ReadError as exc:
+        return Validation(name, None, [Problem(name, None, None, str(exc))])
+    except MemoryError:
+        return Validation(
+            name, None, [Problem(name, None, None, "filen er for stor til hukommelsen; del den op")]
+        )
+    progress(0.35, f"Kontrollerer {raw.frame.height:,} rækker".replace(",", "."))
+    validation = validate_table(raw, name)
+    progress(0.7, "Kontrol færdig")
+    return validation
+
+
+@contextlib.contextmanager
+def import_lock(data_dir: Path | None) -> Iterator[None]:
+    folder = store.joblog_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".import.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise ImportRefused(
+                [Problem("", None, None, "en anden import er i gang i samme datamappe; prøv igen om lidt")]
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_stale_staging(data_dir: Path | None) -> None:
+    """Folders left by a killed import (never visible as versions) are removed once they are old."""
+    root = store.joblog_dir(data_dir) / "versions"
+    if not root.is_dir():
+        return
+    for folder in root.glob(".staging-*"):
+        with contextlib.suppress(OSError):
+            if time.time() - folder.stat().st_mtime > STALE_STAGING_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _current(data_dir: Path | None) -> tuple[store.Manifest | None, pl.DataFrame | None]:
+    try:
+        facts, manifest_path = store.current_paths(data_dir)
+    except store.DatasetMissingError:
+        return None, None
+    return store.read_manifest(manifest_path), pl.read_parquet(facts)
+
+
+def diff(old: pl.DataFrame, new: pl.DataFrame) -> tuple[int, int, int, list[dict[str, object]]]:
+    """(added, changed, removed, largest changes) between two canonical tables."""
+    keys = list(schema.KEY_COLUMNS)
+    measures = list(schema.COUNT_COLUMNS)
+    joined = old.join(new, on=keys, how="full", coalesce=True, suffix="_new")
+    added = joined.filter(pl.col("persons").is_null()).height
+    removed = joined.filter(pl.col("persons_new").is_null()).height
+    both = joined.filter(pl.col("persons").is_not_null() & pl.col("persons_new").is_not_null())
+    changed_mask = pl.any_horizontal(pl.col(m) != pl.col(f"{m}_new") for m in measures)
+    changed = both.filter(changed_mask)
+    size = (pl.col("persons_new") - pl.col("persons")).abs() + (
+        pl.col("persons_0_new") - pl.col("persons_0")
+    ).abs()
+    top = changed.with_columns(size.alias("_size")).sort("_size", descending=True).head(LARGEST_CHANGES)
+    largest = [
+        {
+            "kommune": reference.municipality_name(row["municipality_code"]),
+            "måned": row["month"].strftime("%Y-%m"),
+            "ydelsesgruppe": reference.group_label(row["benefit_group"], short=True),
+            "opdeling": ", ".join(row[c] for c in reference.BREAKDOWN_COLUMNS if row[c] != reference.TOTAL)
+            or "i alt",
+            "personer før": row["persons"],
+            "personer nu": row["persons_new"],
+            "uden jobsøgning før": row["persons_0"],
+            "uden jobsøgning nu": row["persons_0_new"],
+        }
+        for row in top.iter_rows(named=True)
+    ]
+    return added, changed.height, removed, largest
+
+
+def import_file(
+    path: Path | str,
+    data_dir: Path | None = None,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+    display_name: str | None = None,
+) -> ImportReport:
+    """Import one export into the dataset (all or nothing); raises ImportRefused with the problems."""
+    progress = progress or _noop
+    path = Path(path)
+    validation = validate_file(path, progress)
+    if not validation.ok:
+        raise ImportRefused(validation.problems)
+    assert validation.frame is not None
+    name = printable(display_name or path.name)
+    new = validation.frame
+    digest = sha256_of(path)
+    with import_lock(data_dir):
+        _remove_stale_staging(data_dir)
+        progress(0.75, "Sammenligner med de nuværende tal")
+        manifest, current = _current(data_dir)
+        replaced_demo = manifest is not None and manifest.is_demo
+        base = current if (current is not None and not replaced_demo) else new.clear()
+        # A revision replaces whole municipality/month/group cells present in the file, so a reloaded month
+        # can also lose breakdown rows; other municipalities, months and groups are kept.
+        touched = new.select(PARTITION).unique()
+        old_part = base.join(touched, on=PARTITION, how="semi")
+        kept = base.join(touched, on=PARTITION, how="anti")
+        added, changed, removed, largest = diff(old_part, new)
+        merged = schema.conform(pl.concat([kept, new]))
+        report = ImportReport(
+            file=name,
+            sha256=digest,
+            rows_in_file=validation.stats.get("rows_read", 0),  # type: ignore[arg-type]
+            months=sorted({m.strftime("%Y-%m") for m in new["month"].unique().to_list()}),
+            benefit_groups=sorted(new["benefit_group"].unique().to_list()),
+            added=added,
+            changed=changed,
+            removed=removed,
+            largest_changes=largest,
+            replaced_demo=replaced_demo,
+            dataset_rows=merged.height,
+            version=None,
+            dry_run=dry_run,
+            warnings=validation.warnings,
+            stats=validation.stats,
+        )
+        if dry_run or (report.unchanged and manifest is not None):
+            progress(1.0, "Intet skrevet" if dry_run else "Ingen ændringer")
+            return report
+        progress(0.85, "Skriver ny version")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        entry = {
+            "name": name,
+            "sha256": digest,
+            "imported_at": now,
+            "rows": str(new.height),
+            "first_month": report.months[0],
+            "last_month": report.months[-1],
+            "format": str(validation.stats.get("format", "")),
+        }
+        previous_files = [] if (manifest is None or replaced_demo) else list(manifest.files)
+        previous_details = {} if (manifest is None or replaced_demo) else dict(manifest.details)
+        imports = list(previous_details.get("imports", []))  # type: ignore[arg-type]
+        imports.append(
+            {
+                **entry,
+                "added": added,
+                "changed": changed,
+                "removed": removed,
+                "job_searches_estimated_rows": validation.stats.get("job_searches_estimated", 0),
+                "rows_left_out_suppressed": validation.stats.get("rows_left_out_suppressed", 0),
+            }
+        )
+        estimated = sum(int(i.get("job_searches_estimated_rows", 0)) for i in imports)
+        details: dict[str, object] = {
+            "imports": imports,
+            "job_searches_estimated_rows": estimated,
+            "job_searches_note": (
+                "Antal registrerede jobsøgninger manglede for nogle rækker og er sat til den nedre grænse "
+                "1 × (1-5 jobsøgninger) + 6 × (6+ jobsøgninger)."
+                if estimated
+                else ""
+            ),
+            "replaced_demo": replaced_demo,
+        }
+        written = store.write_version(
+            merged,
+            kind="real",
+            source=name,
+            files=[*previous_files, entry],
+            details=details,
+            data_dir=data_dir,
+        )
+        report.version = written.version
+    progress(1.0, "Færdig")
+    return report
+
+
+def rollback(version: str | None = None, data_dir: Path | None = None) -> store.Manifest:
+    """Make `version` (default: the version before the current one) current again."""
+    versions = [m.version for m in store.list_versions(data_dir)]
+    current = store.current_version(data_dir)
+    if version is None:
+        if current not in versions or versions.index(current) == 0:
+            raise store.DatasetMissingError("Der er ingen tidligere version at gå tilbage til.")
+        version = versions[versions.index(current) - 1]
+    if version not in versions:
+        raise store.DatasetMissingError(
+            f"Versionen '{printable(version)}' findes ikke. Se `joblog-dash versions`."
+        )
+    with import_lock(data_dir):
+        return store.activate(version, data_dir)

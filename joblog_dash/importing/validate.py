@@ -1,0 +1,507 @@
+"""Turn an all-text export table into canonical rows, listing every problem with file, row and column.
+
+Decisions (see docs/IMPORT.md):
+- A suppressed cell (`..`, `-`, empty) is derived when it is the only missing one of persons / 0 / 1-5 / 6+
+  (persons = sum of the categories). A suppressed `Antal registrerede jobsøgninger`, or a file without that
+  column, is estimated at its lower bound 1·(1-5) + 6·(6+) and the manifest says so. A row that still lacks
+  a count cannot be stored in the integer table: if the same municipality/month/group has a complete
+  coarser level (e.g. `Køn i alt`), that level is stored instead; otherwise the row is left out with a
+  warning that says how many.
+- Per municipality, month and benefit group the finest complete breakdown is stored; coarser rows (totals,
+  `Køn i alt`) are checked against it and never stored too, so nothing is counted twice.
+- Aggregate rows (`Hele landet`, `Region …`, `RAR …`, `AMK …`) are checked against the sum of their
+  municipalities when the file holds all of them, and never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from joblog_dash import reference, schema
+from joblog_dash.importing import jobindsats as ji
+from joblog_dash.importing.readers import RawTable
+from joblog_dash.textsafety import printable
+
+MAX_LISTED = 10  # rows listed per kind of problem; the rest are counted in one summary line
+CORE = ("persons", "persons_0", "persons_1_5", "persons_6plus")
+BREAKDOWNS = (("gender", "gender", 1), ("age", "age_group", 2), ("origin", "origin", 4))
+FIELD_LABEL = {**ji.EXPORT_HEADERS}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: (
+        int | None
+    )  # row number as the user sees it (CSV line, sheet row, JSON Data index); None = whole file
+    column: str | None
+    message: str
+    severity: str = "fejl"  # "fejl" blocks the import; "advarsel" does not
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", række {self.row}"
+        if self.column:
+            where += f", kolonne '{self.column}'"
+        return printable(f"{self.severity.capitalize()}: {where}: {self.message}", limit=600)
+
+
+@dataclass
+class Validation:
+    file: str
+    frame: pl.DataFrame | None  # canonical rows, None when there are errors
+    problems: list[Problem] = field(default_factory=list)
+    stats: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "fejl"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "fejl"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.frame is not None
+
+
+class _Collector:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, row: int | None, column: str | None, message: str, severity: str = "fejl") -> None:
+        self.problems.append(Problem(self.file, row, column, printable(message, limit=400), severity))
+
+    def rows(
+        self,
+        frame: pl.DataFrame,
+        column: str | None,
+        message: Callable[[dict], str],
+        severity: str = "fejl",
+    ) -> None:
+        """One problem per listed row of `frame` (which must have `_row`), then one summary line."""
+        for row in frame.head(MAX_LISTED).iter_rows(named=True):
+            self.add(row["_row"], column, message(row), severity)
+        if frame.height > MAX_LISTED:
+            self.add(
+                None,
+                column,
+                f"… og {frame.height - MAX_LISTED:,} rækker mere med samme slags problem".replace(",", "."),
+                severity,
+            )
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "fejl" for p in self.problems)
+
+
+def _map_headers(raw: RawTable, out: _Collector) -> dict[str, str]:
+    canonical = "municipality_code" in raw.frame.columns
+    table = ji.CANONICAL_HEADERS if canonical else ji.JOBINDSATS_HEADERS
+    mapping: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for header in raw.frame.columns:
+        key = header if canonical else ji.header_key(header)
+        target = table.get(key)
+        if target is None:
+            if header.strip():
+                out.add(None, header, "ukendt kolonne; den bliver ikke brugt", "advarsel")
+            continue
+        if target in seen:
+            out.add(None, header, f"betyder det samme som kolonnen '{seen[target]}'; brug kun én af dem")
+            continue
+        seen[target] = header
+        mapping[header] = target
+    expected = "month, municipality_code, benefit_group, …" if canonical else "Område, Periode, Ydelsesgruppe"
+    for needed in ("area", "period", "group"):
+        if needed not in seen:
+            label = next(k for k, v in table.items() if v == needed)
+            out.add(
+                None,
+                label if canonical else ji.EXPORT_HEADERS[needed],
+                f"den påkrævede kolonne mangler (forventer {expected}; fandt "
+                f"{', '.join(raw.frame.columns) or 'ingen'})",
+            )
+    present = [m for m in CORE if m in seen]
+    if len(present) < 3:
+        missing = [ji.EXPORT_HEADERS[m] for m in CORE if m not in seen]
+        out.add(
+            None,
+            None,
+            "der mangler målekolonner: "
+            + ", ".join(missing)
+            + " (mindst tre af de fire antal-kolonner skal være med)",
+        )
+    return mapping
+
+
+def _lookup(
+    frame: pl.DataFrame, column: str, function: Callable[[str], object], dtype: pl.DataType
+) -> pl.Expr:
+    """Map a text column through a Python function once per distinct value (fast for labels)."""
+    values = frame[column].drop_nulls().unique().to_list()
+    table = {v: function(v) for v in values}
+    return pl.col(column).replace_strict(table, default=None, return_dtype=dtype)
+
+
+def _sum_or_null(column: str) -> pl.Expr:
+    """Sum that stays null when any part is suppressed (a partial sum would look like a real figure)."""
+    return pl.when(pl.col(column).null_count() == 0).then(pl.col(column).sum()).otherwise(None).alias(column)
+
+
+def _label_problems(
+    out: _Collector,
+    frame: pl.DataFrame,
+    raw_col: str,
+    mapped_col: str,
+    header: str,
+    describe: Callable[[str], str],
+) -> None:
+    bad = (
+        frame.filter(pl.col(mapped_col).is_null())
+        .group_by(raw_col)
+        .agg(pl.col("_row").min(), pl.len().alias("n"))
+        .sort("_row")
+    )
+    for raw_value, row, n in bad.head(MAX_LISTED).iter_rows():
+        extra = f" ({n:,} rækker)".replace(",", ".") if n > 1 else ""
+        out.add(row, header, describe(raw_value or "") + extra)
+    if bad.height > MAX_LISTED:
+        out.add(None, header, f"… og {bad.height - MAX_LISTED} ukendte værdier mere")
+
+
+def _area_message(value: str) -> str:
+    suggestion = reference.suggest_municipality(value) if value.strip() else None
+    text = f"ukendt kommune eller område '{value}'" if value.strip() else "området er tomt"
+    return text + (f" – mente du '{suggestion}'?" if suggestion else "")
+
+
+def validate_table(raw: RawTable, file: str) -> Validation:
+    out = _Collector(file)
+    mapping = _map_headers(raw, out)
+    if out.has_errors:
+        return Validation(file, None, out.problems)
+    frame = raw.frame.select([pl.col(h).alias(f) for h, f in mapping.items()])
+    if frame.height == 0:
+        out.add(None, None, "filen har overskrifter men ingen datarækker")
+        return Validation(file, None, out.problems)
+    header_of = {f: h for h, f in mapping.items()}
+    frame = frame.with_row_index("_row", offset=raw.first_row).with_columns(pl.col("_row").cast(pl.Int64))
+    stats: dict[str, object] = {"rows_read": frame.height, "format": raw.format}
+    if raw.encoding:
+        stats["encoding"] = raw.encoding
+
+    # Labels -> canonical values, one Python call per distinct label.
+    areas = ji.aggregate_areas()
+    frame = frame.with_columns(pl.col(c).str.strip_chars() for c in ("area", "period", "group"))
+    frame = frame.with_columns(
+        _lookup(frame, "area", reference.resolve_municipality, pl.Int32).alias("code"),
+        _lookup(frame, "area", lambda v: (areas.get(ji.fold(v)) or (None, ()))[0], pl.String).alias(
+            "aggregate"
+        ),
+        _lookup(frame, "period", ji.period, pl.Date).alias("month"),
+        _lookup(frame, "group", ji.benefit_group, pl.String).alias("benefit_group"),
+    )
+    frame = frame.with_columns(
+        pl.when(pl.col("code").is_null()).then(pl.col("aggregate")).alias("aggregate"),
+        pl.when(pl.col("code").is_null() & pl.col("aggregate").is_null())
+        .then(None)
+        .otherwise(True)
+        .alias("_area_ok"),
+    )
+    _label_problems(out, frame, "area", "_area_ok", header_of["area"], _area_message)
+    _label_problems(
+        out,
+        frame,
+        "period",
+        "month",
+        header_of["period"],
+        lambda v: f"ugyldig periode '{v}' (forventer fx 2018M01, fra 2010 til i dag)",
+    )
+    known = ", ".join(reference.BENEFIT_GROUP_LABELS.values())
+    _label_problems(
+        out,
+        frame,
+        "group",
+        "benefit_group",
+        header_of["group"],
+        lambda v: f"ukendt ydelsesgruppe '{v}' (kendte: {known}, A-dagpenge)",
+    )
+    functions = {"gender": ji.gender, "age": ji.age_group, "origin": ji.origin}
+    for field_name, canonical, _bit in BREAKDOWNS:
+        text = f"txt_{field_name}"  # the label as written; `canonical` gets the mapped value
+        if field_name in frame.columns:
+            frame = frame.rename({field_name: text}).with_columns(pl.col(text).str.strip_chars())
+            frame = frame.with_columns(
+                _lookup(frame, text, functions[field_name], pl.String).alias(canonical)
+            )
+            _label_problems(
+                out,
+                frame,
+                text,
+                canonical,
+                header_of[field_name],
+                lambda v, f=field_name: f"ukendt værdi '{v}' i {ji.EXPORT_HEADERS[f]}",
+            )
+        else:
+            frame = frame.with_columns(pl.lit("").alias(text), pl.lit(reference.TOTAL).alias(canonical))
+
+    # Counts: Danish numbers, suppressed cells, negative or broken values.
+    suppressed_cells = 0
+    for measure in schema.COUNT_COLUMNS:
+        if measure not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.Int64).alias(measure))
+            continue
+        value, suppressed, invalid = ji.parse_counts(pl.col(measure))
+        frame = frame.with_columns(
+            value.alias(f"_{measure}"), invalid.alias("_invalid"), suppressed.alias("_supp")
+        )
+        suppressed_cells += int(frame["_supp"].sum())
+        out.rows(
+            frame.filter("_invalid"), header_of[measure], lambda r, m=measure: ji.count_problem(r[m] or "")
+        )
+        frame = frame.drop(measure, "_invalid", "_supp").rename({f"_{measure}": measure})
+    stats["suppressed_cells"] = suppressed_cells
+
+    # Duplicates on the labels as written (before finer age bands are folded together).
+    raw_key = ["area", "period", "group", "txt_gender", "txt_age", "txt_origin"]
+    first = frame.group_by(raw_key).agg(pl.col("_row").min().alias("_first"))
+    duplicated = frame.join(first, on=raw_key, nulls_equal=True).filter(pl.col("_row") != pl.col("_first"))
+    out.rows(
+        duplicated.sort("_row"),
+        None,
+        lambda r: f"dubletrække: samme område, periode, ydelsesgruppe og opdeling som række {r['_first']}",
+    )
+    if out.has_errors:
+        return Validation(file, None, out.problems, stats)
+
+    frame = _derive(frame, out, stats, job_searches_column="job_searches" in mapping.values())
+    if out.has_errors:
+        return Validation(file, None, out.problems, stats)
+
+    keys = ["code", "aggregate", "month", "benefit_group", "gender", "age_group", "origin"]
+    frame = frame.group_by(keys).agg(pl.col("_row").min(), *[_sum_or_null(m) for m in schema.COUNT_COLUMNS])
+    frame = frame.with_columns(
+        sum(((pl.col(c) != reference.TOTAL).cast(pl.Int8) * bit) for _f, c, bit in BREAKDOWNS).alias("_bits")
+    )
+    municipal = frame.filter(pl.col("code").is_not_null())
+    aggregates = frame.filter(pl.col("aggregate").is_not_null())
+    if municipal.height == 0:
+        out.add(
+            None,
+            header_of["area"],
+            "filen har ingen kommunerækker (kun landstal/regioner/RAR); dashboardet gemmer tal pr. kommune",
+        )
+        return Validation(file, None, out.problems, stats)
+    _check_aggregates(municipal, aggregates, out, stats, header_of["area"])
+    kept = _choose_levels(municipal, out, stats)
+    if out.has_errors:
+        return Validation(file, None, out.problems, stats)
+
+    result = schema.conform(kept.rename({"code": "municipality_code"}))
+    violations = schema.invariant_violations(result)
+    if violations:  # every invariant is checked row by row above; this is the last safety net
+        out.add(None, None, f"datasættet bryder skemaets regler: {violations}")
+        return Validation(file, None, out.problems, stats)
+    stats.update(
+        rows=result.height,
+        municipalities=result["municipality_code"].n_unique(),
+        first_month=str(result["month"].min()),
+        last_month=str(result["month"].max()),
+        months=result["month"].n_unique(),
+        benefit_groups=sorted(result["benefit_group"].unique().to_list()),
+    )
+    return Validation(file, result, out.problems, stats)
+
+
+def _derive(frame: pl.DataFrame, out: _Collector, stats: dict, job_searches_column: bool) -> pl.DataFrame:
+    """Fill the one derivable suppressed count per row, check that categories add up, bound job searches."""
+    p, p0, p1, p6 = (pl.col(c) for c in CORE)
+    missing = sum(pl.col(c).is_null().cast(pl.Int8) for c in CORE)
+    frame = frame.with_columns(missing.alias("_missing"))
+    frame = frame.with_columns(
+        pl.when(p.is_null() & (pl.col("_missing") == 1)).then(p0 + p1 + p6).otherwise(p).alias("persons"),
+        pl.when(p0.is_null() & (pl.col("_missing") == 1)).then(p - p1 - p6).otherwise(p0).alias("persons_0"),
+        pl.when(p1.is_null() & (pl.col("_missing") == 1))
+        .then(p - p0 - p6)
+        .otherwise(p1)
+        .alias("persons_1_5"),
+        pl.when(p6.is_null() & (pl.col("_missing") == 1))
+        .then(p - p0 - p1)
+        .otherwise(p6)
+        .alias("persons_6plus"),
+    )
+    stats["derived_cells"] = int((frame["_missing"] == 1).sum())
+    derived_negative = frame.filter(
+        (pl.col("_missing") == 1) & pl.any_horizontal(pl.col(c) < 0 for c in CORE)
+    )
+    out.rows(
+        derived_negative,
+        None,
+        lambda r: (
+            "de ikke-diskretionerede tal passer ikke: Antal personer "
+            f"{r['persons']} er mindre end summen af de øvrige kategorier"
+        ),
+    )
+    complete = pl.all_horizontal(pl.col(c).is_not_null() for c in CORE)
+    mismatch = frame.filter(complete & (pl.col("_missing") == 0) & (p != p0 + p1 + p6))
+    out.rows(
+        mismatch,
+        ji.EXPORT_HEADERS["persons"],
+        lambda r: (
+            f"kategorierne summerer ikke: Antal personer er "
+            f"{r['persons']}, men 0 + 1-5 + 6+ jobsøgninger = "
+            f"{r['persons_0'] + r['persons_1_5'] + r['persons_6plus']}"
+        ),
+    )
+    js, low = pl.col("job_searches"), p1 + 6 * p6
+    high = 5 * p1 + schema.MAX_SEARCHES_PER_PERSON * p6
+    estimate = js.is_null() & p1.is_not_null() & p6.is_not_null()
+    stats["job_searches_estimated"] = int(frame.select(estimate.sum()).item())
+    stats["job_searches_column"] = job_searches_column
+    frame = frame.with_columns(pl.when(estimate).then(low).otherwise(js).alias("job_searches"))
+    header = ji.EXPORT_HEADERS["job_searches"]
+    out.rows(
+        frame.filter(~estimate & (js < low)),
+        header,
+        lambda r: (
+            f"{r['job_searches']} jobsøgninger er færre "
+            f"end personerne med 1-5 og 6+ jobsøgninger mindst har registreret ({r['persons_1_5']} + 6 × "
+            f"{r['persons_6plus']})"
+        ),
+    )
+    out.rows(
+        frame.filter(~estimate & (js > high)),
+        header,
+        lambda r: (
+            f"{r['job_searches']} jobsøgninger er flere "
+            f"end muligt (højst 5 pr. person med 1-5 og {schema.MAX_SEARCHES_PER_PERSON} pr. person med 6+)"
+        ),
+    )
+    return frame.drop("_missing")
+
+
+def _check_aggregates(
+    municipal: pl.DataFrame, aggregates: pl.DataFrame, out: _Collector, stats: dict, header: str
+) -> None:
+    stats["aggregate_rows"] = aggregates.height
+    if aggregates.height == 0:
+        return
+    members = pl.DataFrame(
+        [
+            (label, code)
+            for label, codes in {v[0]: v[1] for v in ji.aggregate_areas().values()}.items()
+            for code in codes
+        ],
+        schema={"aggregate": pl.String, "code": pl.Int32},
+        orient="row",
+    )
+    size = members.group_by("aggregate").agg(pl.len().alias("_expected"))
+    keys = ["aggregate", "month", "benefit_group", "gender", "age_group", "origin"]
+    sums = (
+        municipal.drop("aggregate")
+        .join(members, on="code")
+        .group_by(keys)
+        .agg(pl.col("code").n_unique().alias("_present"), *[_sum_or_null(m).alias(f"_sum_{m}") for m in CORE])
+    )
+    compared = aggregates.join(sums, on=keys, how="left").join(size, on="aggregate")
+    checkable = compared.filter(pl.col("_present") == pl.col("_expected"))
+    stats["aggregate_rows_checked"] = checkable.height
+    unchecked = compared.height - checkable.height
+    if unchecked:
+        out.add(
+            None,
+            header,
+            f"{unchecked} rækker for landet/regioner/RAR kunne ikke kontrolleres, fordi filen "
+            "ikke har alle deres kommuner; de gemmes ikke (kun kommunetal gemmes)",
+            "advarsel",
+        )
+    for measure in CORE:
+        wrong = checkable.filter(
+            pl.col(measure).is_not_null()
+            & pl.col(f"_sum_{measure}").is_not_null()
+            & (pl.col(measure) != pl.col(f"_sum_{measure}"))
+        ).sort("_row")
+        out.rows(
+            wrong,
+            ji.EXPORT_HEADERS[measure],
+            lambda r, m=measure: f"{r['aggregate']} har {r[m]}, men summen af kommunerne er {r['_sum_' + m]}",
+        )
+
+
+def _choose_levels(municipal: pl.DataFrame, out: _Collector, stats: dict) -> pl.DataFrame:
+    """Keep the finest complete breakdown per municipality/month/group; check coarser rows against it."""
+    part = ["code", "month", "benefit_group"]
+    complete = pl.all_horizontal(pl.col(c).is_not_null() for c in (*CORE, "job_searches"))
+    levels = municipal.group_by([*part, "_bits"]).agg(complete.all().alias("_complete"))
+    popcount = sum(((pl.col("_bits") & bit) > 0).cast(pl.Int8) for bit in (1, 2, 4))
+    chosen = (
+        levels.sort(
+            [*part, "_complete", popcount, "_bits"], descending=[False, False, False, True, True, False]
+        )
+        .group_by(part, maintain_order=True)
+        .first()
+        .rename({"_bits": "_chosen", "_complete": "_chosen_complete"})
+    )
+    frame = municipal.join(chosen, on=part)
+    kept = frame.filter(pl.col("_bits") == pl.col("_chosen"))
+    dropped = kept.filter(~complete)
+    stats["rows_left_out_suppressed"] = dropped.height
+    if dropped.height:
+        out.add(
+            dropped["_row"].min(),
+            None,
+            f"{dropped.height:,} rækker har diskretionerede (skjulte) antal, som "
+            "ikke kan udledes, og der findes ingen total for dem; de er udeladt, så totalerne for de berørte "
+            "kommuner er for små".replace(",", "."),
+            "advarsel",
+        )
+    kept = kept.filter(complete)
+    others = frame.filter(pl.col("_bits") != pl.col("_chosen"))
+    not_subset = others.filter((pl.col("_bits") | pl.col("_chosen")) != pl.col("_chosen"))
+    if not_subset.height:
+        out.add(
+            not_subset["_row"].min(),
+            None,
+            f"{not_subset.height:,} rækker med en anden opdeling end den, der "
+            "gemmes (fx Køn og Alder hver for sig uden krydsning, eller skjulte tal i en opdeling); de bruges "
+            "ikke".replace(",", "."),
+            "advarsel",
+        )
+    stats["rows_used_as_check_only"] = others.height
+    subsets = others.filter((pl.col("_bits") | pl.col("_chosen")) == pl.col("_chosen"))
+    for bits in subsets["_bits"].unique().to_list():
+        dims = [c for _f, c, bit in BREAKDOWNS if bits & bit]
+        total = [c for _f, c, bit in BREAKDOWNS if not bits & bit]
+        coarse = subsets.filter(pl.col("_bits") == bits)
+        rolled = (
+            kept.join(coarse.select(part).unique(), on=part)
+            .group_by([*part, *dims])
+            .agg(*[_sum_or_null(m).alias(f"_sum_{m}") for m in CORE])
+        )
+        compared = coarse.join(rolled, on=[*part, *dims], how="left")
+        for measure in CORE:
+            wrong = compared.filter(
+                pl.col(measure).is_not_null() & (pl.col(f"_sum_{measure}").fill_null(-1) != pl.col(measure))
+            ).sort("_row")
+            label = " og ".join(
+                ji.TOTAL_LABELS[{"gender": "gender", "age_group": "age", "origin": "origin"}[c]]
+                for c in total
+            )
+            out.rows(
+                wrong,
+                ji.EXPORT_HEADERS[measure],
+                lambda r, m=measure, lab=label: (
+                    f"kategorierne summerer "
+                    f"ikke: {lab} har {r[m]}, men summen af de opdelte rækker er {r['_sum_' + m] or 0}"
+                ),
+            )
+    return kept.select(
+        "code", "month", "benefit_group", "gender", "age_group", "origin", *schema.COUNT_COLUMNS
+    )
