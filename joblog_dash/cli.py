@@ -17,8 +17,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from joblog_dash import demo
 
     manifest = demo.build_demo(data_dir=_data_dir(args), seed=args.seed, scale=args.scale, progress=True)
-    print(f"Demodata skrevet: version {manifest.version}, {manifest.rows:,} rækker, "
-          f"{manifest.first_month} – {manifest.last_month}.".replace(",", "."))
+    print(
+        f"Demodata skrevet: version {manifest.version}, {manifest.rows:,} rækker, "
+        f"{manifest.first_month} – {manifest.last_month}.".replace(",", ".")
+    )
     return 0
 
 
@@ -32,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", choices=["demo", "full", "stress"], default="demo")
     demo.add_argument("--data-dir", help=argparse.SUPPRESS)
     demo.set_defaults(func=_cmd_demo)
+
+    from joblog_dash.importing import commands as import_commands
+
+    import_commands.register(sub)
     return parser
 
 
