@@ -1,0 +1,166 @@
+"""Reference facts: municipalities, areas, name aliases and events."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from joblog_dash import reference
+from joblog_dash.config import REFERENCE_DIR
+
+
+def test_98_municipalities_with_unique_codes_and_names():
+    munis = reference.municipalities()
+    assert munis.height == 98
+    assert munis["code"].n_unique() == 98
+    assert munis["name"].n_unique() == 98
+    assert munis["code"].is_sorted()
+    assert munis.null_count().row(0) == (0,) * munis.width
+    assert (munis["population_2018"] > 0).all()
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        (
+            "region",
+            {
+                "Region Hovedstaden": 29,
+                "Region Midtjylland": 19,
+                "Region Nordjylland": 11,
+                "Region Sjælland": 17,
+                "Region Syddanmark": 22,
+            },
+        ),
+        ("amk_office", {"AMK Øst": 46, "AMK Syd": 22, "AMK Midt-Nord": 30}),
+    ],
+)
+def test_area_sizes(column, expected):
+    counts = dict(reference.municipalities().group_by(column).len().iter_rows())
+    assert counts == expected
+
+
+def test_eight_rar_areas_partition_the_country():
+    counts = dict(reference.municipalities().group_by("rar_area").len().iter_rows())
+    assert len(counts) == 8
+    assert sum(counts.values()) == 98
+    assert counts["RAR Bornholm"] == 1
+
+
+def test_area_list_and_kinds():
+    areas = reference.areas()
+    kinds = [a.kind for a in areas]
+    assert kinds.count("land") == 1 and kinds.count("region") == 5
+    assert kinds.count("amk") == 3 and kinds.count("rar") == 8
+    assert areas[0].key == reference.NATIONAL
+    assert len({a.key for a in areas}) == len(areas)  # keys are unique
+
+
+def test_every_area_key_resolves_and_lists_its_municipalities():
+    all_codes = set(reference.municipalities()["code"].to_list())
+    for area in reference.areas():
+        assert reference.area_by_key(area.key) == area
+        assert area.key == reference.slugify(area.label) or area.kind == "land"
+        codes = reference.municipality_codes_in(area)
+        assert codes and set(codes) <= all_codes
+    # Each kind of area splits the 98 municipalities into disjoint parts.
+    for kind in ("region", "amk", "rar"):
+        parts = [reference.municipality_codes_in(a) for a in reference.areas() if a.kind == kind]
+        assert sorted(c for part in parts for c in part) == sorted(all_codes)
+    assert reference.area_by_key("atlantis") is None
+
+
+def test_area_of_municipality():
+    assert reference.area_of_municipality(360, "region").key == "region-sjaelland"
+    assert reference.area_of_municipality(101, "amk").key == "amk-oest"
+    assert reference.area_of_municipality(400, "rar").key == "rar-bornholm"
+
+
+def test_slugify_folds_danish_letters():
+    assert reference.slugify("Region Sjælland") == "region-sjaelland"
+    assert reference.slugify("AMK Øst") == "amk-oest"
+    assert reference.slugify("Århus Å") == "aarhus-aa"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Nordfyn", 480),
+        ("Nordfyns", 480),
+        ("Århus", 751),
+        ("Aarhus Kommune", 751),
+        ("Høje Taastrup", 169),
+        ("Høje-Taastrup Kommune", 169),
+        ("Brønderslev-Dronninglund", 810),
+        ("Vesthimmerland", 820),
+        ("Copenhagen", 101),
+        ("KØBENHAVN", 101),
+        ("  København  ", 101),
+        ("0101", 101),
+        ("101", 101),
+        ("0147", 147),
+        ("Lyngby Taarbæk", 173),
+        ("Bornholms Regionskommune", 400),
+    ],
+)
+def test_resolve_municipality_aliases_and_codes(text, code):
+    assert reference.resolve_municipality(text) == code
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Atlantis", "999", "0"])
+def test_resolve_unknown_gives_none(text):
+    assert reference.resolve_municipality(text) is None
+
+
+def test_every_alias_resolves_to_a_known_municipality():
+    aliases = pl.read_csv(REFERENCE_DIR / "aliases.csv", schema_overrides={"code": pl.Int32})
+    known = set(reference.municipalities()["code"].to_list())
+    for alias, code in aliases.iter_rows():
+        assert code in known, alias
+        assert reference.resolve_municipality(alias) == code, alias
+
+
+def test_every_official_name_resolves():
+    for code, name in reference.municipalities().select("code", "name").iter_rows():
+        assert reference.resolve_municipality(name) == code
+        assert reference.resolve_municipality(f"{name} Kommune") == code
+
+
+def test_suggest_municipality():
+    assert reference.suggest_municipality("Lolands") == "Lolland"
+    assert reference.suggest_municipality("zzzzzz") is None
+
+
+def test_group_labels_and_order():
+    assert reference.group_label("kontanthjaelp", short=True) == "Kontanthjælp"
+    assert reference.group_label("ukendt") == "ukendt"  # unknown codes show as-is
+    assert (
+        reference.group_order("kontanthjaelp")
+        < reference.group_order("dagpenge")
+        < reference.group_order("x")
+    )
+
+
+def test_required_events():
+    events = {e.start: e for e in reference.events()}
+    assert set(events) >= {
+        date(2014, 1, 1),  # kontanthjælpsreformen
+        date(2018, 5, 7),  # the minister's letter
+        date(2019, 1, 28),  # STAR benchmark
+        date(2020, 1, 1),  # new act: joblog for all job-ready
+        date(2020, 3, 12),  # COVID-19 suspension
+    }
+    assert "reform" in events[date(2014, 1, 1)].label.lower()
+    assert "brev" in events[date(2018, 5, 7)].label.lower()
+    assert "benchmark" in events[date(2019, 1, 28)].label.lower()
+    assert "lov" in events[date(2020, 1, 1)].label.lower()
+    suspension = events[date(2020, 3, 12)]
+    assert suspension.end == date(2020, 5, 27)
+    assert "suspend" in suspension.label.lower()
+    # Point events have no end; every event names known benefit groups.
+    assert all(e.end is None for s, e in events.items() if s != date(2020, 3, 12))
+    for event in events.values():
+        assert event.benefit_groups and set(event.benefit_groups) <= set(reference.BENEFIT_GROUP_LABELS)
+        assert event.description
