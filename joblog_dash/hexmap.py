@@ -4,13 +4,15 @@ Grid: pointy-top hexagons in axial coordinates (q, r), r growing northwards. Wit
 cell centre is x = q + r/2, y = r·√3/2 and the hexagon's circumradius is 1/√3.
 
 Placement (`build_layout`):
-1. Project each centroid to a plane: x = lon·cos(56°), y = lat (equal scale in both directions at 56° N).
-2. Move two groups before gridding so that the map reads as Denmark at tile size: Bornholm is pulled west
-   (it is far out in the Baltic; at true distance it would stretch the map), and the crowded capital area
-   is spread out around København so its ~30 municipalities do not all compete for the same few cells.
-3. Scale so that the country spans about `COLUMNS` hex columns.
-4. Assign municipalities to distinct cells minimising the total squared displacement, with
-   scipy.optimize.linear_sum_assignment over all cells near the scaled positions: a globally optimal,
+1. Project each centroid to a plane: x = lon·cos(56°), y = lat (equal scale in both directions at 56° N),
+   after moving Bornholm west to BORNHOLM_LON (at true distance it would make the map a third wider).
+2. Scale so that mainland Denmark spans about `COLUMNS` cells: about one cell per municipality in Jylland.
+3. Relax each island group (Jylland, Fyn, Sjælland with Lolland-Falster) on its own, Dorling-style, so
+   crowded areas such as the capital expand into the surrounding sea instead of competing for a few cells.
+4. Push Fyn east of Jylland and Sjælland east of Fyn until WATER_GAP cells separate them (the Belts stay
+   water), and put Bornholm BORNHOLM_GAP cells east of Sjælland.
+5. Assign municipalities to distinct cells minimising the total squared displacement, with
+   scipy.optimize.linear_sum_assignment over all cells near the positions: a globally optimal,
    deterministic assignment.
 
 `python -m joblog_dash.hexmap` rewrites data/reference/hex_layout.csv; the app reads the CSV.
