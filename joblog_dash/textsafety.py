@@ -44,3 +44,16 @@ def printable(text: object, limit: int = 200) -> str:
 def escape_markdown(text: object) -> str:
     """Text that Streamlit's Markdown shows literally (no links, HTML, emphasis or headings)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", printable(text, limit=500))
+
+
+def safe_filename(name: str, limit: int = 100) -> str:
+    """A bare file name safe on disk and in Markdown: no folders, no control or link characters."""
+    base = re.split(r"[\\/]", printable(name, limit=1000))[-1]
+    cleaned = re.sub(r"[^\w .()-]+", "_", base, flags=re.UNICODE).strip(" .")
+    cleaned = re.sub(r"_+", "_", cleaned)
+    if len(cleaned) > limit:
+        stem, dot, suffix = cleaned.rpartition(".")
+        cleaned = (
+            (stem[: limit - len(suffix) - 1] + dot + suffix) if dot and len(suffix) <= 8 else cleaned[:limit]
+        )
+    return cleaned or "fil"

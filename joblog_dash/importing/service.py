@@ -22,7 +22,7 @@ import polars as pl
 from joblog_dash import reference, schema, store
 from joblog_dash.importing.readers import ReadError, read_table
 from joblog_dash.importing.validate import Problem, Validation, validate_table
-from joblog_dash.textsafety import printable
+from joblog_dash.textsafety import printable, safe_filename
 
 Progress = Callable[[float, str], None]
 PARTITION = ["month", "municipality_code", "benefit_group"]
@@ -174,7 +174,8 @@ def import_file(
     if not validation.ok:
         raise ImportRefused(validation.problems)
     assert validation.frame is not None
-    name = printable(display_name or path.name)
+    # The name is shown on every page's data notice (Markdown): keep only harmless characters.
+    name = safe_filename(display_name or path.name)
     new = validation.frame
     digest = sha256_of(path)
     with import_lock(data_dir):
