@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="build the synthetic, calibrated demo dataset")
     demo.add_argument("--seed", type=int, default=2018)
     demo.add_argument("--scale", choices=["demo", "full", "stress"], default="demo")
-    demo.add_argument("--data-dir", help=argparse.SUPPRESS)
+    # SUPPRESS as default: a None default would overwrite a --data-dir given before the command.
+    demo.add_argument("--data-dir", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
     demo.set_defaults(func=_cmd_demo)
 
     from joblog_dash.importing import commands as import_commands
