@@ -2,24 +2,68 @@
 
 import streamlit as st
 
-from joblog_dash import fmt, reference
+from joblog_dash import fmt, reference, tables
+from joblog_dash.charts import style, trend
 from joblog_dash.strings import t
 from joblog_dash.ui import data
 from joblog_dash.ui.layout import page_setup
 
-ctx = page_setup(t("nav_overview"))
-trend = data.query("trend", area=ctx.filters.area)
-month = ctx.filters.month
-st.subheader(f"{fmt.month_long(month)}")
-columns = st.columns(len(ctx.choices.groups))
-for column, group in zip(columns, ctx.choices.groups, strict=True):
-    rows = trend.filter(trend["benefit_group"] == group)
-    now = rows.filter(rows["month"] == month)
-    prev = rows.filter(rows["month"] == fmt.add_months(month, -1))
-    share = now["share_joblogged"][0] if now.height else None
-    delta = share - prev["share_joblogged"][0] if share is not None and prev.height else None
-    column.metric(
-        reference.group_label(group, short=True),
-        fmt.pct(share),
-        fmt.pp(delta) if delta is not None else None,
+ctx = page_setup(t("nav_overview"), show_filters=("month", "group", "area"))
+filters = ctx.filters
+month = filters.month
+area = reference.area_by_key(filters.area)
+area_label = area.label if area else t("national")
+is_national = filters.area == reference.NATIONAL
+groups = ctx.choices.groups
+
+national = data.query("trend")
+area_trend = national if is_national else data.query("trend", area=filters.area)
+kpis = tables.kpis(area_trend, month, groups)
+selected = next((k for k in kpis if k.group == filters.group), kpis[0])
+st.markdown(f"#### {tables.headline(selected, month, area_label)}")
+
+# --- KPIs: one per benefit group ------------------------------------------------------------------------
+st.caption(t("kpi_heading", month=fmt.month_long(month), area=area_label))
+year_ago = fmt.month_short(fmt.add_months(month, -12))
+for column, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
+    with column:
+        st.metric(
+            reference.group_label(kpi.group, short=True),
+            fmt.pct(kpi.share) if kpi.share is not None else t("kpi_no_data"),
+            fmt.pp(kpi.change_month) if kpi.change_month is not None else None,
+            help=f"{reference.group_label(kpi.group)}. {t('kpi_help')}",
+            delta_description=t("kpi_month_delta_label"),
+            border=True,
+        )
+        st.caption(
+            t("kpi_year", month=year_ago, pp=fmt.pp(kpi.change_year))
+            + "  \n"
+            + t("kpi_none", n=fmt.number(kpi.persons_none), total=fmt.number(kpi.persons))
+        )
+if month == ctx.choices.months[-1]:
+    st.caption(f"ℹ️ {t('provisional_note', month=fmt.month_long(month))}")
+
+# --- National trend with events (dashed lines for the selected area) ------------------------------------
+months = national["month"]
+shown_events = trend.visible_events(reference.events(), months.min(), months.max())
+source = style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.source}"
+fig = trend.trend_figure(
+    national,
+    groups,
+    reference.events(),
+    area=None if is_national else area_trend,
+    area_label=None if is_national else area_label,
+    source_note=source,
+)
+st.plotly_chart(
+    fig,
+    key="overview_trend",
+    alt=trend.trend_alt(
+        groups, months.min(), months.max(), shown_events, None if is_national else area_label
+    ),
+    config={"displaylogo": False},
+)
+with st.expander(t("see_table")):
+    st.dataframe(
+        trend.trend_table(national, None if is_national else area_trend, area_label), hide_index=True
     )

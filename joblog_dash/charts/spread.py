@@ -1,0 +1,148 @@
+"""Municipal spread: all municipalities of an area ranked, and the distribution within each region.
+
+Every municipality point carries its code in customdata[0], so a click opens its profile.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from joblog_dash import fmt
+from joblog_dash.charts import style
+from joblog_dash.strings import t
+
+_HOVER = "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]} af %{customdata[4]} personer<extra></extra>"
+_ROW_PX = 17
+
+
+def _custom(rows: pl.DataFrame) -> list[list[object]]:
+    return [
+        [code, name, fmt.pct(share), fmt.number(persons - none), fmt.number(persons)]
+        for code, name, share, persons, none in rows.select(
+            "municipality_code", "name", "share_joblogged", "persons", "persons_0"
+        ).iter_rows()
+    ]
+
+
+def _reference_line(fig: go.Figure, share: float | None, label: str, dash: str) -> None:
+    if share is None:
+        return
+    fig.add_shape(
+        type="line", xref="x", yref="paper", x0=share, x1=share, y0=0, y1=1,
+        line={"color": style.REFERENCE_LINE, "width": 1.5, "dash": dash},
+    )  # fmt: skip
+    fig.add_annotation(
+        x=share, y=1, xref="x", yref="paper", text=f"{label} {fmt.pct(share)}", showarrow=False,
+        yanchor="bottom", font={"size": 11},
+    )  # fmt: skip
+
+
+def ranked_figure(
+    shown: pl.DataFrame,
+    title: str,
+    subtitle: str,
+    national_share: float | None,
+    area_share: float | None = None,
+    area_label: str | None = None,
+    highlight: set[int] | None = None,
+    source_note: str | None = None,
+) -> go.Figure:
+    """Dot chart of the municipalities with a share, lowest at the bottom, coloured by region.
+
+    `shown` is a suppressed snapshot: municipalities without a share (suppressed or no persons) are left
+    out of the dots and named in the page's note. `highlight` (codes matched by the search box) get a
+    label and a ring; the others are dimmed while a search is active.
+    """
+    rows = shown.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
+    fig = go.Figure()
+    for region, colour in style.REGION_COLOURS.items():
+        part = rows.filter(pl.col("region") == region)
+        if part.is_empty():
+            continue
+        marked = [code in highlight for code in part["municipality_code"]] if highlight else None
+        fig.add_trace(
+            go.Scatter(
+                x=part["share_joblogged"].to_list(),
+                y=part["name"].to_list(),
+                mode="markers+text" if marked else "markers",
+                name=region,
+                marker={
+                    "color": colour,
+                    "size": [14 if m else 8 for m in marked] if marked else 10,
+                    "opacity": [1.0 if m else 0.25 for m in marked] if marked else 0.95,
+                    "line": {"color": "#000", "width": [2 if m else 0 for m in marked] if marked else 0},
+                },
+                text=[name if m else "" for name, m in zip(part["name"], marked, strict=True)]
+                if marked
+                else None,
+                textposition="middle right",
+                customdata=_custom(part),
+                hovertemplate=_HOVER,
+            )
+        )
+    _reference_line(fig, national_share, t("national_line"), "solid")
+    if area_label:
+        _reference_line(fig, area_share, area_label, "dash")
+    height = max(360, 150 + _ROW_PX * rows.height)
+    style.base_layout(fig, title, subtitle, height=height)
+    style.percent_axis(fig, "x", (0, 1))
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=rows["name"].to_list(), showgrid=True, gridcolor="#f0f0f0",
+        tickfont={"size": 11},
+    )  # fmt: skip
+    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", side="top")
+    fig.update_layout(
+        margin={"l": 130, "t": 120, "b": 40},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+    )
+    if source_note:
+        fig.add_annotation(
+            text=source_note, xref="paper", yref="paper", x=0, y=0, yshift=-30, showarrow=False,
+            xanchor="left", font={"size": 10, "color": "#555"},
+        )  # fmt: skip
+    return fig
+
+
+def region_medians(shown: pl.DataFrame) -> pl.DataFrame:
+    """Median municipal share per region (unweighted: it describes the spread of municipalities)."""
+    return (
+        shown.filter(pl.col("share_joblogged").is_not_null())
+        .group_by("region")
+        .agg(pl.col("share_joblogged").median().alias("median"), pl.len().alias("n"))
+        .sort("median", descending=True)
+    )
+
+
+def region_figure(
+    shown: pl.DataFrame, title: str, subtitle: str, source_note: str | None = None
+) -> go.Figure:
+    """One box with all points per region; the points carry the municipality code for click-to-drill."""
+    rows = shown.filter(pl.col("share_joblogged").is_not_null())
+    fig = go.Figure()
+    for region, colour in style.REGION_COLOURS.items():
+        part = rows.filter(pl.col("region") == region)
+        if part.is_empty():
+            continue
+        fig.add_trace(
+            go.Box(
+                y=part["share_joblogged"].to_list(),
+                x=[region.removeprefix("Region ")] * part.height,
+                name=region,
+                marker={"color": colour, "size": 7},
+                line={"color": colour},
+                boxpoints="all",
+                jitter=0.5,
+                pointpos=0,
+                fillcolor="rgba(0,0,0,0)",
+                customdata=_custom(part),
+                hovertemplate=_HOVER,
+                showlegend=False,
+            )
+        )
+    style.base_layout(fig, title, subtitle, height=420)
+    style.percent_axis(fig, "y", (0, 1))
+    if source_note:
+        style.add_source_note(fig, source_note)
+        fig.update_layout(margin={"b": 80})
+    return fig

@@ -1,0 +1,133 @@
+"""National monthly trend per benefit group, with the events drawn on the chart."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from joblog_dash import fmt, reference
+from joblog_dash.charts import style
+from joblog_dash.strings import t
+
+# Event labels are staggered vertically so that close events (jan. 2019, jan. 2020, mar. 2020) stay legible.
+_LABEL_Y = (1.0, 0.92, 0.84)
+
+
+def _hover(group: str, where: str) -> str:
+    return f"{reference.group_label(group, short=True)}{where}<br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>"
+
+
+def _line(rows: pl.DataFrame, group: str, name: str, dash: str | None, where: str) -> go.Scatter:
+    custom = [
+        [fmt.month_short(m), fmt.pct(s)] for m, s in zip(rows["month"], rows["share_joblogged"], strict=True)
+    ]
+    return go.Scatter(
+        x=rows["month"].to_list(),
+        y=rows["share_joblogged"].to_list(),
+        mode="lines",
+        name=name,
+        legendgroup=group,
+        line={"color": style.group_colour(group), "width": 2.5 if dash is None else 2, "dash": dash},
+        customdata=custom,
+        hovertemplate=_hover(group, where),
+    )
+
+
+def visible_events(events: tuple[reference.Event, ...], first: date, last: date) -> list[reference.Event]:
+    """Events that fall (at least partly) inside the plotted months."""
+    end_of_last = fmt.add_months(last, 1)
+    return [e for e in events if e.start < end_of_last and (e.end or e.start) >= first]
+
+
+def add_events(fig: go.Figure, events: list[reference.Event]) -> go.Figure:
+    """A vertical line (single day) or a shaded band (period) with a short label for each event."""
+    for index, event in enumerate(events):
+        y = _LABEL_Y[index % len(_LABEL_Y)]
+        if event.end is None:
+            fig.add_shape(
+                type="line", xref="x", yref="paper", x0=event.start, x1=event.start, y0=0, y1=y,
+                line={"color": style.NEUTRAL, "width": 1, "dash": "dot"},
+            )  # fmt: skip
+        else:
+            fig.add_shape(
+                type="rect", xref="x", yref="paper", x0=event.start, x1=event.end, y0=0, y1=y,
+                fillcolor=style.NEUTRAL, opacity=0.15, line={"width": 0}, layer="below",
+            )  # fmt: skip
+        fig.add_annotation(
+            x=event.start, y=y, xref="x", yref="paper", text=event.label, showarrow=False,
+            xanchor="left", yanchor="bottom", font={"size": 11, "color": "#333"},
+            bgcolor="rgba(255,255,255,0.8)", hovertext=event.description,
+        )  # fmt: skip
+    return fig
+
+
+def trend_figure(
+    national: pl.DataFrame,
+    groups: list[str],
+    events: tuple[reference.Event, ...],
+    area: pl.DataFrame | None = None,
+    area_label: str | None = None,
+    source_note: str | None = None,
+) -> go.Figure:
+    """Share joblogged per month, one solid line per group; dashed lines for the area when given."""
+    fig = go.Figure()
+    for group in groups:
+        rows = national.filter(pl.col("benefit_group") == group).sort("month")
+        if rows.is_empty():
+            continue
+        suffix = f" – {t('national')}" if area is not None else ""
+        fig.add_trace(_line(rows, group, reference.group_label(group, short=True) + suffix, None, suffix))
+        if area is not None:
+            own = area.filter(pl.col("benefit_group") == group).sort("month")
+            if own.height:
+                where = f" – {area_label}"
+                fig.add_trace(
+                    _line(own, group, reference.group_label(group, short=True) + where, "dash", where)
+                )
+    months = national["month"]
+    first, last = months.min(), months.max()
+    if area is None:
+        title = t("trend_title", first=first.year, last=last.year)  # type: ignore[union-attr]
+    else:
+        title = t("trend_title_area", area=area_label, first=first.year, last=last.year)  # type: ignore[union-attr]
+    style.base_layout(fig, title, t("trend_subtitle"), height=480)
+    style.percent_axis(fig, "y", (0, 1))
+    fig.update_layout(margin={"t": 110}, hovermode="closest", legend={"y": -0.18})
+    fig.update_xaxes(range=[first, fmt.add_months(last, 1)], tickformat="%Y")  # type: ignore[arg-type]
+    add_events(fig, visible_events(events, first, last))  # type: ignore[arg-type]
+    if source_note:
+        style.add_source_note(fig, source_note)
+    return fig
+
+
+def trend_alt(
+    groups: list[str], first: date, last: date, events: list[reference.Event], area: str | None
+) -> str:
+    return t(
+        "trend_alt",
+        first=fmt.month_short(first),
+        last=fmt.month_short(last),
+        groups=", ".join(reference.group_label(g, short=True).lower() for g in groups),
+        area=t("trend_alt_area", area=area) if area else "",
+        events="; ".join(f"{e.label} ({fmt.month_short(e.start)})" for e in events),
+    )
+
+
+def trend_table(national: pl.DataFrame, area: pl.DataFrame | None, area_label: str | None) -> pl.DataFrame:
+    """The numbers behind the trend chart, in Danish text, newest month first."""
+    frames = [national.with_columns(pl.lit(t("national")).alias("area"))]
+    if area is not None:
+        frames.append(area.with_columns(pl.lit(area_label).alias("area")))
+    rows = pl.concat(frames).sort(["month", "benefit_group", "area"], descending=[True, False, False])
+    return pl.DataFrame(
+        {
+            t("col_month"): [fmt.month_short(m) for m in rows["month"]],
+            t("col_group"): [reference.group_label(g, short=True) for g in rows["benefit_group"]],
+            t("col_area"): rows["area"],
+            t("col_share"): [fmt.pct(s) for s in rows["share_joblogged"]],
+            t("col_persons"): [fmt.number(p) for p in rows["persons"]],
+            t("persons_0"): [fmt.number(p) for p in rows["persons_0"]],
+        }
+    )

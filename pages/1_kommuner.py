@@ -1,0 +1,200 @@
+"""Kommuner: the municipal spread for a month, benefit group and area. Layout only.
+
+The page is a list of sections (functions taking the shared `Spread` context). A later section (funnel
+plot, hex map) is added as one more function and one more entry in SECTIONS.
+"""
+
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from joblog_dash import config, fmt, reference, tables
+from joblog_dash.charts import spread, style
+from joblog_dash.strings import t
+from joblog_dash.ui import data
+from joblog_dash.ui.layout import PROFILE_PAGE, PageContext, clicked_municipality, open_profile, page_setup
+
+
+@dataclass(frozen=True)
+class Spread:
+    ctx: PageContext
+    area_label: str
+    group_label: str
+    month_label: str
+    shown: pl.DataFrame  # suppressed snapshot of the area (one row per municipality, with rank)
+    national_share: float | None
+    area_share: float | None
+    search: str
+    source: str
+
+
+def _drill(code: int | None, ctx: PageContext) -> None:
+    if code is None:
+        return
+    if (config.PACKAGE_ROOT / PROFILE_PAGE).is_file():
+        open_profile(ctx.filters, code)
+    else:
+        st.info(t("profile_missing"), icon="ℹ️")
+
+
+def _build(ctx: PageContext) -> Spread:
+    f = ctx.filters
+    area = reference.area_by_key(f.area)
+    snap = data.query("snapshot", f.month, f.group, f.area)
+    national = snap if f.area == reference.NATIONAL else data.query("snapshot", f.month, f.group)
+    return Spread(
+        ctx=ctx,
+        area_label=area.label if area else t("national"),
+        group_label=reference.group_label(f.group),
+        month_label=fmt.month_long(f.month),
+        shown=tables.suppressed_snapshot(snap),
+        national_share=tables.area_share(national),
+        area_share=None if f.area == reference.NATIONAL else tables.area_share(snap),
+        search=st.session_state.get("kommuner_search", ""),
+        source=style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.source}",
+    )
+
+
+def section_ranked(s: Spread) -> None:
+    st.subheader(t("spread_heading", area=s.area_label))
+    st.text_input(t("search_label"), key="kommuner_search", placeholder=t("search_placeholder"))
+    matches = tables.filter_by_name(s.shown, s.search)
+    if s.search.strip() and matches.is_empty():
+        st.caption(t("search_none", query=s.search.strip()[:40]))
+    highlight = set(matches["municipality_code"].to_list()) if s.search.strip() else None
+    is_area = s.area_share is not None
+    subtitle = t(
+        "ranked_subtitle",
+        group=s.group_label,
+        month=s.month_label,
+        national=fmt.pct(s.national_share),
+        area_part=t("ranked_subtitle_area", area=s.area_label, share=fmt.pct(s.area_share))
+        if is_area
+        else "",
+    )
+    fig = spread.ranked_figure(
+        s.shown,
+        tables.ranked_title(s.shown, s.area_label),
+        subtitle,
+        s.national_share,
+        s.area_share,
+        s.area_label if is_area else None,
+        highlight,
+        s.source,
+    )
+    visible = s.shown.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
+    alt = t(
+        "ranked_alt",
+        n=visible.height,
+        area=s.area_label,
+        month=s.month_label,
+        group=s.group_label,
+        lowest=", ".join(
+            f"{n} {fmt.pct(v)}" for n, v in visible.head(3).select("name", "share_joblogged").iter_rows()
+        ),
+        highest=", ".join(
+            f"{n} {fmt.pct(v)}" for n, v in visible.tail(3).select("name", "share_joblogged").iter_rows()
+        ),
+    )
+    event = st.plotly_chart(
+        fig, key="kommuner_ranked", alt=alt, on_select="rerun", selection_mode="points",
+        config={"displaylogo": False},
+    )  # fmt: skip
+    hidden = s.shown.filter(pl.col("share_joblogged").is_null())
+    if hidden.height:
+        st.caption(t("ranked_suppressed_note", names=", ".join(hidden.sort("name")["name"])))
+    st.caption(t("ranked_hover"))
+    with st.expander(t("see_table")):
+        st.dataframe(_ranked_chart_table(visible), hide_index=True)
+    _drill(clicked_municipality(event), s.ctx)
+
+
+def _ranked_chart_table(visible: pl.DataFrame) -> pl.DataFrame:
+    rows = visible.sort("share_joblogged", descending=True)
+    return pl.DataFrame(
+        {
+            t("col_municipality"): rows["name"],
+            t("col_region"): rows["region"],
+            t("col_share"): [fmt.pct(v) for v in rows["share_joblogged"]],
+            t("col_persons"): [fmt.number(v) for v in rows["persons"]],
+        }
+    )
+
+
+def section_regions(s: Spread) -> None:
+    f = s.ctx.filters
+    national = (
+        s.shown
+        if f.area == reference.NATIONAL
+        else tables.suppressed_snapshot(data.query("snapshot", f.month, f.group))
+    )
+    medians = spread.region_medians(national)
+    if medians.is_empty():
+        return
+    st.subheader(t("region_heading"))
+    top = medians.row(0, named=True)
+    fig = spread.region_figure(
+        national,
+        t("region_title", region=top["region"], share=fmt.pct(top["median"])),
+        t("region_subtitle", group=s.group_label, month=s.month_label),
+        s.source,
+    )
+    medians_text = "; ".join(f"{r} {fmt.pct(m)}" for r, m, _ in medians.iter_rows())
+    event = st.plotly_chart(
+        fig, key="kommuner_regions", alt=t("region_alt", month=s.month_label, group=s.group_label,
+                                           medians=medians_text),
+        on_select="rerun", selection_mode="points", config={"displaylogo": False},
+    )  # fmt: skip
+    with st.expander(t("see_table")):
+        st.dataframe(
+            pl.DataFrame(
+                {
+                    t("col_region"): medians["region"],
+                    "Median": [fmt.pct(v) for v in medians["median"]],
+                    "Kommuner": medians["n"],
+                }
+            ),
+            hide_index=True,
+        )
+    _drill(clicked_municipality(event), s.ctx)
+
+
+def section_table(s: Spread) -> None:
+    f = s.ctx.filters
+    st.subheader(t("table_heading", area=s.area_label))
+    panel = data.query(
+        "panel", f.group, f.area, start=fmt.add_months(f.month, -(tables.SPARK_MONTHS - 1)), end=f.month
+    )
+    table = tables.display_table(s.shown, tables.sparklines(panel, f.month))
+    table = tables.filter_by_name(table, s.search, t("col_municipality"))
+    codes = table["municipality_code"].to_list()
+    suppressed = table["suppressed"].to_list()
+    shown = table.drop("municipality_code", "suppressed").to_pandas()
+    grey = "color: #8a8a8a"
+    styled = shown.style.apply(lambda row: [grey if suppressed[row.name] else "" for _ in row], axis=1)
+    st.caption(t("table_caption"))
+    event = st.dataframe(
+        styled,
+        hide_index=True,
+        key="kommuner_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        alt=t("table_alt", area=s.area_label),
+        column_config={
+            t("col_rank"): st.column_config.NumberColumn(width="small"),
+            t("col_persons"): st.column_config.NumberColumn(format="%d"),
+            t("col_trend"): st.column_config.LineChartColumn(y_min=0, y_max=100, width="medium"),
+        },
+    )
+    rows = event.selection.rows if event else []
+    _drill(codes[rows[0]] if rows else None, s.ctx)
+
+
+# Sections in page order. Add a section (e.g. funnel plot, hex map) as a function taking Spread here.
+SECTIONS = [section_ranked, section_regions, section_table]
+
+ctx = page_setup(t("nav_municipalities"), show_filters=("month", "group", "area"))
+spread_ctx = _build(ctx)
+for section in SECTIONS:
+    section(spread_ctx)

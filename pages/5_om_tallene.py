@@ -1,0 +1,77 @@
+"""Om tallene: what the figures measure, who is covered, events, source, suppression, import. Layout only."""
+
+import polars as pl
+import streamlit as st
+
+from joblog_dash import fmt, privacy, reference
+from joblog_dash.strings import t
+from joblog_dash.ui.layout import page_setup
+from joblog_dash.ui_upload import render_upload_section
+
+ctx = page_setup(t("nav_about"), show_filters=())
+manifest = ctx.manifest
+months = ctx.choices.months
+
+st.subheader(t("about_measure_heading"))
+st.markdown(t("about_measure"))
+
+st.subheader(t("about_groups_heading"))
+st.markdown(t("about_groups"))
+st.markdown(
+    "\n".join(
+        f"- **{reference.group_label(g, short=True)}**: {reference.group_label(g)}"
+        for g in ctx.choices.groups
+    )
+)
+
+st.subheader(t("about_events_heading"))
+st.markdown(t("about_events"))
+events = reference.events()
+st.dataframe(
+    pl.DataFrame(
+        {
+            t("col_start"): [f"{e.start.day}. {fmt.month_long(e.start)}" for e in events],
+            t("col_end"): [f"{e.end.day}. {fmt.month_long(e.end)}" if e.end else "" for e in events],
+            t("col_event"): [e.label for e in events],
+            t("col_description"): [e.description for e in events],
+            t("col_groups"): [
+                ", ".join(reference.group_label(g, short=True) for g in e.benefit_groups) for e in events
+            ],
+        }
+    ),
+    hide_index=True,
+    key="about_events",
+)
+
+st.subheader(t("about_source_heading"))
+st.markdown(t("about_demo") if manifest.is_demo else t("about_real"))
+facts = {
+    t("about_kind"): t("about_kind_demo") if manifest.is_demo else t("about_kind_real"),
+    t("about_source"): manifest.source,
+    t("about_created"): manifest.created_at.replace("T", " ")[:16],
+    t("about_period"): f"{fmt.month_short(months[0])} – {fmt.month_short(months[-1])}",
+    t("about_months"): fmt.number(len(months)),
+    t("about_rows"): fmt.number(manifest.rows),
+    t("about_version"): manifest.version,
+}
+st.markdown("\n".join(f"- **{key}:** {value}" for key, value in facts.items()))
+if manifest.files:
+    st.markdown(f"**{t('about_files')}**")
+    st.dataframe(
+        pl.DataFrame(
+            {
+                t("about_file"): [f.get("name", "") for f in manifest.files],
+                t("about_sha"): [f.get("sha256", "") for f in manifest.files],
+            }
+        ),
+        hide_index=True,
+        key="about_files",
+    )
+else:
+    st.caption(t("about_no_files"))
+st.warning(t("about_provisional", month=fmt.month_long(months[-1])), icon="⏳")
+
+st.subheader(t("about_suppression_heading"))
+st.markdown(t("about_suppression", min=privacy.MIN_PERSONS))
+
+render_upload_section()
