@@ -210,12 +210,12 @@ def count_problem(text: str) -> str:
         return f"'{cleaned}' er negativ; antal kan ikke være negative"
     if re.fullmatch(r"[\d.]*\d,\d*[1-9]\d*", cleaned):
         return f"'{cleaned}' er ikke et helt tal (antal personer og jobsøgninger er heltal)"
+    if re.fullmatch(_INTEGER, cleaned):
+        return f"'{cleaned}' er for stort til et antal"
     if re.fullmatch(r"[\d.]+", cleaned):
         return (
             f"'{cleaned}' er ikke et gyldigt tal; punktum er tusindtalsseparator (1.234 = tusind to hundrede)"
         )
-    if re.fullmatch(r"\d+", cleaned.replace(".", "")):
-        return f"'{cleaned}' er for stort"
     return f"'{cleaned}' er ikke et tal"
 
 

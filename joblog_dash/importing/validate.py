@@ -435,6 +435,12 @@ def _check_aggregates(
         )
 
 
+def _total_label(bits: int, chosen: int) -> str:
+    """'Køn i alt' etc. for the dimensions a coarse row totals over and the stored rows break down."""
+    fields = [f for f, _c, bit in BREAKDOWNS if chosen & bit and not bits & bit]
+    return " og ".join(ji.TOTAL_LABELS[f] for f in fields) or "totalen"
+
+
 def _choose_levels(municipal: pl.DataFrame, out: _Collector, stats: dict) -> pl.DataFrame:
     """Keep the finest complete breakdown per municipality/month/group; check coarser rows against it."""
     part = ["code", "month", "benefit_group"]
@@ -478,7 +484,6 @@ def _choose_levels(municipal: pl.DataFrame, out: _Collector, stats: dict) -> pl.
     subsets = others.filter((pl.col("_bits") | pl.col("_chosen")) == pl.col("_chosen"))
     for bits in subsets["_bits"].unique().to_list():
         dims = [c for _f, c, bit in BREAKDOWNS if bits & bit]
-        total = [c for _f, c, bit in BREAKDOWNS if not bits & bit]
         coarse = subsets.filter(pl.col("_bits") == bits)
         rolled = (
             kept.join(coarse.select(part).unique(), on=part)
@@ -490,16 +495,12 @@ def _choose_levels(municipal: pl.DataFrame, out: _Collector, stats: dict) -> pl.
             wrong = compared.filter(
                 pl.col(measure).is_not_null() & (pl.col(f"_sum_{measure}").fill_null(-1) != pl.col(measure))
             ).sort("_row")
-            label = " og ".join(
-                ji.TOTAL_LABELS[{"gender": "gender", "age_group": "age", "origin": "origin"}[c]]
-                for c in total
-            )
             out.rows(
                 wrong,
                 ji.EXPORT_HEADERS[measure],
-                lambda r, m=measure, lab=label: (
-                    f"kategorierne summerer "
-                    f"ikke: {lab} har {r[m]}, men summen af de opdelte rækker er {r['_sum_' + m] or 0}"
+                lambda r, m=measure: (
+                    f"kategorierne summerer ikke: {_total_label(r['_bits'], r['_chosen'])} har {r[m]}, men "
+                    f"summen af de opdelte rækker er {r['_sum_' + m] or 0}"
                 ),
             )
     return kept.select(

@@ -1,0 +1,85 @@
+"""Small canonical datasets and export files for the import tests (written by the tests themselves)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from joblog_dash import reference, schema, store
+
+MEASURE_HEADERS = [
+    "Antal personer",
+    "Antal personer uden registreret jobsøgning",
+    "Antal personer med 1-5 jobsøgninger",
+    "Antal personer med 6 eller flere jobsøgninger",
+    "Antal registrerede jobsøgninger",
+]
+HEADER = ["Område", "Periode", "Ydelsesgruppe", *MEASURE_HEADERS]
+
+
+def make_frame(
+    months: list[date] | None = None,
+    codes: list[int] | None = None,
+    groups: tuple[str, ...] = ("kontanthjaelp",),
+    genders: tuple[str, ...] = (reference.TOTAL,),
+    seed: int = 0,
+) -> pl.DataFrame:
+    """Deterministic canonical rows; counts vary with every key so changes are detectable."""
+    months = months or [date(2018, 1, 1), date(2018, 2, 1)]
+    codes = codes or [101, 147, 751]
+    rows = []
+    for m in months:
+        for c in codes:
+            for gi, g in enumerate(groups):
+                for si, sex in enumerate(genders):
+                    base = (c * 7 + m.month * 13 + gi * 5 + si * 3 + seed) % 97
+                    p0, p1, p6 = base % 11 + 1, base + 1000, base % 7 + 2
+                    rows.append(
+                        {
+                            "month": m,
+                            "municipality_code": c,
+                            "benefit_group": g,
+                            "gender": sex,
+                            "age_group": reference.TOTAL,
+                            "origin": reference.TOTAL,
+                            "persons": p0 + p1 + p6,
+                            "persons_0": p0,
+                            "persons_1_5": p1,
+                            "persons_6plus": p6,
+                            "job_searches": 2 * p1 + 10 * p6,
+                        }
+                    )
+    return schema.conform(pl.DataFrame(rows))
+
+
+def write_dataset(data_dir: Path, frame: pl.DataFrame | None = None, kind: str = "real") -> store.Manifest:
+    return store.write_version(
+        frame if frame is not None else make_frame(), kind=kind, source=f"test {kind}", data_dir=data_dir
+    )
+
+
+def tree_checksum(data_dir: Path) -> str:
+    """sha256 over every visible file (path and bytes) under data_dir/joblog, excluding the lock file."""
+    digest = hashlib.sha256()
+    root = data_dir / "joblog"
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != ".import.lock"):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def csv_bytes(rows: list[list[str]], header: list[str] | None = None, encoding: str = "utf-8-sig") -> bytes:
+    lines = [";".join(header or HEADER), *(";".join(r) for r in rows)]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def row(
+    area: str = "København",
+    period: str = "2018M01",
+    group: str = "Jobparate kontanthjælpsmodtagere",
+    counts: tuple[str, ...] = ("1.234", "200", "1.000", "34", "2.500"),
+) -> list[str]:
+    return [area, period, group, *counts]
