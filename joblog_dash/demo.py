@@ -14,6 +14,7 @@ AR(1) month-to-month noise, and cell effects make young people log less. After t
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -169,6 +170,9 @@ class Scale:
     first_month: str
     last_month: str
     groups: tuple[str, ...]
+    # Replica r > 1 adds every group again as "<group>-r<r>", drawn from its own seed: more rows with the
+    # same 98 municipalities, months and breakdowns (load testing only; replica 1 is the real-scale data).
+    replicas: int = 1
 
 
 SCALES = {
@@ -186,6 +190,13 @@ SCALES = {
         ),
     ),
 }
+# Ten times full size (about 38M rows): the full dataset plus nine synthetic replicas of its six groups.
+SCALES["stress"] = Scale(SCALES["full"].first_month, SCALES["full"].last_month, SCALES["full"].groups, 10)
+
+
+def replica_group(group: str, replica: int) -> str:
+    """The benefit group code of a stress replica; replica 1 keeps the real code."""
+    return group if replica == 1 else f"{group}-r{replica}"
 
 
 def month_range(first: str, last: str) -> list[date]:
@@ -251,10 +262,32 @@ def _municipal_propensity(rng: np.random.Generator, codes: np.ndarray) -> np.nda
     return base
 
 
+def _replica_rng(seed: int, replica: int) -> np.random.Generator:
+    # Replica 1 draws from the plain seed, so demo and full output stay exactly as they always were.
+    return np.random.default_rng(seed if replica == 1 else [seed, replica])
+
+
+def iter_parts(
+    seed: int = 2018, scale: str = "demo", progress: bool = False, replicas: Iterable[int] | None = None
+) -> Iterator[pl.DataFrame]:
+    """The fact table of a scale as one frame per (replica, benefit group), so large scales never sit in
+    memory whole. `replicas` (1-based) picks some replicas, e.g. to check a slice of the stress scale."""
+    spec = SCALES[scale]
+    chosen = list(replicas) if replicas is not None else list(range(1, spec.replicas + 1))
+    total = len(chosen) * len(spec.groups)
+    with tqdm(total=total, desc="Demodata", unit="ydelsesgruppe", disable=not progress) as bar:
+        for replica in chosen:
+            for frame in _generate_replica(_replica_rng(seed, replica), spec, replica):
+                yield frame
+                bar.update(1)
+
+
 def generate(seed: int = 2018, scale: str = "demo", progress: bool = False) -> pl.DataFrame:
     """The canonical fact table for the given scale; the same seed gives the same table."""
-    spec = SCALES[scale]
-    rng = np.random.default_rng(seed)
+    return pl.concat(list(iter_parts(seed=seed, scale=scale, progress=progress)))
+
+
+def _generate_replica(rng: np.random.Generator, spec: Scale, replica: int) -> Iterator[pl.DataFrame]:
     munis = reference.municipalities()
     codes = munis["code"].to_numpy()
     months = month_range(spec.first_month, spec.last_month)
@@ -269,8 +302,7 @@ def generate(seed: int = 2018, scale: str = "demo", progress: bool = False) -> p
     ramp = np.clip((t_index - letter) / 12.0, 0.0, 1.0)  # the letter's effect builds up over a year
     calendar_month = np.array([d.month for d in months])
 
-    frames = []
-    for group in tqdm(spec.groups, desc="Demodata", unit="ydelsesgruppe", disable=not progress):
+    for group in spec.groups:
         cells, mix, cell_effect = _group_cells(group)
         n_t, n_m, n_c = len(months), len(codes), len(cells)
         u = base_propensity + rng.normal(0.0, 0.3, n_m)
@@ -306,12 +338,12 @@ def generate(seed: int = 2018, scale: str = "demo", progress: bool = False) -> p
             + rng.binomial(54 * persons_6plus, 0.14)
         )
         genders, ages, origins = (np.array([c[i] for c in cells]) for i in range(3))
-        frames.append(
+        yield (
             pl.DataFrame(
                 {
                     "month": np.repeat(np.array(months, dtype="datetime64[D]"), n_m * n_c),
                     "municipality_code": np.tile(np.repeat(codes, n_c), n_t),
-                    "benefit_group": np.full(n_t * n_m * n_c, group),
+                    "benefit_group": np.full(n_t * n_m * n_c, replica_group(group, replica)),
                     "gender": np.tile(genders, n_t * n_m),
                     "age_group": np.tile(ages, n_t * n_m),
                     "origin": np.tile(origins, n_t * n_m),
@@ -323,18 +355,19 @@ def generate(seed: int = 2018, scale: str = "demo", progress: bool = False) -> p
                 }
             )
         )
-    return pl.concat(frames)
 
 
 def build_demo(
     data_dir: Path | None = None, seed: int = 2018, scale: str = "demo", progress: bool = False
 ) -> store.Manifest:
     """Generate the demo dataset and make it the current version of the data directory."""
-    frame = generate(seed=seed, scale=scale, progress=progress)
-    return store.write_version(
-        frame,
-        kind="demo",
-        source=f"Demodata (syntetiske tal, seed {seed}, skala {scale})",
-        details={"seed": seed, "scale": scale, "generator": "joblog_dash.demo"},
-        data_dir=data_dir,
-    )
+    described = {
+        "kind": "demo",
+        "source": f"Demodata (syntetiske tal, seed {seed}, skala {scale})",
+        "details": {"seed": seed, "scale": scale, "generator": "joblog_dash.demo"},
+        "data_dir": data_dir,
+    }
+    if SCALES[scale].replicas > 1:
+        # Too large to hold whole (stress: about 38M rows): written part by part, sorted within each part.
+        return store.write_version_parts(iter_parts(seed=seed, scale=scale, progress=progress), **described)
+    return store.write_version(generate(seed=seed, scale=scale, progress=progress), **described)

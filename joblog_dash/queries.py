@@ -53,6 +53,44 @@ class JoblogDB:
 
 _open_lock = threading.Lock()
 
+# Pre-aggregated tables for the common questions, written beside the facts when a version is written
+# (store.write_version) and loaded at open; a version without them (older, or written by hand) gets them
+# built in memory from the facts. They hold sums only: the municipal areas are joined at open, so a change
+# to the reference data never leaves a stale copy on disk.
+AGGREGATES = {
+    # municipality x month x group, the breakdowns summed away: trend, snapshot, panel, group sizes, lists.
+    "muni_month": "SELECT month, municipality_code, benefit_group, {sums} FROM {facts} GROUP BY ALL",
+    # the whole country per month x group x breakdown cell: national breakdowns, breakdown values.
+    "national_cells": "SELECT month, benefit_group, gender, age_group, origin, {sums} FROM {facts} GROUP BY ALL",
+}
+AGGREGATE_ORDER = {
+    "muni_month": "benefit_group, month, municipality_code",
+    "national_cells": "benefit_group, month",
+}
+
+
+def _parquet(path: Path | str) -> str:
+    return "read_parquet('{}')".format(str(path).replace("'", "''"))
+
+
+def aggregate_path(folder: Path, name: str) -> Path:
+    return folder / f"agg_{name}.parquet"
+
+
+def write_aggregates(facts_path: Path, folder: Path) -> None:
+    """Write the AGGREGATES of a facts parquet into folder (called by store when a version is written)."""
+    connection = duckdb.connect(config={"threads": 2})
+    try:
+        for name, query in AGGREGATES.items():
+            target = str(aggregate_path(folder, name)).replace("'", "''")
+            select = query.format(sums=SUMS, facts=_parquet(facts_path))
+            connection.execute(
+                f"COPY ({select} ORDER BY {AGGREGATE_ORDER[name]}) TO '{target}' "
+                "(FORMAT parquet, COMPRESSION zstd)"
+            )
+    finally:
+        connection.close()
+
 
 @lru_cache(maxsize=4)
 def _open(facts_path: str, manifest_path: str) -> JoblogDB:
@@ -61,16 +99,25 @@ def _open(facts_path: str, manifest_path: str) -> JoblogDB:
     connection.register("municipalities_df", munis)
     connection.execute("CREATE TABLE municipalities AS SELECT * FROM municipalities_df")
     connection.unregister("municipalities_df")
-    path = facts_path.replace("'", "''")
-    connection.execute(f"CREATE VIEW facts AS SELECT * FROM read_parquet('{path}')")
-    # Pre-aggregate the breakdowns away once: most questions are about municipality x month x group.
+    connection.execute(f"CREATE VIEW facts AS SELECT * FROM {_parquet(facts_path)}")
+    folder = Path(facts_path).parent
+    sources = {}
+    for name, query in AGGREGATES.items():
+        stored = aggregate_path(folder, name)
+        sources[name] = (
+            _parquet(stored) if stored.is_file() else f"({query.format(sums=SUMS, facts='facts')})"
+        )
     connection.execute(
         f"""
         CREATE TABLE muni_month AS
-        SELECT f.month, f.municipality_code, f.benefit_group, m.region, m.amk_office, m.rar_area, {SUMS}
-        FROM facts f JOIN municipalities m ON m.code = f.municipality_code
-        GROUP BY ALL ORDER BY f.benefit_group, f.month, f.municipality_code
+        SELECT a.month, a.municipality_code, a.benefit_group, m.region, m.amk_office, m.rar_area,
+               {", ".join("a." + c for c in COUNTS)}
+        FROM {sources["muni_month"]} a JOIN municipalities m ON m.code = a.municipality_code
+        ORDER BY a.benefit_group, a.month, a.municipality_code
         """
+    )
+    connection.execute(
+        f"CREATE TABLE national_cells AS SELECT * FROM {sources['national_cells']} ORDER BY benefit_group, month"
     )
     return JoblogDB(connection, Path(facts_path), store.read_manifest(Path(manifest_path)))
 
@@ -119,7 +166,8 @@ def breakdown_values(db: JoblogDB) -> dict[str, list[str]]:
     result = {}
     for dimension, column in BREAKDOWN_DIMENSIONS.items():
         frame = db.sql(
-            f"SELECT DISTINCT {column} AS value FROM facts WHERE {column} <> $total", total=reference.TOTAL
+            f"SELECT DISTINCT {column} AS value FROM national_cells WHERE {column} <> $total",
+            total=reference.TOTAL,
         )
         result[dimension] = sorted(frame["value"].to_list())
     return result
@@ -241,6 +289,18 @@ def breakdown(
     column = BREAKDOWN_DIMENSIONS.get(dimension)
     if column is None:
         raise ValueError(f"Unknown breakdown dimension: {dimension!r}")
+    if codes is None and _area(area).column is None:
+        # The whole country, the common case: read the small national aggregate, not the facts.
+        return db.sql(
+            f"""
+            SELECT *, {SHARES} FROM (
+                SELECT {column} AS category, {SUMS} FROM national_cells
+                WHERE month = $month AND benefit_group = $grp GROUP BY ALL
+            ) ORDER BY category
+            """,
+            month=month,
+            grp=group,
+        )
     if codes is not None:
         condition, params = (
             "f.municipality_code IN (SELECT unnest($codes))",

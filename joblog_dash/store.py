@@ -5,6 +5,7 @@ Layout under the data directory::
     joblog/CURRENT                      name of the active version (replaced atomically)
     joblog/versions/<version>/facts.parquet
     joblog/versions/<version>/manifest.json
+    joblog/versions/<version>/agg_*.parquet   derived aggregates (optional; rebuilt in memory if absent)
 
 A new version is written completely in its own folder before CURRENT points to it, so a crash at any
 moment leaves the previous dataset readable.
@@ -16,11 +17,13 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from joblog_dash import config, schema
 
@@ -126,6 +129,13 @@ def write_facts(frame: pl.DataFrame, path: Path) -> None:
     )
 
 
+def _write_derived(folder: Path) -> None:
+    """Pre-aggregated tables beside the facts, so opening a version does not scan all its rows."""
+    from joblog_dash import queries  # queries imports store; the aggregates' SQL lives there
+
+    queries.write_aggregates(folder / FACTS_FILE, folder)
+
+
 def write_version(
     frame: pl.DataFrame,
     *,
@@ -142,21 +152,84 @@ def write_version(
         raise ValueError(f"Refusing to write an invalid dataset: {problems}")
     months = frame["month"]
     version = _new_version_name(kind)
+    summary = (frame.height, str(months.min()), str(months.max()), frame["benefit_group"].unique().to_list())
+
+    def write(folder: Path) -> tuple[int, str, str, list[str]]:
+        write_facts(frame, folder / FACTS_FILE)
+        return summary
+
+    return _publish(write, version, kind, source, files, details, data_dir)
+
+
+def write_version_parts(
+    parts: Iterable[pl.DataFrame],
+    *,
+    kind: str,
+    source: str,
+    files: list[dict[str, str]] | None = None,
+    details: dict[str, object] | None = None,
+    data_dir: Path | None = None,
+) -> Manifest:
+    """Like write_version for a table too large for memory, given as parts with disjoint benefit groups.
+
+    Each part is conformed, checked and appended to one facts.parquet as its own row groups, so memory
+    holds one part at a time. Rows end up sorted by key within each part (not across parts)."""
+    version = _new_version_name(kind)
+
+    def write(folder: Path) -> tuple[int, str, str, list[str]]:
+        rows, first, last, groups = 0, "9999-12-31", "0000-01-01", []
+        writer: pq.ParquetWriter | None = None
+        try:
+            for part in parts:
+                part = schema.conform(part)
+                problems = schema.invariant_violations(part)
+                part_groups = part["benefit_group"].unique().to_list()
+                if problems or set(part_groups) & set(groups):
+                    raise ValueError(f"Refusing to write an invalid part: {problems or part_groups}")
+                table = part.to_arrow()
+                if writer is None:
+                    writer = pq.ParquetWriter(
+                        folder / FACTS_FILE, table.schema, compression="zstd", compression_level=3
+                    )
+                writer.write_table(table, row_group_size=256_000)
+                rows, groups = rows + part.height, groups + part_groups
+                first, last = min(first, str(part["month"].min())), max(last, str(part["month"].max()))
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            raise ValueError("Refusing to write an empty dataset")
+        return rows, first, last, groups
+
+    return _publish(write, version, kind, source, files, details, data_dir)
+
+
+def _publish(
+    write: Callable[[Path], tuple[int, str, str, list[str]]],
+    version: str,
+    kind: str,
+    source: str,
+    files: list[dict[str, str]] | None,
+    details: dict[str, object] | None,
+    data_dir: Path | None,
+) -> Manifest:
+    """Write a version into a staging folder with `write`, then make it current in one atomic step."""
     versions_root = joblog_dir(data_dir) / "versions"
     versions_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=versions_root, prefix=f".staging-{version}-"))
     try:
         staging.chmod(0o755)
-        write_facts(frame, staging / FACTS_FILE)
+        rows, first, last, groups = write(staging)
+        _write_derived(staging)
         manifest = Manifest(
             version=version,
             kind=kind,
             source=source,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            rows=frame.height,
-            first_month=str(months.min()),
-            last_month=str(months.max()),
-            benefit_groups=sorted(frame["benefit_group"].unique().to_list()),
+            rows=rows,
+            first_month=first,
+            last_month=last,
+            benefit_groups=sorted(groups),
             files=files or [],
             details=details or {},
         )
