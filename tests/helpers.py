@@ -1,0 +1,29 @@
+"""Helpers shared by the page tests (AppTest): figure JSON with plotly's typed arrays decoded."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import numpy as np
+
+
+def decode(value: Any) -> Any:
+    """Plotly typed arrays ({"dtype": "f8", "bdata": "<base64>"}) become lists; everything else as is."""
+    if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+            if "shape" in value:
+                shape = [int(n) for n in str(value["shape"]).split(",")]
+                array = array.reshape(shape)
+            return array.tolist()
+        return {key: decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decode(item) for item in value]
+    return value
+
+
+def figure(at: Any, index: int = 0) -> dict[str, Any]:
+    """The decoded figure JSON of the index-th plotly chart of an AppTest run."""
+    return decode(json.loads(at.get("plotly_chart")[index].proto.spec))
