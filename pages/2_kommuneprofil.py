@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -12,6 +16,13 @@ from joblog_dash.ui import data
 from joblog_dash.ui.layout import page_setup
 
 PEERS_K = 5
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(key: tuple[object, ...], _build: Callable[[], go.Figure]) -> go.Figure:
+    """A built figure per view. Building a plotly figure costs 30–250 ms; the figures are never mutated,
+    so one shared object per key is safe. `_build` is not hashed: `key` names everything it depends on."""
+    return _build()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -45,6 +56,7 @@ region = reference.area_of_municipality(code, "region")
 group_short = reference.group_label(group, short=True)
 month_label = fmt.month_short(month)
 groups = ctx.choices.groups
+VIEW = (str(ctx.db.facts_path), code, month, group)  # everything a figure of this page depends on
 
 own = data.query("trend", codes=[code])
 region_trend = data.query("trend", area=region.key)
@@ -127,11 +139,15 @@ series = [
 if peer_codes:
     series.append(charts.Series(t("series_peers"), peer_trend, grey, width=1.5))
 position = profile.position_since(own_group, region_group)
-fig = charts.trend_panels(
-    series,
-    groups,
-    title=f"{charts.position_title(name, t('ref_region'), position)} ({group_short.lower()})",
-    subtitle=t("subtitle_trend_all"),
+fig = _figure(
+    ("trend", *VIEW),
+    partial(
+        charts.trend_panels,
+        series,
+        groups,
+        title=f"{charts.position_title(name, t('ref_region'), position)} ({group_short.lower()})",
+        subtitle=t("subtitle_trend_all"),
+    ),
 )
 st.plotly_chart(fig, key="profile_trend", alt=t("alt_trend", name=name, region=region.label))
 table = pl.concat(
@@ -160,10 +176,14 @@ left, right = st.columns(2)
 with left:
     if own_ranks.drop_nulls("rank").height:
         latest = (rank_now if rank_now.height else own_ranks.drop_nulls("rank").tail(1)).row(0, named=True)
-        fig = charts.rank_band(
-            own_ranks,
-            title=charts.rank_title(name, latest, fmt.month_short(latest["month"])),
-            subtitle=t("subtitle_rank", group=group_short),
+        fig = _figure(
+            ("rank", *VIEW),
+            partial(
+                charts.rank_band,
+                own_ranks,
+                title=charts.rank_title(name, latest, fmt.month_short(latest["month"])),
+                subtitle=t("subtitle_rank", group=group_short),
+            ),
         )
         st.plotly_chart(fig, key="profile_rank", alt=t("alt_rank", name=name))
         _table(
@@ -181,16 +201,20 @@ with left:
 with right:
     split_rows = own_group.filter(pl.col("persons") > 0)
     if split_rows.height:
-        fig = charts.category_split(
-            split_rows,
-            title=t(
-                "title_split",
-                share=fmt.pct(kf.share_none),
-                name=name,
-                group_lower=reference.group_label(group).lower(),
-                month=month_label,
+        fig = _figure(
+            ("split", *VIEW),
+            partial(
+                charts.category_split,
+                split_rows,
+                title=t(
+                    "title_split",
+                    share=fmt.pct(kf.share_none),
+                    name=name,
+                    group_lower=reference.group_label(group).lower(),
+                    month=month_label,
+                ),
+                subtitle=t("subtitle_split"),
             ),
-            subtitle=t("subtitle_split"),
         )
         st.plotly_chart(fig, key="profile_split", alt=t("alt_split", name=name))
         split_table = split_rows.with_columns(
@@ -217,8 +241,14 @@ for column, dimension in zip(st.columns(max(len(dimensions), 1)), dimensions, st
     )
     label = t(f"breakdown_{dimension}")
     with column:
-        fig = charts.breakdown_bars(
-            frame, charts.breakdown_title(frame, label, month_label), f"{name}, {group_short}"
+        fig = _figure(
+            ("breakdown", dimension, *VIEW),
+            partial(
+                charts.breakdown_bars,
+                frame,
+                charts.breakdown_title(frame, label, month_label),
+                f"{name}, {group_short}",
+            ),
         )
         st.plotly_chart(
             fig,
@@ -248,17 +278,21 @@ else:
     letter = _letter(facts, group).filter(pl.col("code").cast(pl.Int32) == code)
     if letter.height and letter["share_before"][0] is not None:
         row = letter.row(0, named=True)
-        fig = charts.letter_bars(
-            [name, t("national")],
-            [row["share_before"], row["national_before"]],
-            [row["share_after"], row["national_after"]],
-            title=t(
-                "title_letter",
-                name=name,
-                change=fmt.pp(row["change"]),
-                national=fmt.pp(row["national_change"]),
+        fig = _figure(
+            ("letter", *VIEW),
+            partial(
+                charts.letter_bars,
+                [name, t("national")],
+                [row["share_before"], row["national_before"]],
+                [row["share_after"], row["national_after"]],
+                title=t(
+                    "title_letter",
+                    name=name,
+                    change=fmt.pp(row["change"]),
+                    national=fmt.pp(row["national_change"]),
+                ),
+                subtitle=t("subtitle_letter", verdict=row["classification"]),
             ),
-            subtitle=t("subtitle_letter", verdict=row["classification"]),
         )
         st.plotly_chart(fig, key="profile_letter", alt=t("alt_letter", name=name))
         letter_table = pl.DataFrame(

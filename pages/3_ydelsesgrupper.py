@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -13,6 +17,13 @@ from joblog_dash.ui import data
 from joblog_dash.ui.layout import clicked_municipality, open_profile, page_setup
 
 MOVERS_SHOWN = 10
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(key: tuple[object, ...], _build: Callable[[], go.Figure]) -> go.Figure:
+    """A built figure per view. Building a plotly figure costs 30–250 ms; the figures are never mutated,
+    so one shared object per key is safe. `_build` is not hashed: `key` names everything it depends on."""
+    return _build()
 
 
 def _table(frame: pl.DataFrame, spec: list[tuple[str, str, str]]) -> None:
@@ -34,6 +45,7 @@ area_label = area.label if area else t("national")
 group_label = reference.group_label(group)
 group_short = reference.group_label(group, short=True)
 month_label, start_label = fmt.month_short(month), fmt.month_short(start)
+VIEW = (str(ctx.db.facts_path), f.area, group, month, start)  # everything a figure depends on
 
 panel = data.query("panel", group, area=f.area)
 area_trend = data.query("trend", area=f.area, groups=[group])
@@ -45,7 +57,10 @@ if ranked.height:
     title = t("groups_heatmap_title", top=ranked["name"][0], bottom=ranked["name"][-1], month=month_label)
 else:
     title = group_label
-fig = charts.heatmap(cells, title, t("groups_heatmap_subtitle", group=group_short, area=area_label))
+fig = _figure(
+    ("heatmap", *VIEW),
+    partial(charts.heatmap, cells, title, t("groups_heatmap_subtitle", group=group_short, area=area_label)),
+)
 event = st.plotly_chart(
     fig,
     key="groups_heatmap",
@@ -67,12 +82,16 @@ _table(
 # --- Spread over time ---
 spread = profile.share_spread(panel)
 if spread.height:
-    fig = charts.spread(
-        spread,
-        area_trend,
-        area_label,
-        charts.spread_title(spread),
-        t("spread_subtitle", area=area_label, group=group_short),
+    fig = _figure(
+        ("spread", *VIEW),
+        partial(
+            charts.spread,
+            spread,
+            area_trend,
+            area_label,
+            charts.spread_title(spread),
+            t("spread_subtitle", area=area_label, group=group_short),
+        ),
     )
     st.plotly_chart(fig, key="groups_spread", alt=t("alt_spread"))
     _table(
@@ -94,13 +113,17 @@ improvers, decliners = profile.top_movers(table, MOVERS_SHOWN)
 if improvers.height + decliners.height == 0:
     st.info(t("movers_none", min=profile.MOVER_MIN_PERSONS))
 else:
-    fig = charts.movers(
-        improvers,
-        decliners,
-        start_label,
-        month_label,
-        charts.movers_title(improvers, decliners),
-        t("movers_subtitle", min=profile.MOVER_MIN_PERSONS),
+    fig = _figure(
+        ("movers", *VIEW),
+        partial(
+            charts.movers,
+            improvers,
+            decliners,
+            start_label,
+            month_label,
+            charts.movers_title(improvers, decliners),
+            t("movers_subtitle", min=profile.MOVER_MIN_PERSONS),
+        ),
     )
     event = st.plotly_chart(
         fig, key="groups_movers", alt=t("alt_movers"), on_select="rerun", selection_mode="points"
@@ -136,8 +159,14 @@ for column, dimension in zip(st.columns(max(len(dimensions), 1)), dimensions, st
     )
     label = t(f"breakdown_{dimension}")
     with column:
-        fig = breakdown_bars(
-            frame, breakdown_title(frame, label, month_label), f"{group_short}, {area_label}"
+        fig = _figure(
+            ("breakdown", dimension, *VIEW),
+            partial(
+                breakdown_bars,
+                frame,
+                breakdown_title(frame, label, month_label),
+                f"{group_short}, {area_label}",
+            ),
         )
         st.plotly_chart(
             fig,
