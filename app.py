@@ -30,7 +30,8 @@ for column, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
         st.metric(
             reference.group_label(kpi.group, short=True),
             fmt.pct(kpi.share) if kpi.share is not None else t("kpi_no_data"),
-            fmt.pp(kpi.change_month) if kpi.change_month is not None else None,
+            # Streamlit picks the arrow from a leading ASCII "-"; fmt.pp writes a typographic minus.
+            fmt.pp(kpi.change_month).replace("−", "-") if kpi.change_month is not None else None,
             help=f"{reference.group_label(kpi.group)}. {t('kpi_help')}",
             delta_description=t("kpi_month_delta_label"),
             border=True,

@@ -25,16 +25,15 @@ def _custom(rows: pl.DataFrame) -> list[list[object]]:
     ]
 
 
-def _reference_line(fig: go.Figure, share: float | None, label: str, dash: str) -> None:
-    if share is None:
+def _reference_line(fig: go.Figure, share: float | None, label: str, dash: str, names: list[str]) -> None:
+    """A vertical reference line across all rows, named in the legend (labels on the plot would collide)."""
+    if share is None or not names:
         return
-    fig.add_shape(
-        type="line", xref="x", yref="paper", x0=share, x1=share, y0=0, y1=1,
-        line={"color": style.REFERENCE_LINE, "width": 1.5, "dash": dash},
-    )  # fmt: skip
-    fig.add_annotation(
-        x=share, y=1, xref="x", yref="paper", text=f"{label} {fmt.pct(share)}", showarrow=False,
-        yanchor="bottom", font={"size": 11},
+    fig.add_trace(
+        go.Scatter(
+            x=[share, share], y=[names[0], names[-1]], mode="lines", name=f"{label} {fmt.pct(share)}",
+            line={"color": style.REFERENCE_LINE, "width": 1.5, "dash": dash}, hoverinfo="skip",
+        )
     )  # fmt: skip
 
 
@@ -81,9 +80,10 @@ def ranked_figure(
                 hovertemplate=_HOVER,
             )
         )
-    _reference_line(fig, national_share, t("national_line"), "solid")
+    names = rows["name"].to_list()
+    _reference_line(fig, national_share, t("national_line"), "solid", names)
     if area_label:
-        _reference_line(fig, area_share, area_label, "dash")
+        _reference_line(fig, area_share, area_label, "dash", names)
     height = max(360, 150 + _ROW_PX * rows.height)
     style.base_layout(fig, title, subtitle, height=height)
     style.percent_axis(fig, "x", (0, 1))
@@ -93,12 +93,12 @@ def ranked_figure(
     )  # fmt: skip
     fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", side="top")
     fig.update_layout(
-        margin={"l": 130, "t": 120, "b": 40},
+        margin={"l": 130, "t": 120, "b": 50},
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
     )
     if source_note:
         fig.add_annotation(
-            text=source_note, xref="paper", yref="paper", x=0, y=0, yshift=-30, showarrow=False,
+            text=source_note, xref="paper", yref="paper", x=0, y=0, yshift=-22, showarrow=False,
             xanchor="left", font={"size": 10, "color": "#555"},
         )  # fmt: skip
     return fig

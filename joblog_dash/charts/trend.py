@@ -11,8 +11,9 @@ from joblog_dash import fmt, reference
 from joblog_dash.charts import style
 from joblog_dash.strings import t
 
-# Event labels are staggered vertically so that close events (jan. 2019, jan. 2020, mar. 2020) stay legible.
-_LABEL_Y = (1.0, 0.92, 0.84)
+# Event labels sit above the plot area (clear of the lines), staggered in rows so that close events
+# (jan. 2019, jan. 2020, mar. 2020) stay legible.
+_LABEL_Y = (1.0, 1.07, 1.14)
 
 
 def _hover(group: str, where: str) -> str:
@@ -45,6 +46,9 @@ def add_events(fig: go.Figure, events: list[reference.Event]) -> go.Figure:
     """A vertical line (single day) or a shaded band (period) with a short label for each event."""
     for index, event in enumerate(events):
         y = _LABEL_Y[index % len(_LABEL_Y)]
+        # A label whose next event follows within half a year goes left of its line, so they don't collide.
+        following = events[index + 1].start if index + 1 < len(events) else None
+        crowded = following is not None and (following - event.start).days < 183
         if event.end is None:
             fig.add_shape(
                 type="line", xref="x", yref="paper", x0=event.start, x1=event.start, y0=0, y1=y,
@@ -57,7 +61,7 @@ def add_events(fig: go.Figure, events: list[reference.Event]) -> go.Figure:
             )  # fmt: skip
         fig.add_annotation(
             x=event.start, y=y, xref="x", yref="paper", text=event.label, showarrow=False,
-            xanchor="left", yanchor="bottom", font={"size": 11, "color": "#333"},
+            xanchor="right" if crowded else "left", yanchor="bottom", font={"size": 11, "color": "#333"},
             bgcolor="rgba(255,255,255,0.8)", hovertext=event.description,
         )  # fmt: skip
     return fig
@@ -94,11 +98,15 @@ def trend_figure(
         title = t("trend_title_area", area=area_label, first=first.year, last=last.year)  # type: ignore[union-attr]
     style.base_layout(fig, title, t("trend_subtitle"), height=480)
     style.percent_axis(fig, "y", (0, 1))
-    fig.update_layout(margin={"t": 110}, hovermode="closest", legend={"y": -0.18})
+    # Legend below the axis (top-anchored so it never covers the year ticks), source note under it.
+    fig.update_layout(margin={"t": 150, "b": 130}, hovermode="closest", legend={"y": -0.13, "yanchor": "top"})
     fig.update_xaxes(range=[first, fmt.add_months(last, 1)], tickformat="%Y")  # type: ignore[arg-type]
     add_events(fig, visible_events(events, first, last))  # type: ignore[arg-type]
     if source_note:
-        style.add_source_note(fig, source_note)
+        fig.add_annotation(
+            text=source_note, xref="paper", yref="paper", x=0, y=0, yshift=-110, showarrow=False,
+            xanchor="left", yanchor="top", font={"size": 10, "color": "#555"},
+        )  # fmt: skip
     return fig
 
 
