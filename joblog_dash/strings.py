@@ -251,6 +251,114 @@ DA: dict[str, str] = {
     "alt_movers": "Vandret søjlediagram over ændringen i andel for de kommuner med størst fremgang og tilbagegang.",
     "groups_breakdown_heading": "Køn og alder, {group}, {area}, {month}",
     "letter_table_unit": "Område",
+    # --- Fair comparison: funnel, map, follow-up, the letter's effect (issue 4) ---
+    "fair_measure": "Mål",
+    "fair_target": "Sammenlign med",
+    "fair_target_national": "Hele landet",
+    "fair_adjust": "Juster for overspredning",
+    "fair_adjust_on": "justeret for overspredning",
+    "fair_adjust_help": (
+        "Kommunerne er mere forskellige, end tilfældighed alene giver. Med justeringen bliver grænserne "
+        "bredere, så kun de kommuner, der skiller sig ud ud over den almindelige forskel, markeres."
+    ),
+    "hover_share": "Andel: {share} (95 %-interval {interval})",
+    "hover_persons": "Personer: {persons}",
+    "hover_z": "z-score: {z}",
+    "hover_verdict": "{verdict} forventet niveau",
+    "funnel_heading": "Hvem afviger mere end tilfældigt? ({month})",
+    "funnel_title": "{under} ligger under forventet niveau, {over} over",
+    "funnel_title_none": "Alle kommuner ligger inden for forventet niveau",
+    "funnel_subtitle": "{measure}, {group}, {month}. Grænser: 95 % (stiplet) og 99,8 % (prikket), {adjust}",
+    "funnel_adjusted": "justeret for overspredning",
+    "funnel_not_adjusted": "uden justering for overspredning",
+    "funnel_limit_95": "95 %-grænser",
+    "funnel_limit_998": "99,8 %-grænser",
+    "funnel_target": "{where} ({share})",
+    "funnel_verdict_legend": "{verdict} forventet niveau ({n})",
+    "funnel_x": "Personer i målgruppen (logaritmisk akse)",
+    "funnel_alt": (
+        "Tragtdiagram med {n} kommuner: {measure} mod antal personer, med kontrolgrænser omkring "
+        "{target} ({share}). {under} kommuner ligger under og {over} over forventet niveau."
+    ),
+    "funnel_caption": (
+        "Jo flere personer, jo smallere tragt: en lille kommune kan afvige meget af ren tilfældighed. "
+        "Punkter uden for tragten afviger mere, end tilfældighed forklarer. Klik på en kommune for at åbne "
+        "dens profil."
+    ),
+    "funnel_suppressed": "Ikke vist (for få personer): {names}.",
+    "col_interval": "95 %-interval",
+    "col_verdict": "Vurdering",
+    "col_level": "Prioritet",
+    "col_why": "Hvorfor",
+    "col_national_change": "Landet",
+    "col_moved": "Vurdering",
+    "map_heading": "Kort over kommunerne",
+    "map_title": "Højest {measure} i {top} ({top_share}), lavest i {bottom} ({bottom_share})",
+    "map_title_empty": "Ingen kommuner med tal, der kan vises",
+    "map_subtitle": "{group}, {month}. Grå: for få personer. Lys: uden for det valgte område",
+    "map_outside_area": "uden for det valgte område",
+    "map_no_data": "ingen personer",
+    "map_centres": "Kommuner",
+    "map_alt_hex": (
+        "Sekskantkort over Danmark med én sekskant pr. kommune ({n} i området), farvet efter {measure}. "
+        "{suppressed} kommuner har for få personer og er grå."
+    ),
+    "map_alt_geo": (
+        "Kort over Danmark med kommunegrænser ({n} kommuner i området), farvet efter {measure}. "
+        "{suppressed} kommuner har for få personer og er grå."
+    ),
+    "map_kind": "Korttype",
+    "map_kind_hex": "Sekskantkort",
+    "map_kind_geo": "Kommunegrænser",
+    "map_caption": "Hver sekskant er en kommune, placeret omtrent som på et Danmarkskort. Klik for at åbne profilen.",
+    "boundaries_bad": "Kommunegrænserne (JOBLOG_BOUNDARIES) kan ikke bruges: {message} Viser sekskantkortet.",
+    "boundaries_missing": "Grænsefilen mangler {n} kommuner: {names}.",
+    "followup_intro": (
+        "Listen samler de kommuner, der bør følges op i den valgte måned: kommuner under forventet niveau "
+        "(tragtdiagrammet), og kommuner, der har ændret sig vedvarende i forhold til deres eget niveau "
+        "(kontroldiagram). Listen er tænkt som udgangspunkt for planlægningen af besøg."
+    ),
+    "followup_heading": "Kommuner at følge op på, {month} · {area}",
+    "followup_summary": "**{n}** af {checked} kommuner bør følges op for {group}.",
+    "followup_none": "Ingen af de {n} kommuner skiller sig ud på {measure} i den valgte måned.",
+    "followup_list_caption": (
+        "Sorteret efter prioritet. Vælg en række for at se kommunens kontroldiagram nedenfor. "
+        "Brevets effekt er kun med som baggrund."
+    ),
+    "followup_skipped": "Ikke vurderet (for få personer): {names}.",
+    "open_profile": "Åbn profilen for {name}",
+    "pchart_heading": "Kontroldiagram for en kommune",
+    "pchart_title_signal": "{name}: {text}",
+    "pchart_title_none": "{name}: ingen signaler i den valgte måned",
+    "pchart_subtitle": (
+        "{group}, {first}–{last}. Midterlinje: kommunens eget niveau det første år; grænser ud fra "
+        "månedens antal personer"
+    ),
+    "pchart_centre": "Eget niveau",
+    "pchart_signal": "Signal",
+    "pchart_no_data": "{name} har ingen personer i målgruppen frem til {month}.",
+    "pchart_alt": (
+        "Kontroldiagram for {name}, {first} til {last}: andel pr. måned med kommunens eget niveau og "
+        "95 %- og 99,8 %-grænser; måneder med signal er markeret med en ruder."
+    ),
+    "profile_fair_heading": "Opfølgning: {name}",
+    "profile_funnel_position": "I tragtdiagrammet ligger {name} **{verdict} forventet niveau** ({share}, z = {z}).",
+    "letter_fair_heading": "Brevets effekt: hvem flyttede sig, hvem gjorde ikke? ({area})",
+    "letter_fair_title": "{more} af {n} kommuner flyttede sig mere end landet efter brevet, {less} mindre",
+    "letter_fair_subtitle": (
+        "Ændring i {measure} fra de 12 måneder før til de 12 måneder efter maj 2018. {group}. "
+        "Stiplet: landets ændring"
+    ),
+    "letter_national": "Landet: {change}",
+    "letter_x": "Ændring (procentpoint)",
+    "letter_fair_alt": (
+        "Prikdiagram over ændringen efter ministerens brev for hver kommune i {area}, sorteret, med "
+        "landets ændring som lodret linje; farve og form viser, om kommunen flyttede sig mere end landet."
+    ),
+    "letter_fair_caption": (
+        "»Mere/mindre end landet« betyder, at forskellen til resten af landet er større, end tilfældighed "
+        "forklarer (95 %). Klik på en kommune for at åbne dens profil."
+    ),
 }
 
 

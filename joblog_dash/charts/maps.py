@@ -1,0 +1,231 @@
+"""Maps of Denmark that work offline: a hex tile map and, with a boundary file, a true choropleth.
+
+Both are filled go.Scatter polygons on cartesian axes (no geo traces: those fetch base maps from a CDN).
+One polygon trace per municipality carries its fill colour from a colour-blind-safe sequential scale
+(cividis); an invisible marker trace at the cell centres carries the hover text, the colour bar and
+customdata[0] = municipality code, so hover and click-to-profile work anywhere near the centre.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.colors import sample_colorscale
+
+from joblog_dash import boundaries, fmt, hexmap, privacy
+from joblog_dash.charts import style
+from joblog_dash.charts.funnel import interval_text, measure_label
+from joblog_dash.strings import t
+
+COLOURSCALE = "Cividis"
+OUTSIDE_FILL = "#f2f2f2"  # municipalities outside the chosen area: context only
+NO_DATA_FILL = "#ffffff"
+EDGE = "#ffffff"
+
+Ring = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+def _colour_range(values: pl.DataFrame) -> tuple[float, float]:
+    shares = values.filter(pl.col("in_area") & ~pl.col("suppressed"))["share"].drop_nulls()
+    if shares.is_empty():
+        return 0.0, 1.0
+    low, high = float(shares.min()), float(shares.max())
+    return (low, high) if high > low else (max(0.0, low - 0.01), min(1.0, high + 0.01))
+
+
+def map_values(table: pl.DataFrame, area_codes: list[int] | None = None) -> pl.DataFrame:
+    """One row per municipality of the 98: code, name, persons, share, lower, upper, suppressed, in_area.
+
+    `table` has code, name, persons, share (and optionally lower/upper/suppressed) for some municipalities;
+    the others get persons 0. Suppression is applied here if the table has no `suppressed` column.
+    """
+    from joblog_dash import reference
+
+    frame = table
+    if "suppressed" not in frame.columns:
+        frame = frame.with_columns(privacy.suppression_mask(frame["persons"]).alias("suppressed"))
+    for column in ("lower", "upper"):
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(column))
+    munis = reference.municipalities().select("code", pl.col("name").alias("_name"))
+    joined = munis.join(
+        frame.select("code", "persons", "share", "lower", "upper", "suppressed"), on="code", how="left"
+    )
+    codes = set(area_codes) if area_codes is not None else set(munis["code"].to_list())
+    return joined.select(
+        "code",
+        pl.col("_name").alias("name"),
+        pl.col("persons").fill_null(0),
+        pl.when(pl.col("suppressed").fill_null(False)).then(None).otherwise(pl.col("share")).alias("share"),
+        "lower",
+        "upper",
+        pl.col("suppressed").fill_null(False),
+        pl.col("code").is_in(list(codes)).alias("in_area"),
+    )
+
+
+def _hover(row: dict) -> str:
+    lines = [f"<b>{row['name']}</b>"]
+    if not row["in_area"]:
+        lines.append(t("map_outside_area"))
+    elif row["suppressed"]:
+        lines.append(privacy.SUPPRESSED_TEXT)
+    elif row["share"] is None:
+        lines.append(t("map_no_data"))
+    else:
+        lines.append(
+            t(
+                "hover_share",
+                share=fmt.pct_short(row["share"]),
+                interval=interval_text(row["lower"], row["upper"]),
+            )
+        )
+    if row["in_area"]:
+        lines.append(t("hover_persons", persons=fmt.number(row["persons"])))
+    return "<br>".join(lines)
+
+
+def _fill(row: dict, low: float, high: float) -> str:
+    if not row["in_area"]:
+        return OUTSIDE_FILL
+    if row["suppressed"]:
+        return style.SUPPRESSED_COLOUR
+    if row["share"] is None:
+        return NO_DATA_FILL
+    position = (row["share"] - low) / (high - low) if high > low else 0.5
+    return sample_colorscale(COLOURSCALE, [min(1.0, max(0.0, position))])[0]
+
+
+def _polygon_map(
+    shapes: dict[int, tuple[Ring, ...]],
+    centres: dict[int, tuple[float, float]],
+    values: pl.DataFrame,
+    measure: str,
+    title: str,
+    subtitle: str | None,
+    height: int,
+) -> go.Figure:
+    low, high = _colour_range(values)
+    fig = go.Figure()
+    rows = [r for r in values.iter_rows(named=True) if r["code"] in shapes]
+    for row in rows:
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for ring_x, ring_y in shapes[row["code"]]:
+            xs += [*ring_x, None]
+            ys += [*ring_y, None]
+        in_area = row["in_area"]
+        fig.add_trace(
+            go.Scatter(
+                x=xs[:-1],
+                y=ys[:-1],
+                mode="lines",
+                fill="toself",
+                fillcolor=_fill(row, low, high),
+                line={"color": EDGE if in_area else "#d9d9d9", "width": 1},
+                hoverinfo="skip",
+                showlegend=False,
+                name=row["name"],
+                meta={"code": row["code"], "suppressed": row["suppressed"]},
+            )
+        )
+    colour = [r["share"] if r["in_area"] and r["share"] is not None else None for r in rows]
+    fig.add_trace(
+        go.Scatter(
+            x=[centres[r["code"]][0] for r in rows],
+            y=[centres[r["code"]][1] for r in rows],
+            mode="markers",
+            name=t("map_centres"),
+            showlegend=False,
+            marker={
+                "size": 16,
+                "opacity": 0,
+                "color": colour,
+                "colorscale": COLOURSCALE,
+                "cmin": low,
+                "cmax": high,
+                "showscale": True,
+                "colorbar": {
+                    "title": {"text": measure_label(measure).replace(" med ", "<br>med "), "side": "top"},
+                    "tickformat": ".0%",
+                    "thickness": 14,
+                    "len": 0.7,
+                },
+            },
+            customdata=[[r["code"], _hover(r)] for r in rows],
+            hovertemplate="%{customdata[1]}<extra></extra>",
+            selected={"marker": {"opacity": 0}},
+            unselected={"marker": {"opacity": 0}},
+        )
+    )
+    style.base_layout(fig, title, subtitle, height=height)
+    fig.update_xaxes(visible=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(visible=False, showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1)
+    fig.update_layout(hovermode="closest", clickmode="event+select", margin={"l": 10, "r": 10, "b": 10})
+    return fig
+
+
+def hex_figure(values: pl.DataFrame, measure: str, title: str, subtitle: str | None = None) -> go.Figure:
+    """The hex tile map: one hexagon per municipality (98), coloured by share, grey when suppressed."""
+    layout = hexmap.load_layout()
+    shapes: dict[int, tuple[Ring, ...]] = {}
+    centres: dict[int, tuple[float, float]] = {}
+    for code, x, y in layout.select("code", "x", "y").iter_rows():
+        xs, ys = hexmap.hexagon_vertices(x, y)
+        shapes[code] = ((tuple(xs), tuple(ys)),)
+        centres[code] = (x, y)
+    return _polygon_map(shapes, centres, values, measure, title, subtitle, height=560)
+
+
+def _ring_centroid(ring: Ring) -> tuple[float, float, float]:
+    """Area-weighted centroid and absolute area of a closed or open ring (shoelace formula)."""
+    xs, ys = ring
+    n = len(xs)
+    area = cx = cy = 0.0
+    for i in range(n):
+        x0, y0, x1, y1 = xs[i], ys[i], xs[(i + 1) % n], ys[(i + 1) % n]
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(area) < 1e-15:
+        return sum(xs) / n, sum(ys) / n, 0.0
+    return cx / (3 * area), cy / (3 * area), abs(area) / 2
+
+
+def choropleth_figure(
+    shapes: boundaries.Boundaries, values: pl.DataFrame, measure: str, title: str, subtitle: str | None = None
+) -> go.Figure:
+    """A true choropleth from a boundary file: the municipality's polygons, hover at its largest part."""
+    centres = {}
+    for code, rings in shapes.shapes.items():
+        best = max((_ring_centroid(ring) for ring in rings), key=lambda c: c[2])
+        centres[code] = (best[0], best[1])
+    return _polygon_map(shapes.shapes, centres, values, measure, title, subtitle, height=640)
+
+
+def map_title(values: pl.DataFrame, measure: str) -> str:
+    """The message: where the measure is highest and lowest in the area."""
+    shown = values.filter(pl.col("in_area") & pl.col("share").is_not_null())
+    if shown.is_empty():
+        return t("map_title_empty")
+    top = shown.sort("share", descending=True).row(0, named=True)
+    bottom = shown.sort("share").row(0, named=True)
+    return t(
+        "map_title",
+        measure=measure_label(measure).lower(),
+        top=top["name"],
+        top_share=fmt.pct(top["share"]),
+        bottom=bottom["name"],
+        bottom_share=fmt.pct(bottom["share"]),
+    )
+
+
+def map_alt(values: pl.DataFrame, measure: str, kind: str = "hex") -> str:
+    shown = values.filter(pl.col("in_area"))
+    return t(
+        "map_alt_hex" if kind == "hex" else "map_alt_geo",
+        n=shown.height,
+        measure=measure_label(measure).lower(),
+        suppressed=int(shown["suppressed"].sum()),
+    )

@@ -1,0 +1,150 @@
+"""Streamlit glue for the fair-comparison sections (funnel, map, follow-up, the letter's effect).
+
+Page-level choices (measure, over-dispersion adjustment, comparison level) live in the URL next to the
+filters (`maal`, `spredning`, `niveau`), so a copied link opens the same view; a bad value falls back with
+a notice. Computations are cached per dataset version like ui.data.query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from joblog_dash import boundaries, fair, followup, reference
+from joblog_dash.charts.funnel import measure_label
+from joblog_dash.strings import t
+from joblog_dash.ui import data, state
+
+MEASURE_PARAM = "maal"
+MEASURE_URL = {"joblogged": "jobsoegning", "none": "ingen", "6plus": "6plus"}
+ADJUST_PARAM = "spredning"
+ADJUST_URL = {True: "justeret", False: "ujusteret"}
+TARGET_PARAM = "niveau"
+TARGET_URL = {"national": "land", "area": "omraade"}
+
+
+@dataclass(frozen=True)
+class FairChoices:
+    measure: str
+    overdispersion: bool
+    target_kind: str  # "national" or "area"
+    target_label: str  # "landet" or the area's name, for sentences
+
+
+def _from_url(param: str, mapping: dict, default: object, label: str) -> object:
+    raw = st.query_params.get(param)
+    if raw is None:
+        return default
+    for value, text in mapping.items():
+        if text == raw:
+            return value
+    st.info(t("notice_bad_param", name=param, value=raw[:40], fallback=label), icon="ℹ️")
+    return default
+
+
+def _write(param: str, text: str) -> None:
+    if st.query_params.get(param) != text:
+        st.query_params[param] = text
+
+
+def _on_change(param: str, key: str, mapping: dict) -> None:
+    st.query_params[param] = mapping[st.session_state[key]]
+
+
+def choices(filters: state.Filters, prefix: str, show_target: bool = True) -> FairChoices:
+    """The measure radio, the comparison level (when an area is chosen) and the adjustment toggle."""
+    area = reference.area_by_key(filters.area)
+    is_national = area is None or area.column is None
+    measure = _from_url(MEASURE_PARAM, MEASURE_URL, "joblogged", measure_label("joblogged"))
+    adjust = _from_url(ADJUST_PARAM, ADJUST_URL, True, t("fair_adjust_on"))
+    target = _from_url(TARGET_PARAM, TARGET_URL, "national", t("fair_target_national"))
+    if is_national:
+        target = "national"
+    columns = st.columns([3, 2, 2] if show_target and not is_national else [3, 4])
+    with columns[0]:
+        key = f"{prefix}_measure"
+        st.session_state[key] = measure
+        measure = st.radio(
+            t("fair_measure"), fair.MEASURE_KEYS, format_func=measure_label, key=key,
+            on_change=_on_change, args=(MEASURE_PARAM, key, MEASURE_URL),
+        )  # fmt: skip
+    if show_target and not is_national:
+        with columns[1]:
+            key = f"{prefix}_target"
+            st.session_state[key] = target
+            target = st.radio(
+                t("fair_target"), ("national", "area"),
+                format_func=lambda k: t("fair_target_national") if k == "national" else area.label,  # type: ignore[union-attr]
+                key=key, on_change=_on_change, args=(TARGET_PARAM, key, TARGET_URL),
+            )  # fmt: skip
+    with columns[-1]:
+        key = f"{prefix}_adjust"
+        st.session_state[key] = adjust
+        adjust = st.toggle(
+            t("fair_adjust"), key=key, help=t("fair_adjust_help"),
+            on_change=_on_change, args=(ADJUST_PARAM, key, ADJUST_URL),
+        )  # fmt: skip
+    _write(MEASURE_PARAM, MEASURE_URL[measure])
+    _write(ADJUST_PARAM, ADJUST_URL[bool(adjust)])
+    if not is_national:
+        _write(TARGET_PARAM, TARGET_URL[target])
+    label = "landet" if target == "national" else area.label  # type: ignore[union-attr]
+    return FairChoices(measure, bool(adjust), target, label)
+
+
+def area_codes(area_key: str) -> list[int] | None:
+    area = reference.area_by_key(area_key)
+    return None if area is None or area.column is None else reference.municipality_codes_in(area)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _funnel(
+    facts: str, month: date, group: str, measure: str, area: str, adjust: bool, target: str
+) -> fair.FunnelData:
+    snapshot = data.query("snapshot", month, group)
+    return fair.funnel_data(snapshot, measure, area_codes(area), adjust, target)
+
+
+def funnel(filters: state.Filters, chosen: FairChoices) -> fair.FunnelData:
+    return _funnel(
+        str(data.db().facts_path), filters.month, filters.group, chosen.measure, filters.area,
+        chosen.overdispersion, chosen.target_kind,
+    )  # fmt: skip
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _followup(
+    facts: str, month: date, group: str, measure: str, area: str, adjust: bool, target: str, label: str
+) -> followup.Followup:
+    panel = data.query("panel", group)
+    return followup.build(panel, month, measure, area_codes(area), adjust, target, label)
+
+
+def followup_list(filters: state.Filters, chosen: FairChoices) -> followup.Followup:
+    return _followup(
+        str(data.db().facts_path), filters.month, filters.group, chosen.measure, filters.area,
+        chosen.overdispersion, chosen.target_kind, chosen.target_label,
+    )  # fmt: skip
+
+
+def signals(filters: state.Filters, code: int, measure: str) -> pl.DataFrame:
+    return followup.municipality_signals(data.query("panel", filters.group), code, filters.month, measure)
+
+
+def letter(filters: state.Filters, measure: str) -> pl.DataFrame | None:
+    """The letter's effect for the area's municipalities, None when the data does not cover the windows."""
+    panel = data.query("panel", filters.group)
+    if not fair.letter_covered(panel["month"].unique().to_list()):
+        return None
+    return fair.letter_effect(panel, measure, area_codes(filters.area))
+
+
+def configured_boundaries() -> tuple[boundaries.Boundaries | None, str | None]:
+    """(boundaries, None) when configured and valid, (None, message) when bad, (None, None) if not set."""
+    try:
+        return boundaries.configured(), None
+    except boundaries.BoundaryError as exc:
+        return None, str(exc)

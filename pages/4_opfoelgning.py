@@ -1,0 +1,126 @@
+"""Opfølgning: which municipalities a regional office should follow up this month, and why. Layout only."""
+
+import streamlit as st
+
+from joblog_dash import fmt, followup, reference
+from joblog_dash.charts import funnel as funnel_chart
+from joblog_dash.charts import signals as signal_charts
+from joblog_dash.charts import style
+from joblog_dash.strings import t
+from joblog_dash.ui import fair as fair_ui
+from joblog_dash.ui import state
+from joblog_dash.ui.layout import clicked_municipality, open_profile, page_setup, profile_link_params
+
+LIST_KEY = "followup_list"
+CODES_KEY = "_followup_codes"
+MUNI_KEY = "followup_municipality"
+WHY_LIMIT = 15
+
+ctx = page_setup(t("nav_followup"), show_filters=("month", "group", "area"))
+filters = ctx.filters
+area = reference.area_by_key(filters.area)
+area_label = area.label if area else t("national")
+group_label = reference.group_label(filters.group)
+month_label = fmt.month_short(filters.month)
+source = style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.source}"
+
+st.caption(t("followup_intro"))
+chosen = fair_ui.choices(filters, prefix="followup")
+result = fair_ui.followup_list(filters, chosen)
+listed = result.table
+
+# --- The list -----------------------------------------------------------------------------------------------
+st.subheader(t("followup_heading", month=month_label, area=area_label))
+if listed.is_empty():
+    st.success(
+        t("followup_none", n=result.checked, measure=funnel_chart.measure_label(chosen.measure).lower())
+    )
+else:
+    st.markdown(t("followup_summary", n=listed.height, checked=result.checked, group=group_label.lower()))
+
+
+def _select_from_list() -> None:
+    # Runs only when the row selection changes, so the municipality picker below stays usable.
+    rows = st.session_state[LIST_KEY].selection.rows
+    codes = st.session_state.get(CODES_KEY, [])
+    if rows and rows[0] < len(codes):
+        st.query_params[state.PARAMS["municipality"]] = str(codes[rows[0]])
+
+
+if not listed.is_empty():
+    st.session_state[CODES_KEY] = listed["code"].to_list()
+    st.dataframe(
+        followup.list_table(listed), hide_index=True, key=LIST_KEY, on_select=_select_from_list,
+        selection_mode="single-row", column_config={t("col_why"): st.column_config.TextColumn(width="large")},
+    )  # fmt: skip
+    st.caption(t("followup_list_caption"))
+    # The reasons in full, readable without scrolling a cell: what the office takes to its planning.
+    st.markdown(followup.why_markdown(listed, limit=WHY_LIMIT))
+if result.skipped:
+    st.caption(t("followup_skipped", names=", ".join(result.skipped)))
+
+# --- One municipality's p-chart -------------------------------------------------------------------------------
+codes_in_area = fair_ui.area_codes(filters.area) or reference.municipalities()["code"].to_list()
+names = dict(reference.municipalities().select("code", "name").iter_rows())
+if filters.municipality in codes_in_area:
+    selected = filters.municipality
+elif not listed.is_empty():
+    selected = int(listed["code"][0])
+else:
+    selected = sorted(codes_in_area, key=lambda c: names[c])[0]
+
+st.subheader(t("pchart_heading"))
+st.session_state[MUNI_KEY] = selected
+picker, link = st.columns([3, 2], vertical_alignment="bottom")
+with picker:
+    selected = st.selectbox(
+        t("filter_municipality"), sorted(codes_in_area, key=lambda c: names[c]), format_func=names.get,
+        key=MUNI_KEY, on_change=lambda: st.query_params.update(
+            {state.PARAMS["municipality"]: str(st.session_state[MUNI_KEY])}
+        ),
+    )  # fmt: skip
+with link:
+    st.page_link(
+        "pages/2_kommuneprofil.py", label=t("open_profile", name=names[selected]), icon="🔎",
+        query_params=profile_link_params(filters, selected),
+    )  # fmt: skip
+table = fair_ui.signals(filters, selected, chosen.measure)
+if table.is_empty() or table["persons"].sum() == 0:
+    st.info(t("pchart_no_data", name=names[selected], month=month_label))
+else:
+    first, last = fmt.month_short(table["month"].min()), fmt.month_short(table["month"].max())
+    fig = signal_charts.p_chart_figure(
+        table,
+        names[selected],
+        chosen.measure,
+        t("pchart_subtitle", group=group_label, first=first, last=last),
+    )
+    style.add_source_note(fig, source)
+    st.plotly_chart(
+        fig, key="followup_pchart", alt=t("pchart_alt", name=names[selected], first=first, last=last),
+        config={"displaylogo": False},
+    )  # fmt: skip
+    with st.expander(t("see_table")):
+        st.dataframe(signal_charts.p_chart_table(table), hide_index=True)
+
+# --- The letter's effect ------------------------------------------------------------------------------------
+st.subheader(t("letter_fair_heading", area=area_label))
+effect = fair_ui.letter(filters, chosen.measure)
+if effect is None:
+    st.info(t("letter_not_covered"))
+else:
+    fig = signal_charts.letter_figure(
+        effect, chosen.measure,
+        t("letter_fair_subtitle", measure=funnel_chart.measure_label(chosen.measure), group=group_label),
+    )  # fmt: skip
+    style.add_source_note(fig, source)
+    event = st.plotly_chart(
+        fig, key="followup_letter", alt=t("letter_fair_alt", area=area_label), on_select="rerun",
+        selection_mode="points", config={"displaylogo": False},
+    )  # fmt: skip
+    code = clicked_municipality(event)
+    if code is not None:
+        open_profile(filters, code)
+    st.caption(t("letter_fair_caption"))
+    with st.expander(t("see_table")):
+        st.dataframe(signal_charts.letter_table(effect), hide_index=True)
