@@ -170,7 +170,8 @@ def before_after_letter(
         "persons",
         (pl.col("persons") - pl.col("persons_0")).alias("successes"),
     )
-    return stats.before_after(frame, event=event, window=window)
+    # stats.before_after fills missing sums with 0.0 across all columns, which turns the code into a float.
+    return stats.before_after(frame, event=event, window=window).with_columns(pl.col("code").cast(pl.Int32))
 
 
 # --- Peers -----------------------------------------------------------------------------------------------------

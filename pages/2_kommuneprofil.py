@@ -275,7 +275,7 @@ st.subheader(t("letter_heading"))
 if not profile.covers_letter(ctx.choices.months):
     st.info(t("letter_not_covered"))
 else:
-    letter = _letter(facts, group).filter(pl.col("code").cast(pl.Int32) == code)
+    letter = _letter(facts, group).filter(pl.col("code") == code)
     if letter.height and letter["share_before"][0] is not None:
         row = letter.row(0, named=True)
         fig = _figure(
