@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     from joblog_dash.importing import commands as import_commands
 
     import_commands.register(sub)
+
+    from joblog_dash import export_commands
+
+    export_commands.register(sub)
     return parser
 
 

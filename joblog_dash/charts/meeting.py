@@ -1,0 +1,161 @@
+"""Charts for the meeting formats (the municipal visit brief and the presentation deck).
+
+Each takes polars frames and returns a plotly figure whose title is the message. No Streamlit, no SQL.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from joblog_dash import fmt, reference
+from joblog_dash.charts import style
+from joblog_dash.charts.trend import add_events, visible_events
+from joblog_dash.strings import t
+
+HIGHLIGHT = "#D55E00"
+
+
+def _hover_share(label: str) -> str:
+    return f"{label}<br>%{{x|%b %Y}}: %{{y:.1%}}<extra></extra>"
+
+
+def share_lines(
+    series: list[tuple[str, pl.DataFrame, str, str | None]],
+    title: str,
+    subtitle: str | None = None,
+    group: str | None = None,
+    height: int = 380,
+    column: str = "share_joblogged",
+) -> go.Figure:
+    """One line per (label, frame with month + column, colour, dash); events of the group marked."""
+    fig = go.Figure()
+    months: list[date] = []
+    for label, frame, colour, dash in series:
+        rows = frame.sort("month")
+        months += rows["month"].to_list()
+        fig.add_trace(
+            go.Scatter(
+                x=rows["month"].to_list(), y=rows[column].to_list(), name=label, mode="lines",
+                line={"color": colour, "width": 3 if dash is None else 2, "dash": dash},
+                hovertemplate=_hover_share(label),
+            )
+        )  # fmt: skip
+    style.base_layout(fig, title, subtitle, height=height)
+    low = min((v for _, f, _, _ in series for v in f[column].drop_nulls().to_list()), default=0.0)
+    style.percent_axis(fig, "y", (max(0.0, low - 0.1), 1.0))
+    if months:
+        first, last = min(months), max(months)
+        events = [e for e in reference.events() if group is None or group in e.benefit_groups]
+        add_events(fig, visible_events(tuple(events), first, last))
+        fig.update_xaxes(range=[first, fmt.add_months(last, 1)], **danish_month_ticks(first, last))
+    fig.update_layout(legend={"y": -0.16, "yanchor": "top", "traceorder": "normal"})
+    return fig
+
+
+def danish_month_ticks(first: date, last: date, count: int = 8) -> dict[str, object]:
+    """Tick values and Danish labels ('jan. 2018'): plotly's own month names would be English."""
+    span = (last.year - first.year) * 12 + last.month - first.month
+    step = next(s for s in (1, 2, 3, 6, 12, 24, 60) if span / s <= count)
+    ticks, month = [], first
+    while month <= last:
+        if (month.month - 1) % step == 0 or step == 1:
+            ticks.append(month)
+        month = fmt.add_months(month, 1)
+    return {"tickvals": ticks, "ticktext": [fmt.month_short(m) for m in ticks]}
+
+
+def category_split(rows: list[tuple[str, int, int, int]], title: str, height: int = 260) -> go.Figure:
+    """100 % stacked bars of 0 / 1–5 / 6+ job searches, one bar per (label, persons_0, persons_1_5, 6plus)."""
+    fig = go.Figure()
+    labels = [r[0] for r in rows][::-1]
+    totals = [max(1, r[1] + r[2] + r[3]) for r in rows][::-1]
+    for index, key in enumerate(("persons_0", "persons_1_5", "persons_6plus"), start=1):
+        values = [r[index] for r in rows][::-1]
+        shares = [v / n for v, n in zip(values, totals, strict=True)]
+        fig.add_trace(
+            go.Bar(
+                y=labels, x=shares, orientation="h", name=t(key), marker_color=style.CATEGORY_COLOURS[key],
+                text=[fmt.pct_short(s, 0) for s in shares], textposition="inside", insidetextanchor="middle",
+                hovertemplate="%{y}: %{x:.1%}<extra>" + t(key) + "</extra>",
+            )
+        )  # fmt: skip
+    style.base_layout(fig, title, height=height)
+    fig.update_layout(
+        barmode="stack", legend={"y": -0.22, "yanchor": "top", "traceorder": "normal"}, margin={"l": 150}
+    )
+    style.percent_axis(fig, "x", (0, 1))
+    return fig
+
+
+def funnel_chart(
+    table: pl.DataFrame, curve: pl.DataFrame, target: float, title: str, highlight: int | None = None,
+    height: int = 380,
+) -> go.Figure:  # fmt: skip
+    """Funnel plot: share against persons with 95 % and 99,8 % limits; the chosen municipality marked."""
+    shown = table.filter(pl.col("share").is_not_null())
+    fig = go.Figure()
+    for column, dash, name in (("95", "dash", "95 %-grænser"), ("998", "dot", "99,8 %-grænser")):
+        for side in ("lower", "upper"):
+            fig.add_trace(
+                go.Scatter(
+                    x=curve["n"].to_list(), y=curve[f"{side}_{column}"].to_list(), mode="lines",
+                    line={"color": style.NEUTRAL, "dash": dash, "width": 1}, name=name,
+                    showlegend=side == "lower", hoverinfo="skip",
+                )
+            )  # fmt: skip
+    fig.add_hline(y=target, line={"color": style.REFERENCE_LINE, "width": 1})
+    others = shown.filter(pl.col("municipality_code") != (highlight or -1))
+    fig.add_trace(
+        go.Scatter(
+            x=others["persons"].to_list(), y=others["share"].to_list(), mode="markers", name="Kommuner",
+            marker={"color": style.OKABE_ITO[0], "size": 7, "opacity": 0.7},
+            customdata=[[c] for c in others["municipality_code"].to_list()],
+            text=others["municipality"].to_list(), hovertemplate="%{text}: %{y:.1%} (%{x} personer)<extra></extra>",
+        )
+    )  # fmt: skip
+    chosen = shown.filter(pl.col("municipality_code") == (highlight or -1))
+    if chosen.height:
+        fig.add_trace(
+            go.Scatter(
+                x=chosen["persons"].to_list(), y=chosen["share"].to_list(), mode="markers+text",
+                name=chosen["municipality"][0], text=chosen["municipality"].to_list(), textposition="top center",
+                marker={"color": HIGHLIGHT, "size": 13, "symbol": "diamond", "line": {"color": "white", "width": 1}},
+                customdata=[[c] for c in chosen["municipality_code"].to_list()],
+                hovertemplate="%{text}: %{y:.1%} (%{x} personer)<extra></extra>",
+            )
+        )  # fmt: skip
+    style.base_layout(fig, title, height=height)
+    low = min(shown["share"].min() or 0.0, 0.5)  # type: ignore[operator]
+    style.percent_axis(fig, "y", (max(0.0, low - 0.05), 1.0))
+    top = max(shown["persons"].max() or 10, 10) * 1.1  # type: ignore[operator]
+    fig.update_xaxes(type="log", range=[0.5, math.log10(top)], title_text="Personer (log-skala)")
+    fig.update_layout(legend={"y": -0.25, "yanchor": "top"}, margin={"b": 90})
+    return fig
+
+
+def spread_dots(snapshot: pl.DataFrame, national: float | None, title: str, highlight: int | None = None,
+                height: int = 420) -> go.Figure:  # fmt: skip
+    """Every municipality's share, sorted, as dots; the national level as a line."""
+    shown = snapshot.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
+    colours = [HIGHLIGHT if c == highlight else style.OKABE_ITO[0] for c in shown["municipality_code"]]
+    fig = go.Figure(
+        go.Scatter(
+            x=list(range(1, shown.height + 1)), y=shown["share_joblogged"].to_list(), mode="markers",
+            marker={"color": colours, "size": [14 if c == highlight else 8 for c in shown["municipality_code"]]},
+            text=shown["name"].to_list(), customdata=[[c] for c in shown["municipality_code"].to_list()],
+            hovertemplate="%{text}: %{y:.1%}<extra></extra>", showlegend=False,
+        )
+    )  # fmt: skip
+    if national is not None:
+        fig.add_hline(
+            y=national, line={"color": style.REFERENCE_LINE, "dash": "dash", "width": 1},
+            annotation_text=f"Landet: {fmt.pct(national)}", annotation_position="top left",
+        )  # fmt: skip
+    style.base_layout(fig, title, height=height)
+    style.percent_axis(fig, "y", (0, 1))
+    fig.update_xaxes(title_text="Kommuner, sorteret efter andel", showticklabels=False)
+    return fig

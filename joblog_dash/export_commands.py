@@ -1,0 +1,117 @@
+"""`joblog-dash export …` and `joblog-dash brief …`: the pages' downloads from the command line.
+
+Bad arguments (unknown month, group, area or municipality) print one Danish line and exit with 2.
+
+`export funnel` without `--format` writes issue 4's machine-readable CSV (UTF-8, ',' separated, dot
+decimals, shares as fractions); `--format csv` gives the Danish-Excel CSV like every other kind and
+`--format xlsx` the workbook. The other kinds default to the Danish-Excel CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from joblog_dash import export_tables, exports, queries
+
+
+def _db(args: argparse.Namespace) -> queries.JoblogDB:
+    data_dir = Path(args.data_dir).resolve() if getattr(args, "data_dir", None) else None
+    return queries.open_db(data_dir)
+
+
+def _fail(message: str) -> int:
+    print(f"Fejl: {message}", file=sys.stderr)
+    return 2
+
+
+def _write(payload: bytes, out: str | None, binary: bool) -> int:
+    if out:
+        path = Path(out)
+        try:
+            path.write_bytes(payload)
+        except OSError as exc:
+            return _fail(f"Kan ikke skrive {path}: {exc.strerror or exc}")
+        print(f"Skrevet: {path} ({len(payload):,} bytes)".replace(",", "."), file=sys.stderr)
+        return 0
+    if binary and sys.stdout.isatty():
+        return _fail("XLSX er binært og skrives ikke til terminalen; brug --out FIL.xlsx.")
+    sys.stdout.buffer.write(payload)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    db = _db(args)
+    try:
+        sel = export_tables.validate(
+            db, args.month, args.group, args.area, args.kommune, args.measure, not args.no_overdispersion
+        )
+        fmt_ = args.format or ("machine" if args.kind == "funnel" else "csv")
+        if fmt_ == "machine":
+            if args.kind != "funnel":
+                return _fail("--format machine findes kun for funnel.")
+            return _write(export_tables.funnel_machine_csv(db, sel), args.out, binary=False)
+        frame, meta = export_tables.build(db, args.kind, sel)
+    except export_tables.ExportArgumentError as exc:
+        return _fail(str(exc))
+    if fmt_ == "xlsx":
+        return _write(exports.to_xlsx(frame, meta), args.out, binary=True)
+    return _write(exports.to_danish_csv(frame, meta), args.out, binary=False)
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    from joblog_dash import brief
+
+    db = _db(args)
+    try:
+        sel = export_tables.validate(db, args.month, args.group, None, args.kommune)
+    except export_tables.ExportArgumentError as exc:
+        return _fail(str(exc))
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".html", ".htm"):
+        return _fail("--out skal ende på .pdf eller .html.")
+    result = brief.build(db, sel.municipality, sel.month, sel.group)  # type: ignore[arg-type]
+    if suffix == ".pdf":
+        try:
+            payload = brief.html_to_pdf(result.html)
+        except brief.PdfUnavailable as exc:
+            fallback = out.with_suffix(".html")
+            fallback.write_text(result.html, encoding="utf-8")
+            print(f"Fejl: {exc} HTML-udgaven er skrevet til {fallback}.", file=sys.stderr)
+            return 1
+        return _write(payload, str(out), binary=True)
+    return _write(result.html.encode("utf-8"), str(out), binary=False)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    export = sub.add_parser(
+        "export",
+        help="export a table as Danish-Excel CSV or XLSX (funnel: machine CSV by default)",
+        description=(
+            "Writes the table behind a page to standard output (or --out). Without --format, funnel gives "
+            "machine-readable CSV (',' and dot decimals, shares as fractions); everything else Danish-Excel "
+            "CSV (';', decimal comma, UTF-8 with BOM)."
+        ),
+    )
+    export.add_argument("kind", choices=export_tables.KINDS)
+    export.add_argument("--month", help="ÅÅÅÅ-MM (default: newest month)")
+    export.add_argument("--group", help="benefit group, e.g. kontanthjaelp")
+    export.add_argument("--area", help="area key, e.g. region-sjaelland (default: hele-landet)")
+    export.add_argument("--kommune", help="municipality code or name (profile)")
+    export.add_argument("--measure", choices=list(export_tables.FUNNEL_MEASURES), default="joblogged")
+    export.add_argument("--no-overdispersion", action="store_true", help="funnel: plain binomial limits")
+    export.add_argument("--format", choices=["csv", "xlsx", "machine"])
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.add_argument("--data-dir", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    export.set_defaults(func=cmd_export)
+
+    brief = sub.add_parser("brief", help="write the municipal visit brief as PDF or self-contained HTML")
+    brief.add_argument("--kommune", required=True, help="municipality code or name, e.g. 360")
+    brief.add_argument("--month", help="ÅÅÅÅ-MM (default: newest month)")
+    brief.add_argument("--group", help="benefit group the brief is about (default: kontanthjaelp)")
+    brief.add_argument("--out", required=True, help="brief.pdf or brief.html")
+    brief.add_argument("--data-dir", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    brief.set_defaults(func=cmd_brief)

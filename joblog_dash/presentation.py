@@ -1,0 +1,144 @@
+"""The presentation deck: a short series of slides built from the current filters (no Streamlit).
+
+National trend -> spread between municipalities -> funnel -> the chosen municipality. Each slide has an
+action title (the message, stated with its figure), one supporting sentence, a chart and alt text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from joblog_dash import export_tables, fmt, privacy, queries, reference, stats
+from joblog_dash.charts import meeting, style
+from joblog_dash.strings import t
+
+DECK_HEIGHT = 520
+
+
+@dataclass(frozen=True)
+class Slide:
+    key: str
+    title: str  # the action title: what the audience should take away
+    message: str
+    figure: go.Figure
+    alt: str
+
+
+def _change_words(before: float, after: float) -> str:
+    diff = after - before
+    if abs(diff) < 0.0005:
+        return f"er uændret på {fmt.pct(after)}"
+    verb = "steget" if diff > 0 else "faldet"
+    return f"er {verb} fra {fmt.pct(before)} til {fmt.pct(after)}"
+
+
+def _share_at(frame: pl.DataFrame, month: date, column: str = "share_joblogged") -> float | None:
+    row = frame.filter(pl.col("month") == month)
+    return None if row.is_empty() or row[column][0] is None else float(row[column][0])
+
+
+def _bigger(fig: go.Figure) -> go.Figure:
+    """Presentation type: larger fonts, no chart title (the slide's action title says it)."""
+    fig.update_layout(
+        title=None, font={"size": 18}, height=DECK_HEIGHT, margin={"t": 30, "l": 80, "r": 30, "b": 90}
+    )
+    return fig
+
+
+def national_slide(db: queries.JoblogDB, group: str, start: date, month: date) -> Slide:
+    trend = queries.trend(db, groups=[group]).filter(pl.col("month").is_between(start, month))
+    before, after = _share_at(trend, start), _share_at(trend, month)
+    label = reference.group_label(group).lower()
+    if before is not None and after is not None:
+        title = f"Andelen med registreret jobsøgning {_change_words(before, after)} siden {fmt.month_short(start)}"
+    else:
+        title = f"Andelen med registreret jobsøgning, {label}"
+    fig = meeting.share_lines([(t("national"), trend, style.group_colour(group), None)], title, group=group)
+    message = f"{t('national')}, {label}, {fmt.month_short(start)} – {fmt.month_short(month)}."
+    alt = f"Linjediagram: {title}."
+    return Slide("trend", title, message, _bigger(fig), alt)
+
+
+def spread_slide(db: queries.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
+    snap = privacy.suppress(queries.snapshot(db, month, group, area), ["share_joblogged"])
+    shown = snap.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
+    area_label = reference.area_by_key(area).label if reference.area_by_key(area) else area  # type: ignore[union-attr]
+    persons = int(snap["persons"].sum())
+    pooled = (persons - int(snap["persons_0"].sum())) / persons if persons else None
+    if shown.height >= 2:
+        low, high = shown.row(0, named=True), shown.row(-1, named=True)
+        title = (
+            f"Kommunerne spænder fra {fmt.pct(low['share_joblogged'])} ({low['name']}) "
+            f"til {fmt.pct(high['share_joblogged'])} ({high['name']})"
+        )
+    else:
+        title = f"For få kommuner med tal i {area_label}"
+    fig = meeting.spread_dots(snap, pooled, title, highlight=highlight)
+    message = f"Andel med registreret jobsøgning i hver kommune, {area_label}, {fmt.month_short(month)}."
+    return Slide("spread", title, message, _bigger(fig), f"Prikdiagram: {title}.")
+
+
+def funnel_slide(db: queries.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
+    sel = export_tables.Selection(month=month, group=group, area=area)
+    table = export_tables.funnel_frame(db, sel)
+    under = int((table["verdict"] == stats.VERDICT_UNDER).sum())
+    over = int((table["verdict"] == stats.VERDICT_OVER).sum())
+    title = (
+        f"{under} {'kommune' if under == 1 else 'kommuner'} ligger under og {over} over det forventede niveau"
+    )
+    target, tau2 = float(table["target"][0]), float(table["tau2"][0])
+    curve = stats.funnel_curve(target, tau2, n_max=float(table["persons"].max() or 10) * 1.2)  # type: ignore[operator]
+    fig = meeting.funnel_chart(table, curve, target, title, highlight=highlight)
+    message = (
+        "Uden for tragten er forskellen større end tilfældig variation; små kommuner svinger mest. "
+        f"Landsniveau: {fmt.pct(target)}"
+    )
+    return Slide("funnel", title, message, _bigger(fig), f"Tragtdiagram: {title}.")
+
+
+def municipality_slide(db: queries.JoblogDB, group: str, code: int, start: date, month: date) -> Slide:
+    name = reference.municipality_name(code)
+    own = queries.trend(db, codes=[code], groups=[group]).filter(pl.col("month").is_between(start, month))
+    own = own.filter(pl.col("persons") >= privacy.MIN_PERSONS)
+    nation = queries.trend(db, groups=[group]).filter(pl.col("month").is_between(start, month))
+    share, national = _share_at(own, month), _share_at(nation, month)
+    if share is not None and national is not None:
+        diff = share - national
+        where = "på niveau med" if abs(diff) < 0.005 else ("over" if diff > 0 else "under")
+        gap = "" if where == "på niveau med" else f"{fmt.pp(abs(diff)).lstrip('+')} "
+        title = f"{name}: {fmt.pct(share)} — {gap}{where} landet"
+    else:
+        title = f"{name}: for få personer til at vise andelen"
+    fig = meeting.share_lines(
+        [(name, own, meeting.HIGHLIGHT, None), (t("national"), nation, style.REFERENCE_LINE, "dot")],
+        title,
+        group=group,
+    )
+    before = _share_at(own, start)
+    message = (
+        f"Andelen i {name} {_change_words(before, share)} siden {fmt.month_short(start)}."
+        if before is not None and share is not None
+        else f"{name} og landet, {fmt.month_short(start)} – {fmt.month_short(month)}."
+    )
+    return Slide("municipality", title, message, _bigger(fig), f"Linjediagram: {title}.")
+
+
+def build_deck(
+    db: queries.JoblogDB, *, month: date, group: str, area: str, municipality: int, start: date
+) -> list[Slide]:
+    """Four slides from the current filters: national trend, spread, funnel, the chosen municipality."""
+    if start >= month:
+        start = fmt.add_months(month, -12)
+    months = queries.months(db)
+    if start not in months:
+        start = months[0]
+    return [
+        national_slide(db, group, start, month),
+        spread_slide(db, group, area, month, municipality),
+        funnel_slide(db, group, area, month, municipality),
+        municipality_slide(db, group, municipality, start, month),
+    ]
