@@ -88,7 +88,7 @@ def validate_file(path: Path | str, progress: Progress | None = None) -> Validat
             name, None, [Problem(name, None, None, "filen er for stor til hukommelsen; del den op")]
         )
     progress(0.35, f"Kontrollerer {raw.frame.height:,} rækker".replace(",", "."))
-    validation = validate_table(raw, name)
+    validation = validate_table(raw, name, progress)
     progress(0.7, "Kontrol færdig")
     return validation
 

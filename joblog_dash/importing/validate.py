@@ -182,7 +182,11 @@ def _area_message(value: str) -> str:
     return text + (f" – mente du '{suggestion}'?" if suggestion else "")
 
 
-def validate_table(raw: RawTable, file: str) -> Validation:
+def validate_table(
+    raw: RawTable, file: str, progress: Callable[[float, str], None] | None = None
+) -> Validation:
+    """Check every row and build the canonical frame; `progress(fraction, text)` spans 0.35..0.7."""
+    step = progress or (lambda _f, _t: None)
     out = _Collector(file)
     mapping = _map_headers(raw, out)
     if out.has_errors:
@@ -252,6 +256,7 @@ def validate_table(raw: RawTable, file: str) -> Validation:
         else:
             frame = frame.with_columns(pl.lit("").alias(text), pl.lit(reference.TOTAL).alias(canonical))
 
+    step(0.45, "Kontrollerer tal")
     # Counts: Danish numbers, suppressed cells, negative or broken values.
     suppressed_cells = 0
     for measure in schema.COUNT_COLUMNS:
@@ -281,6 +286,7 @@ def validate_table(raw: RawTable, file: str) -> Validation:
     if out.has_errors:
         return Validation(file, None, out.problems, stats)
 
+    step(0.55, "Kontrollerer kategorier og summer")
     frame = _derive(frame, out, stats, job_searches_column="job_searches" in mapping.values())
     if out.has_errors:
         return Validation(file, None, out.problems, stats)
@@ -300,6 +306,7 @@ def validate_table(raw: RawTable, file: str) -> Validation:
         )
         return Validation(file, None, out.problems, stats)
     _check_aggregates(municipal, aggregates, out, stats, header_of["area"])
+    step(0.65, "Kontrollerer totaler")
     kept = _choose_levels(municipal, out, stats)
     if out.has_errors:
         return Validation(file, None, out.problems, stats)
