@@ -18,8 +18,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     manifest = demo.build_demo(data_dir=_data_dir(args), seed=args.seed, scale=args.scale, progress=True)
     print(
-        f"Demodata skrevet: version {manifest.version}, {manifest.rows:,} rækker, "
-        f"{manifest.first_month} – {manifest.last_month}.".replace(",", ".")
+        # Danish thousands separator on the number only (not on the sentence's commas).
+        f"Demodata skrevet: version {manifest.version}, {f'{manifest.rows:,}'.replace(',', '.')} rækker, "
+        f"{manifest.first_month} – {manifest.last_month}."
     )
     return 0
 

@@ -19,7 +19,8 @@ def test_demo_command_builds_the_dataset(
     assert manifest.is_demo and manifest.details["seed"] == 2018
     out = capsys.readouterr().out
     # Danish thousands separator in the summary line.
-    assert manifest.version in out and f"{manifest.rows:,}".replace(",", ".") in out
+    rows = f"{manifest.rows:,}".replace(",", ".")
+    assert f"version {manifest.version}, {rows} rækker, 2015-01-01 – 2021-12-01." in out
     # Same seed as the session build, so the same bytes.
     assert store.current_paths(tmp_path)[0].read_bytes() == demo_facts_path.read_bytes()
 
