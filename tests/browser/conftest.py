@@ -1,0 +1,161 @@
+"""Browser test infrastructure: a real `streamlit run` server on the demo data and Debian's Chromium.
+
+- ``app_server`` (session): starts ``streamlit run app.py`` on a free port bound to 127.0.0.1 with
+  ``JOBLOG_DATA_DIR`` pointing at the session demo dataset, waits (bounded) for ``/_stcore/health`` to say
+  "ok", yields the base URL and stops the server at the end of the session.
+- ``base_url`` (session): overrides pytest-playwright's, so ``page.goto("/kommuner?...")`` works.
+- ``browser_type_launch_args`` / ``browser_context_args`` (session): launch /usr/bin/chromium (Playwright
+  cannot download browsers here) with the flags from the stack notes; a fixed viewport and Danish locale.
+- ``page`` (function): pytest-playwright's page plus a request guard. Every request, websocket and popup of
+  the browser context is recorded; after the test it fails if any went to a host other than
+  localhost/127.0.0.1 (data: and blob: allowed), or if the page raised an uncaught JavaScript error.
+
+Every test under tests/browser/ gets the ``browser`` marker, and is skipped (with the reason) only when
+/usr/bin/chromium is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_helpers import RequestGuard
+from playwright.sync_api import BrowserContext, Page
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SERVER_START_TIMEOUT_S = 60
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # This hook sees the whole session's items: touch only the ones in this folder.
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not found: install Debian's chromium to run browser tests")
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.is_file():
+                item.add_marker(skip)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _health(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip()
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("streamlit-server") / "server.log"
+    env = {**os.environ, "JOBLOG_DATA_DIR": str(demo_data_dir)}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        # Others edit the source tree while tests run: no file watcher, no reruns on save.
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+    ]
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while _health(url) != "ok":
+            if process.poll() is not None:
+                pytest.fail(
+                    f"streamlit exited with code {process.returncode}:\n{log_path.read_text()[-3000:]}"
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"streamlit not healthy at {url} after {SERVER_START_TIMEOUT_S} s:\n"
+                    f"{log_path.read_text()[-3000:]}"
+                )
+            time.sleep(0.2)  # polling interval of a bounded wait, not a settle delay
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(app_server: str) -> str:
+    return app_server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1400, "height": 900},
+        "locale": "da-DK",
+        "timezone_id": "Europe/Copenhagen",
+    }
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    path = PROJECT_ROOT / "test-output" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def request_guard(context: BrowserContext) -> RequestGuard:
+    return RequestGuard(context)
+
+
+@pytest.fixture
+def page(context: BrowserContext, request_guard: RequestGuard) -> Iterator[Page]:
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    request_guard.watch(page)
+    yield page
+    request_guard.assert_clean()
