@@ -1,0 +1,172 @@
+"""AppTest of the Kommuner page on the demo dataset; expected values computed with DuckDB SQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from helpers import figure
+from streamlit.testing.v1 import AppTest
+
+from joblog_dash import fmt
+from joblog_dash.config import PACKAGE_ROOT, REFERENCE_DIR
+
+MUNIS = str(REFERENCE_DIR / "municipalities.csv")
+PAGE = "pages/1_kommuner.py"
+
+
+def municipal_sql(facts: Path, month: date, group: str, region: str | None) -> dict[int, tuple[int, float]]:
+    """code -> (persons, share joblogged) for every municipality with data, straight from the parquet."""
+    where = "AND m.region = $region" if region else ""
+    params: dict[str, object] = {"month": month, "grp": group}
+    if region:
+        params["region"] = region
+    rows = (
+        duckdb.connect()
+        .execute(
+            f"""
+        SELECT f.municipality_code, sum(f.persons), (sum(f.persons) - sum(f.persons_0)) / sum(f.persons)
+        FROM read_parquet('{facts}') f JOIN read_csv('{MUNIS}') m ON m.code = f.municipality_code
+        WHERE f.month = $month AND f.benefit_group = $grp {where}
+        GROUP BY ALL HAVING sum(f.persons) > 0
+        """,
+            params,
+        )
+        .fetchall()
+    )
+    return {int(code): (int(persons), float(share)) for code, persons, share in rows}
+
+
+def expected_visible(found: dict[int, tuple[int, float]]) -> dict[int, float]:
+    """Shares that may be shown: 5+ persons, and one more hidden when exactly one is (secondary)."""
+    primary = [code for code, (persons, _) in found.items() if persons < 5]
+    visible = {code: share for code, (persons, share) in found.items() if persons >= 5}
+    if len(primary) == 1:
+        smallest = min(visible, key=lambda code: (found[code][0], code))
+        visible.pop(smallest)
+    return visible
+
+
+def run(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(PACKAGE_ROOT / "app.py"), default_timeout=30)
+    at.switch_page(PAGE)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ranked_points(at: AppTest) -> dict[int, float]:
+    """code -> share of the dots in the ranked chart (the traces that carry municipality codes)."""
+    points: dict[int, float] = {}
+    for trace in figure(at, 0)["data"]:
+        for x, custom in zip(trace["x"], trace.get("customdata") or [], strict=False):
+            points[int(custom[0])] = x
+    return points
+
+
+def table(at: AppTest):  # type: ignore[no-untyped-def]
+    return at.dataframe[-1].value
+
+
+@pytest.mark.parametrize(
+    ("params", "month", "group", "region"),
+    [
+        ({"maaned": "2018-09", "gruppe": "uddannelseshjaelp", "omraade": "region-sjaelland"},
+         date(2018, 9, 1), "uddannelseshjaelp", "Region Sjælland"),
+        ({"maaned": "2020-06", "gruppe": "kontanthjaelp", "omraade": "hele-landet"},
+         date(2020, 6, 1), "kontanthjaelp", None),
+        ({"maaned": "2021-12", "gruppe": "dagpenge", "omraade": "region-nordjylland"},
+         date(2021, 12, 1), "dagpenge", "Region Nordjylland"),
+    ],
+)  # fmt: skip
+def test_ranked_chart_equals_duckdb(
+    demo_facts_path: Path, params: dict[str, str], month: date, group: str, region: str | None
+) -> None:
+    at = run(params)
+    expected = expected_visible(municipal_sql(demo_facts_path, month, group, region))
+    points = ranked_points(at)
+    assert points.keys() == expected.keys()
+    for code, share in expected.items():
+        assert points[code] == pytest.approx(share, abs=1e-12)
+    lowest = min(expected, key=expected.__getitem__)
+    title = figure(at, 0)["layout"]["title"]["text"]
+    assert f"({fmt.pct(expected[lowest], 0)})" in title
+
+
+def test_changing_filters_changes_ranked_chart(demo_facts_path: Path) -> None:
+    at = run({"maaned": "2018-09", "gruppe": "kontanthjaelp", "omraade": "region-sjaelland"})
+    before = ranked_points(at)
+    at.selectbox(key="filter_area").set_value("region-hovedstaden").run()
+    assert not at.exception
+    after_area = ranked_points(at)
+    assert after_area.keys() != before.keys()
+    assert after_area == expected_visible(
+        municipal_sql(demo_facts_path, date(2018, 9, 1), "kontanthjaelp", "Region Hovedstaden")
+    )
+    at.selectbox(key="filter_group").set_value("dagpenge").run()
+    after_group = ranked_points(at)
+    assert after_group != after_area
+    assert after_group == pytest.approx(
+        expected_visible(municipal_sql(demo_facts_path, date(2018, 9, 1), "dagpenge", "Region Hovedstaden"))
+    )
+    at.selectbox(key="filter_month").set_value(date(2019, 3, 1)).run()
+    assert ranked_points(at) == pytest.approx(
+        expected_visible(municipal_sql(demo_facts_path, date(2019, 3, 1), "dagpenge", "Region Hovedstaden"))
+    )
+
+
+def test_query_params_restore_view(demo_data_dir: Path) -> None:
+    at = run({"maaned": "2018-09", "gruppe": "uddannelseshjaelp", "omraade": "region-sjaelland"})
+    assert at.selectbox(key="filter_month").value == date(2018, 9, 1)
+    assert at.selectbox(key="filter_group").value == "uddannelseshjaelp"
+    assert at.selectbox(key="filter_area").value == "region-sjaelland"
+    assert "i Region Sjælland" in figure(at, 0)["layout"]["title"]["text"]
+    assert set(table(at)["Region"]) == {"Region Sjælland"}
+
+
+def test_bad_params_fall_back_with_notice(demo_data_dir: Path) -> None:
+    at = run({"maaned": "2099-13", "omraade": "<script>", "gruppe": "x"})
+    notices = " ".join(i.value for i in at.info)
+    assert "maaned" in notices and "omraade" in notices and "gruppe" in notices
+    assert "&lt;script&gt;" not in notices or "<script>" not in str(figure(at, 0))
+    assert len(ranked_points(at)) > 90  # the whole country, the default view
+
+
+@pytest.mark.parametrize("group", ["kontanthjaelp", "uddannelseshjaelp"])
+def test_suppressed_municipalities_show_no_share(demo_facts_path: Path, group: str) -> None:
+    found = municipal_sql(demo_facts_path, date(2021, 12, 1), group, None)
+    small = {code for code, (persons, _) in found.items() if persons < 5}
+    assert small, "the demo data should have municipalities with 1-4 persons in Dec 2021"
+    at = run({"maaned": "2021-12", "gruppe": group, "omraade": "hele-landet"})
+    points = ranked_points(at)
+    hidden = set(found) - set(expected_visible(found))
+    assert small <= hidden and not (hidden & points.keys())
+    frame = table(at)
+    suppressed = frame[frame["Andel med jobsøgning"] == "for få personer"]
+    assert len(suppressed) == len(hidden)
+    # No share, no change and no 0 / 1-5 / 6+ split for them; persons are still shown.
+    for column in ("Siden sidste måned", "Siden sidste år", "Ingen jobsøgning (0)", "6+ jobsøgninger"):
+        assert set(suppressed[column]) == {"for få personer"}
+    shares_text = " ".join(str(v) for v in frame["Andel med jobsøgning"])
+    assert "pct." in shares_text
+
+
+def test_search_filters_table_and_highlights_chart(demo_data_dir: Path) -> None:
+    at = run({"maaned": "2018-09", "gruppe": "kontanthjaelp", "omraade": "hele-landet"})
+    at.text_input(key="kommuner_search").input("lol").run()
+    assert not at.exception
+    assert list(table(at)["Kommune"]) == ["Lolland"]
+    labels = [text for trace in figure(at, 0)["data"] for text in (trace.get("text") or []) if text]
+    assert labels == ["Lolland"]
+
+
+def test_table_has_sparkline_of_twelve_months(demo_data_dir: Path) -> None:
+    at = run({"maaned": "2018-09", "gruppe": "kontanthjaelp", "omraade": "region-sjaelland"})
+    frame = table(at)
+    spark = frame["Seneste 12 måneder (pct.)"].iloc[0]
+    assert len(spark) == 12
+    assert list(frame["Rang"])[:3] == [1, 2, 3]
