@@ -99,30 +99,40 @@ def _header_line(lines: list[str]) -> int:
     return 0
 
 
-def read_csv_text(text: str) -> tuple[pl.DataFrame, int, bool]:
-    """(frame, first data line number, is canonical) for CSV text with ';', ',' or tab separators."""
-    head = text[:65536].splitlines()
-    if not head or not text.strip():
+def read_csv_bytes(data: bytes) -> tuple[pl.DataFrame, int, bool]:
+    """(frame, first data line number, is canonical) for UTF-8 CSV with ';', ',' or tab separators.
+
+    Takes bytes so that a large UTF-8 file goes to polars without extra copies as Python text.
+    """
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ReadError("filen er tom")
+    head = data[:65536].decode("utf-8", errors="ignore").splitlines(keepends=True)
     skip = _header_line(head)
     header = head[skip]
     separator = max((";", ",", "\t"), key=header.count)
     if header.count(separator) == 0:
         raise ReadError("kan ikke finde kolonneseparatoren (semikolon, komma eller tabulator) i overskriften")
-    body = "\n".join(text.splitlines()[skip:]) if skip else text
+    body = data[len("".join(head[:skip]).encode("utf-8")) :] if skip else data
     try:
-        frame = pl.read_csv(
-            body.encode("utf-8"),
-            separator=separator,
-            infer_schema=False,
-            truncate_ragged_lines=False,
-        )
+        frame = pl.read_csv(body, separator=separator, infer_schema=False, truncate_ragged_lines=False)
     except (pl.exceptions.PolarsError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ReadError(f"CSV-filen kan ikke læses: {first}") from exc
     frame = frame.rename({c: c.lstrip("\ufeff").strip() for c in frame.columns})
     canonical = "municipality_code" in frame.columns and "month" in frame.columns
     return frame, skip + 2, canonical
+
+
+def utf8_bytes(data: bytes) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes and its original encoding (UTF-8 with/without BOM, else Windows-1252)."""
+    if b"\x00" in data[:4096]:
+        raise ReadError("filen ligner ikke en tekstfil (indeholder binære data); er det den rigtige fil?")
+    try:
+        data.decode("utf-8")  # validation only; the text itself is not kept
+    except UnicodeDecodeError:
+        text, encoding = decode(data)
+        return text.encode("utf-8"), encoding
+    return data, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
 
 
 def read_jobindsats_json(data: bytes) -> pl.DataFrame:
@@ -209,6 +219,7 @@ def read_table(path: Path) -> RawTable:
     data = path.read_bytes()
     if suffix == ".json":
         return RawTable(read_jobindsats_json(data), "json-jobindsats", 1)
-    text, encoding = decode(data)
-    frame, first_row, canonical = read_csv_text(text)
+    utf8, encoding = utf8_bytes(data)
+    del data
+    frame, first_row, canonical = read_csv_bytes(utf8)
     return RawTable(frame, "csv-canonical" if canonical else "csv-jobindsats", first_row, encoding)
