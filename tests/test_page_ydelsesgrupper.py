@@ -1,0 +1,176 @@
+"""AppTest of the Ydelsesgrupper page on the demo dataset; expected values computed with DuckDB SQL."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from helpers import decode
+from streamlit.testing.v1 import AppTest
+
+from joblog_dash import fmt
+from joblog_dash.config import PACKAGE_ROOT, REFERENCE_DIR
+
+PAGE = "pages/3_ydelsesgrupper.py"
+MUNIS = str(REFERENCE_DIR / "municipalities.csv")
+SEP_2018, SEP_2017 = date(2018, 9, 1), date(2017, 9, 1)
+
+
+def sql(facts: Path, query: str, **params: object) -> list[tuple[Any, ...]]:
+    """Straight from the parquet file, independent of queries.py."""
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW f AS SELECT * FROM read_parquet('{facts}')")
+    con.execute(f"CREATE VIEW m AS SELECT * FROM read_csv('{MUNIS}')")
+    con.execute(
+        "CREATE VIEW mm AS SELECT f.month, m.name, m.code, m.region, sum(persons) AS n, "
+        "sum(persons) - sum(persons_0) AS x, f.benefit_group AS grp FROM f JOIN m ON m.code = f.municipality_code "
+        "GROUP BY ALL"
+    )
+    return con.execute(query, params).fetchall()
+
+
+def run(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(PACKAGE_ROOT / "app.py"), default_timeout=60)
+    at.switch_page(PAGE)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart(at: AppTest, key: str) -> dict[str, Any]:
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    return decode(json.loads(found[0].proto.spec))
+
+
+def heat(at: AppTest) -> tuple[list[str], list[str], list[list[float]], list[list[int]]]:
+    tr = chart(at, "groups_heatmap")["data"][0]
+    return tr["y"], [str(x)[:10] for x in tr["x"]], tr["z"], tr["customdata"]
+
+
+def test_renders_every_section(demo_data_dir: Path) -> None:
+    at = run()
+    keys = [c.proto.id.split("-", 2)[-1] for c in at.get("plotly_chart")]
+    assert keys == [
+        "groups_heatmap",
+        "groups_spread",
+        "groups_movers",
+        "groups_breakdown_gender",
+        "groups_breakdown_age_group",
+    ]
+    assert sum(e.label == "Se tallene bag figuren" for e in at.expander) == len(keys)
+
+
+@pytest.mark.parametrize(("area", "region"), [("hele-landet", None), ("region-sjaelland", "Region Sjælland")])
+def test_heatmap_one_row_per_municipality_sorted_by_latest_share(
+    demo_data_dir: Path, demo_facts_path: Path, area: str, region: str | None
+) -> None:
+    at = run({"maaned": "2018-09", "omraade": area, "gruppe": "kontanthjaelp"})
+    names, months, z, custom = heat(at)
+    ((count,),) = sql(
+        demo_facts_path, "SELECT count(*) FROM read_csv($munis) WHERE $region IS NULL OR region = $region",
+        munis=MUNIS, region=region,
+    )  # fmt: skip
+    assert len(names) == len(set(names)) == count
+    rows = sql(
+        demo_facts_path,
+        "SELECT name, code, x / n FROM mm WHERE month = $month AND grp = 'kontanthjaelp' AND n >= 5 "
+        "AND ($region IS NULL OR region = $region) ORDER BY x / n DESC, name",
+        month=SEP_2018,
+        region=region,
+    )
+    assert names[: len(rows)] == [r[0] for r in rows]
+    col = months.index(SEP_2018.isoformat())
+    for i, (_, code, share) in enumerate(rows):
+        assert z[i][col] == pytest.approx(share)
+        assert custom[i][0] == code  # click-to-drill carries the municipality code
+
+
+def test_heatmap_blanks_cells_under_five_persons(demo_data_dir: Path, demo_facts_path: Path) -> None:
+    at = run({"gruppe": "uddannelseshjaelp"})
+    names, months, z, _ = heat(at)
+    small = sql(demo_facts_path, "SELECT name, month FROM mm WHERE grp = 'uddannelseshjaelp' AND n < 5")
+    assert small, "demo data should have some small cells in uddannelseshjælp"
+    for name, month in small:
+        value = z[names.index(name)][months.index(month.isoformat())]
+        assert value is None or math.isnan(value)
+
+
+def test_changing_group_changes_heatmap(demo_data_dir: Path, demo_facts_path: Path) -> None:
+    at = run({"maaned": "2018-09", "gruppe": "kontanthjaelp"})
+    first = heat(at)
+    at.sidebar.selectbox(key="filter_group").set_value("dagpenge").run()
+    assert not at.exception and at.query_params["gruppe"] == "dagpenge"
+    names, months, z, _ = heat(at)
+    assert (names, z) != (first[0], first[2])
+    ((top, share),) = sql(
+        demo_facts_path,
+        "SELECT name, x / n FROM mm WHERE month = $month AND grp = 'dagpenge' AND n >= 5 "
+        "ORDER BY x / n DESC, name LIMIT 1",
+        month=SEP_2018,
+    )
+    assert names[0] == top
+    assert z[0][months.index(SEP_2018.isoformat())] == pytest.approx(share)
+
+
+def test_improvers_and_decliners_agree_with_sql(demo_data_dir: Path, demo_facts_path: Path) -> None:
+    at = run({"maaned": "2018-09", "fra": "2017-09", "gruppe": "kontanthjaelp", "omraade": "hele-landet"})
+    rows = sql(
+        demo_facts_path,
+        """
+        SELECT a.name, b.x / b.n - a.x / a.n AS change
+        FROM mm a JOIN mm b ON a.code = b.code AND a.grp = b.grp
+        WHERE a.grp = 'kontanthjaelp' AND a.month = $start AND b.month = $end AND a.n >= 20 AND b.n >= 20
+        ORDER BY change DESC, a.code
+        """,
+        start=SEP_2017,
+        end=SEP_2018,
+    )
+    improvers = [r for r in rows if r[1] > 0][:10]
+    decliners = sorted([r for r in rows if r[1] < 0], key=lambda r: r[1])[:10]
+    bars = chart(at, "groups_movers")["data"][0]
+    shown = dict(zip(bars["y"], bars["x"], strict=True))
+    assert set(shown) == {r[0] for r in improvers + decliners}
+    for name, change in improvers + decliners:
+        assert shown[name] == pytest.approx(change)
+    tables = [d.value for d in at.dataframe]
+    improver_table = next(t for t in tables if "Ændring" in t.columns and len(t) == len(improvers))
+    assert list(improver_table["Kommune"]) == [r[0] for r in improvers]
+    assert list(improver_table["Ændring"]) == [fmt.pp(r[1]) for r in improvers]
+    title = chart(at, "groups_movers")["layout"]["title"]["text"]
+    assert improvers[0][0] in title and decliners[0][0] in title
+
+
+def test_spread_percentiles_agree_with_sql(demo_data_dir: Path, demo_facts_path: Path) -> None:
+    at = run({"gruppe": "kontanthjaelp"})
+    fig = chart(at, "groups_spread")
+    median = next(t for t in fig["data"] if t["name"] == "Median (kommuner)")
+    ((p10, p50, p90),) = sql(
+        demo_facts_path,
+        "SELECT quantile_cont(x / n, 0.1), quantile_cont(x / n, 0.5), quantile_cont(x / n, 0.9) FROM mm "
+        "WHERE grp = 'kontanthjaelp' AND month = $month AND n >= 5",
+        month=SEP_2018,
+    )
+    months = [str(x)[:10] for x in median["x"]]
+    i = months.index(SEP_2018.isoformat())
+    assert median["y"][i] == pytest.approx(p50)
+    band = next(t for t in fig["data"] if t["name"] == "10–90 pct. af kommunerne")
+    n = len(months)
+    assert band["y"][i] == pytest.approx(p90)  # upper edge first, then the lower edge reversed
+    assert band["y"][2 * n - 1 - i] == pytest.approx(p10)
+
+
+@pytest.mark.parametrize(
+    ("param", "value"), [("gruppe", "<b>x</b>"), ("omraade", "nowhere"), ("fra", "2031-01")]
+)
+def test_bad_params_fall_back_with_notice(demo_data_dir: Path, param: str, value: str) -> None:
+    at = run({param: value})
+    assert any(f"Ugyldig værdi i linket for {param}" in i.value for i in at.info)
+    assert at.query_params[param] != value
