@@ -1,0 +1,43 @@
+"""AppTest of the Om tallene page on the demo dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from streamlit.testing.v1 import AppTest
+
+from joblog_dash import fmt, reference, store
+from joblog_dash.config import EVENTS_FILE, PACKAGE_ROOT
+
+
+def run() -> AppTest:
+    at = AppTest.from_file(str(PACKAGE_ROOT / "app.py"), default_timeout=30)
+    at.switch_page("pages/5_om_tallene.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_renders_measure_groups_events_source_and_upload(demo_data_dir: Path) -> None:
+    at = run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "mindst én jobsøgning" in text and "**0**, **1–5** og **6 eller flere**" in text
+    for group in ("kontanthjaelp", "uddannelseshjaelp", "dagpenge"):
+        assert reference.group_label(group) in text
+    # Events: one row per line of events.csv.
+    events = at.dataframe[0].value
+    assert len(events) == pl.read_csv(EVENTS_FILE).height
+    assert "Ministerens brev" in set(events["Begivenhed"])
+    # Source and period from the manifest, flagged as demo.
+    manifest = store.current_manifest(demo_data_dir)
+    assert manifest.version in text and manifest.source in text
+    assert "Demodata (syntetiske tal)" in text
+    assert fmt.number(manifest.rows) in text
+    assert "Ingen kildefiler" in " ".join(c.value for c in at.caption)
+    # The latest month is flagged as provisional.
+    assert "dec. 2021" in text or "december 2021" in " ".join(w.value for w in at.warning)
+    assert any("foreløbig" in w.value for w in at.warning)
+    # Suppression is explained with the actual threshold, and the upload section is there.
+    assert "færre end 5 personer" in text
+    assert "Indlæs rigtige tal" in [s.value for s in at.subheader]
