@@ -14,6 +14,7 @@ DA: dict[str, str] = {
     "nav_groups": "Ydelsesgrupper",
     "nav_followup": "Opfølgning",
     "nav_about": "Om tallene",
+    "nav_presentation": "Præsentation",
     # Filters
     "filters": "Filtre",
     "filter_month": "Måned",
@@ -359,6 +360,29 @@ DA: dict[str, str] = {
         "»Mere/mindre end landet« betyder, at forskellen til resten af landet er større, end tilfældighed "
         "forklarer (95 %). Klik på en kommune for at åbne dens profil."
     ),
+    # Meeting-ready: downloads, brief, presentation, copy link (issue 6)
+    "download_csv": "⬇️ CSV (Excel)",
+    "download_csv_help": "Semikolon, decimalkomma og UTF-8 — åbner direkte i dansk Excel.",
+    "download_xlsx": "⬇️ XLSX",
+    "download_image_make": "🖼️ Lav billede (PNG/SVG)",
+    "download_image_help": "Diagrammet med titel, kilde og datastatus, klar til slides.",
+    "download_image_working": "Tegner billedet …",
+    "download_png": "⬇️ PNG",
+    "download_svg": "⬇️ SVG",
+    "brief_heading": "Kommunebesøg",
+    "brief_make": "📄 Lav kommunebesøgsbrief",
+    "brief_help": "To sider med nøgletal, udvikling, fordeling, tragtplacering, signaler og talepunkter.",
+    "brief_working": "Laver briefen …",
+    "brief_pdf": "⬇️ Brief som PDF",
+    "brief_html": "⬇️ Brief som HTML",
+    "copy_link": "Kopiér link",
+    "copy_link_done": "Link kopieret",
+    "copy_link_manual": "Kopiér linket herunder:",
+    "presentation_previous": "◀ Forrige",
+    "presentation_next": "Næste ▶",
+    "presentation_counter": "Dias {index} af {total}",
+    "presentation_exit": "Afslut præsentation",
+    "presentation_keys": "Piletasterne ← → skifter dias.",
 }
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 from joblog_dash import config, fmt, queries, reference, store
 from joblog_dash.strings import t
 from joblog_dash.ui import data, state
+from joblog_dash.ui.downloads import copy_link
 
 # (script, label key, icon). Emoji icons: material icons would make the browser fetch a web font.
 PAGES = (
@@ -18,8 +19,11 @@ PAGES = (
     ("pages/3_ydelsesgrupper.py", "nav_groups", "👥"),
     ("pages/4_opfoelgning.py", "nav_followup", "🚩"),
     ("pages/5_om_tallene.py", "nav_about", "ℹ️"),
+    ("pages/6_praesentation.py", "nav_presentation", "🎬"),
 )
 PROFILE_PAGE = "pages/2_kommuneprofil.py"
+PRESENTATION_PAGE = "pages/6_praesentation.py"
+PRESENTATION_PARAM = "praesentation"  # ?praesentation=1 on any page opens the deck with the same filters
 
 
 @dataclass(frozen=True)
@@ -118,12 +122,15 @@ def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "a
         st.stop()
     choices = _choices(db)
     filters = state.current_filters(choices)
+    if st.query_params.get(PRESENTATION_PARAM) == "1" and title != t("nav_presentation"):
+        st.switch_page(PRESENTATION_PAGE, query_params={**filters.query_params(), PRESENTATION_PARAM: "1"})
     with st.sidebar:
         st.markdown(f"### {t('app_title')}")
         _navigation(filters)
         st.divider()
         st.markdown(f"**{t('filters')}**")
         _filter_widgets(choices, filters, show_filters)
+        copy_link()
     st.title(title)
     render_data_notice(db.manifest)
     for notice in filters.notices:

@@ -1,0 +1,83 @@
+"""Streamlit side of presentation mode: hide the chrome, large type, the cached deck, arrow keys."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from joblog_dash import presentation, queries
+from joblog_dash.strings import t
+
+SLIDE_PARAM = "dias"
+
+# Hides the sidebar, its toggle, the toolbar and the header; large type. Plain CSS, no external resources.
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"],
+[data-testid="stSidebarNav"], [data-testid="stHeader"], [data-testid="stToolbar"],
+[data-testid="stDecoration"], [data-testid="stMainMenu"] { display: none !important; }
+[data-testid="stMainBlockContainer"], .block-container { padding-top: 1.2rem !important; max-width: 1400px; }
+[data-testid="stApp"] h1 { font-size: 1.2rem !important; color: #666; font-weight: 600; }
+.slide-title { font-size: 2.4rem; line-height: 1.2; font-weight: 700; margin: 0.2rem 0 0.4rem 0; }
+.slide-message { font-size: 1.4rem; color: #333; margin-bottom: 0.6rem; }
+.slide-counter { font-size: 1.1rem; color: #555; text-align: center; padding-top: 0.5rem; }
+[data-testid="stMain"] button p { font-size: 1.2rem; }
+</style>
+"""
+
+# Arrow keys press the Forrige/Næste buttons of the parent page. Runs in the component's same-origin
+# iframe; the listener is registered once per page (a flag on the parent window).
+ARROW_KEYS_HTML = """
+<script>
+const doc = window.parent.document;
+if (!window.parent.__joblogDeckKeys) {
+  window.parent.__joblogDeckKeys = true;
+  doc.addEventListener("keydown", (event) => {
+    const tag = (event.target && event.target.tagName) || "";
+    if (tag === "INPUT" || tag === "TEXTAREA" || event.altKey || event.ctrlKey || event.metaKey) return;
+    const wanted = event.key === "ArrowRight" || event.key === "PageDown" ? "next"
+                 : event.key === "ArrowLeft" || event.key === "PageUp" ? "previous" : null;
+    if (!wanted) return;
+    const button = doc.querySelector(`.st-key-deck_${wanted} button`);
+    if (button && !button.disabled) { event.preventDefault(); button.click(); }
+  });
+}
+</script>
+"""
+
+
+def hide_chrome() -> None:
+    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+
+
+def arrow_keys() -> None:
+    st.iframe(ARROW_KEYS_HTML, height=1)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _deck(facts_path: str, month: date, group: str, area: str, municipality: int, start: date) -> list:
+    db = queries.open_db()
+    return presentation.build_deck(
+        db, month=month, group=group, area=area, municipality=municipality, start=start
+    )
+
+
+def deck(db: queries.JoblogDB, **filters: object) -> list[presentation.Slide]:
+    """The deck for the filters, cached per dataset version."""
+    return _deck(str(db.facts_path), **filters)  # type: ignore[arg-type]
+
+
+def slide_index(total: int) -> int:
+    """0-based slide number from ?dias= (1-based); anything invalid is the first slide."""
+    raw = st.query_params.get(SLIDE_PARAM, "1")
+    number = int(raw) if raw.isdigit() else 1
+    return min(max(number, 1), total) - 1
+
+
+def go_to(index: int) -> None:
+    st.query_params[SLIDE_PARAM] = str(index + 1)
+
+
+def counter(index: int, total: int) -> str:
+    return t("presentation_counter", index=index + 1, total=total)
