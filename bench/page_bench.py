@@ -1,0 +1,113 @@
+"""Server-side rerun time of every page (AppTest) against a bare page with the same sidebar widgets.
+
+A rerun is what Streamlit does on every click; the bare page (a generated script with the same selectboxes,
+options and page links as text, and no data) is the framework's own floor on the same machine in the same
+run, so page / bare says what our code adds.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import ROOT, page_paths, summary
+
+
+def _apptest(script: Path | str) -> object:
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(script), default_timeout=120)
+
+
+def _check(at: object, script: str) -> None:
+    if at.exception:  # type: ignore[attr-defined]
+        raise RuntimeError(f"{script} raised: {at.exception[0].message}")  # type: ignore[attr-defined]
+
+
+def bare_script(at: object) -> str:
+    """A Streamlit script with the sidebar selectboxes (labels, options, chosen index) of a run page."""
+    lines = [
+        "import streamlit as st",
+        "st.set_page_config(page_title='bare', layout='wide')",
+        "with st.sidebar:",
+        "    st.markdown('### Joblog')",
+    ]
+    links = len(at.get("page_link"))  # type: ignore[attr-defined]
+    lines += [f"    st.markdown('[Side {i}](#)')" for i in range(links)]
+    for i, box in enumerate(at.sidebar.selectbox):  # type: ignore[attr-defined]
+        options = list(box.options)
+        index = options.index(box.format_func(box.value)) if box.value is not None else 0
+        lines.append(f"    st.selectbox({box.label!r}, options={options!r}, index={index}, key='w{i}')")
+    lines.append("st.title('bare')")
+    return "\n".join(lines) + "\n"
+
+
+def _time_reruns(at: object, reruns: int, warmup: int) -> list[float]:
+    for _ in range(warmup):
+        at.run()  # type: ignore[attr-defined]
+    samples = []
+    for _ in range(reruns):
+        start = time.perf_counter()
+        at.run()  # type: ignore[attr-defined]
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _month_changes(at: object, changes: int) -> list[float]:
+    """Rerun after picking another month each time (the first visit of a month: queries not yet cached)."""
+    box = _month_box(at)
+    if box is None:
+        return []
+    samples = []
+    for index in range(1, min(changes, len(box.options) - 1) + 1):
+        _month_box(at).select_index(index)  # type: ignore[union-attr]
+        start = time.perf_counter()
+        at.run()  # type: ignore[attr-defined]
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _month_box(at: object) -> object | None:
+    return next((b for b in at.selectbox if b.key == "filter_month"), None)  # type: ignore[attr-defined]
+
+
+def run(data: Path, reruns: int = 12, warmup: int = 3, changes: int = 10) -> dict[str, object]:
+    """Per page: first run, rerun median/p95, month-change reruns, and the bare page's reruns."""
+    import streamlit as st
+
+    os.environ["JOBLOG_DATA_DIR"] = str(data)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    results: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for script, _url in page_paths():
+            # A page is run the way the server runs it: from the entry script, switched to the page.
+            at = _apptest(ROOT / "app.py")
+            if script != "app.py":
+                at.switch_page(script)
+            start = time.perf_counter()
+            at.run()
+            first = time.perf_counter() - start
+            _check(at, script)
+            page = summary(_time_reruns(at, reruns, warmup))
+            _check(at, script)
+            bare_path = Path(tmp) / f"bare_{Path(script).stem}.py"
+            bare_path.write_text(bare_script(at), encoding="utf-8")
+            bare_at = _apptest(bare_path)
+            bare_at.run()
+            _check(bare_at, str(bare_path))
+            bare = summary(_time_reruns(bare_at, reruns, warmup))
+            change = _month_changes(at, changes)
+            _check(at, script)
+            results[script] = {
+                "first_run_ms": round(first * 1000, 1),
+                **page,
+                "bare_median_ms": bare["median_ms"],
+                "bare_p95_ms": bare["p95_ms"],
+                "ratio_to_bare": round(page["median_ms"] / max(bare["median_ms"], 1e-3), 2),
+                "month_change": summary(change) if change else None,
+                "charts": len(at.get("plotly_chart")),
+            }
+    return results

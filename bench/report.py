@@ -1,0 +1,71 @@
+"""The printed table of a bench run, each figure beside its budget."""
+
+from __future__ import annotations
+
+
+def _mark(value: float | None, budget: float | None) -> str:
+    if value is None or budget is None:
+        return ""
+    return "ok" if value <= budget else "OVER"
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if value >= 10 else f"{value:.2f}"
+    return str(value)
+
+
+def table(results: dict) -> str:
+    budgets = results["budgets"]
+    m = results["machine"]
+    lines = [
+        f"Machine: {m['cores']} cores, {m['memory_gb']} GB, {m['cpu']}; load average {m['load_average']}",
+    ]
+    for scale, r in results["scales"].items():
+        full = scale == "full"
+        lines += ["", f"== {scale}: {r['rows']:,} rows, open {r['open_s']:.2f} s ==", ""]
+        lines.append(f"{'query':22} {'median ms':>10} {'p95 ms':>9} {'floor ms':>9} {'/floor':>7}  budget")
+        for name, q in r["queries"].items():
+            mark = ""
+            if full:
+                ok = q["median_ms"] <= budgets["query_median_ms_full"] and (
+                    q["ratio_to_floor"] <= budgets["query_ratio_to_floor_full"]
+                )
+                mark = "ok" if ok else "OVER"
+            lines.append(
+                f"{name:22} {_fmt(q['median_ms']):>10} {_fmt(q['p95_ms']):>9} "
+                f"{_fmt(q['floor_median_ms']):>9} {_fmt(q['ratio_to_floor']):>7}  {mark}"
+            )
+        if "pages" in r:
+            lines += ["", f"{'page rerun':28} {'median ms':>10} {'p95 ms':>9} {'bare ms':>8} {'/bare':>6} "
+                      f"{'month chg ms':>12} {'first ms':>9}  budget"]  # fmt: skip
+            for script, p in r["pages"].items():
+                mark = ""
+                if scale == "demo":
+                    ok = p["median_ms"] <= budgets["page_rerun_median_ms_demo"] and (
+                        p["ratio_to_bare"] <= budgets["page_ratio_to_bare_demo"]
+                    )
+                    mark = "ok" if ok else "OVER"
+                change = p["month_change"]["median_ms"] if p.get("month_change") else None
+                lines.append(
+                    f"{script:28} {_fmt(p['median_ms']):>10} {_fmt(p['p95_ms']):>9} {_fmt(p['bare_median_ms']):>8} "
+                    f"{_fmt(p['ratio_to_bare']):>6} {_fmt(change):>12} {_fmt(p['first_run_ms']):>9}  {mark}"
+                )
+        if "server" in r:
+            s = r["server"]
+            rss = s["rss_after_every_page"]
+            budget = budgets.get(f"server_rss_mb_{scale}")
+            change = s["filter_change"]
+            lines += [
+                "",
+                f"server RSS after every page: {rss['rss_mb']:.0f} MB (peak {rss['peak_rss_mb']:.0f} MB; "
+                f"started {s['rss_started']['rss_mb']:.0f} MB; after changes {s['rss_after_changes']['rss_mb']:.0f} MB)"
+                f"  budget {budget or '-'} MB {_mark(rss['peak_rss_mb'], budget)}",
+                f"browser filter change -> charts redrawn: p50 {change['median_ms']:.0f} ms, p95 {change['p95_ms']:.0f} ms"
+                f" (n={change['n']})  budget p95 {budgets['browser_p95_ms']} ms "
+                f"{_mark(change['p95_ms'], budgets['browser_p95_ms'])}",
+            ]
+        lines.append(f"load average during the run: {r['load_average_start']} -> {r['load_average_end']}")
+    return "\n".join(lines)

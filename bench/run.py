@@ -1,0 +1,135 @@
+"""`make bench`: measure the data layer, the pages, the server and the browser against the budgets.
+
+    python -m bench.run [--scales demo,full,stress] [--quick] [--no-browser] [--no-pages] [--out FILE]
+
+Prints a table and writes bench/results.json. Budgets are goals reported against, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import common, query_bench, report
+
+BUDGETS = {
+    "query_median_ms_full": 50,
+    "query_ratio_to_floor_full": 2.0,
+    "page_rerun_median_ms_demo": 150,
+    "page_ratio_to_bare_demo": 3.0,
+    "browser_p95_ms": 700,
+    "server_rss_mb_demo": 300,
+    "server_rss_mb_full": 600,
+}
+CHANGE_MONTHS = 24  # the browser cycles through the latest months
+
+
+@dataclass(frozen=True)
+class Settings:
+    query_repeats: int = 30
+    reruns: int = 12
+    warmup: int = 3
+    month_changes: int = 10
+    browser_changes: int = 24
+    pages: bool = True
+    browser: bool = True
+
+    @classmethod
+    def quick(cls, pages: bool = True, browser: bool = True) -> Settings:
+        return cls(3, 3, 1, 2, 3, pages, browser)
+
+
+def measure_server(data: Path, settings: Settings, log: Path) -> dict[str, object]:
+    """Server RSS after visiting every page, then the browser's filter-change latency on Overblik."""
+    from joblog_dash import fmt, queries
+    from joblog_dash.strings import t
+
+    months = queries.months(queries.open_db(data))[::-1][:CHANGE_MONTHS]
+    options = [fmt.month_short(m) for m in months[1:]] + [fmt.month_short(months[0])]
+    server = common.start_server(data, log=log)
+    try:
+        started = server.memory()
+        paths = [url for _script, url in common.page_paths()]
+        visits = asyncio.run(_visit(server.url, paths))
+        after_pages = server.memory()
+        samples = asyncio.run(_changes(server.url, t("filter_month"), options, settings.browser_changes))
+        return {
+            "rss_started": started,
+            "rss_after_every_page": after_pages,
+            "page_load_s": visits,
+            "filter_change": common.summary(samples),
+            "rss_after_changes": server.memory(),
+        }
+    finally:
+        server.stop()
+
+
+async def _visit(url: str, paths: list[str]) -> dict[str, float]:
+    from bench import browser
+
+    return await browser.visit_all(url, paths)
+
+
+async def _changes(url: str, label: str, options: list[str], n: int) -> list[float]:
+    from bench import browser
+
+    return await browser.filter_changes(url, "", label, options, n)
+
+
+def measure_scale(scale: str, data: Path, settings: Settings) -> dict[str, object]:
+    print(f"[{scale}] queries ...", flush=True)
+    result: dict[str, object] = {"data_dir": str(data), "load_average_start": os.getloadavg()[:3]}
+    result.update(query_bench.run(data, repeats=settings.query_repeats))
+    if settings.pages:
+        from bench import page_bench
+
+        print(f"[{scale}] page reruns (AppTest) ...", flush=True)
+        result["pages"] = page_bench.run(
+            data, reruns=settings.reruns, warmup=settings.warmup, changes=settings.month_changes
+        )
+    if settings.browser:
+        print(f"[{scale}] server memory and browser ...", flush=True)
+        log = common.BENCH_DATA / f"server-{scale}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        result["server"] = measure_server(data, settings, log)
+    result["load_average_end"] = os.getloadavg()[:3]
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="demo,full", help="comma-separated: demo, full, stress")
+    parser.add_argument("--quick", action="store_true", help="few repeats (checks the harness, not speed)")
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-pages", action="store_true")
+    parser.add_argument("--out", default=str(common.ROOT / "bench" / "results.json"))
+    args = parser.parse_args(argv)
+    pages, browser = not args.no_pages, not args.no_browser
+    settings = Settings.quick(pages, browser) if args.quick else Settings(pages=pages, browser=browser)
+    started = time.perf_counter()
+    results = {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": common.machine(),
+        "settings": asdict(settings),
+        "budgets": BUDGETS,
+        "scales": {},
+    }
+    for scale in [s.strip() for s in args.scales.split(",") if s.strip()]:
+        results["scales"][scale] = measure_scale(scale, common.ensure_data(scale), settings)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    print(report.table(results))
+    print(f"\nWritten to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
