@@ -48,13 +48,16 @@ if month == ctx.choices.months[-1]:
 months = national["month"]
 shown_events = trend.visible_events(reference.events(), months.min(), months.max())
 source = style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.source}"
-fig = trend.trend_figure(
-    national,
-    groups,
-    reference.events(),
-    area=None if is_national else area_trend,
-    area_label=None if is_national else area_label,
-    source_note=source,
+fig = data.figure(
+    ("overview_trend", filters.area, tuple(groups), source),
+    lambda: trend.trend_figure(
+        national,
+        groups,
+        reference.events(),
+        area=None if is_national else area_trend,
+        area_label=None if is_national else area_label,
+        source_note=source,
+    ),
 )
 st.plotly_chart(
     fig,
@@ -66,5 +69,9 @@ st.plotly_chart(
 )
 with st.expander(t("see_table")):
     st.dataframe(
-        trend.trend_table(national, None if is_national else area_trend, area_label), hide_index=True
+        data.figure(
+            ("overview_trend_table", filters.area),
+            lambda: trend.trend_table(national, None if is_national else area_trend, area_label),
+        ),
+        hide_index=True,
     )

@@ -108,6 +108,7 @@ DA: dict[str, str] = {
     ),
     "table_alt": "Tabel over kommunerne i {area} med rang, andel, ændringer, personer og de seneste 12 måneder.",
     "profile_missing": "Kommuneprofilen er ikke klar endnu.",
+    "table_suppressed_note": "For få personer (under {min}) til at vise andel og fordeling: {names}.",
     "spread_heading": "Kommunerne i {area}",
     "region_heading": "Spredning inden for regionerne (hele landet)",
     # Om tallene

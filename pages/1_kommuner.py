@@ -6,10 +6,11 @@ plot, hex map) is added as one more function and one more entry in SECTIONS.
 
 from dataclasses import dataclass
 
+import pandas as pd
 import polars as pl
 import streamlit as st
 
-from joblog_dash import config, fmt, reference, tables
+from joblog_dash import config, fmt, privacy, reference, tables
 from joblog_dash.charts import spread, style
 from joblog_dash.strings import t
 from joblog_dash.ui import data
@@ -73,15 +74,19 @@ def section_ranked(s: Spread) -> None:
         if is_area
         else "",
     )
-    fig = spread.ranked_figure(
-        s.shown,
-        tables.ranked_title(s.shown, s.area_label),
-        subtitle,
-        s.national_share,
-        s.area_share,
-        s.area_label if is_area else None,
-        highlight,
-        s.source,
+    f = s.ctx.filters
+    fig = data.figure(
+        ("kommuner_ranked", f.month, f.group, f.area, tuple(sorted(highlight or ())), s.source),
+        lambda: spread.ranked_figure(
+            s.shown,
+            tables.ranked_title(s.shown, s.area_label),
+            subtitle,
+            s.national_share,
+            s.area_share,
+            s.area_label if is_area else None,
+            highlight,
+            s.source,
+        ),
     )
     visible = s.shown.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
     alt = t(
@@ -134,11 +139,14 @@ def section_regions(s: Spread) -> None:
         return
     st.subheader(t("region_heading"))
     top = medians.row(0, named=True)
-    fig = spread.region_figure(
-        national,
-        t("region_title", region=top["region"], share=fmt.pct(top["median"])),
-        t("region_subtitle", group=s.group_label, month=s.month_label),
-        s.source,
+    fig = data.figure(
+        ("kommuner_regions", f.month, f.group, s.source),
+        lambda: spread.region_figure(
+            national,
+            t("region_title", region=top["region"], share=fmt.pct(top["median"])),
+            t("region_subtitle", group=s.group_label, month=s.month_label),
+            s.source,
+        ),
     )
     medians_text = "; ".join(f"{r} {fmt.pct(m)}" for r, m, _ in medians.iter_rows())
     event = st.plotly_chart(
@@ -160,22 +168,28 @@ def section_regions(s: Spread) -> None:
     _drill(clicked_municipality(event), s.ctx)
 
 
-def section_table(s: Spread) -> None:
+def _table_data(s: Spread) -> tuple[list[int], list[bool], pd.DataFrame]:
+    """(codes, suppressed flags, display frame) of the table; the polars → pandas step is the slow part."""
     f = s.ctx.filters
-    st.subheader(t("table_heading", area=s.area_label))
     panel = data.query(
         "panel", f.group, f.area, start=fmt.add_months(f.month, -(tables.SPARK_MONTHS - 1)), end=f.month
     )
     table = tables.display_table(s.shown, tables.sparklines(panel, f.month))
     table = tables.filter_by_name(table, s.search, t("col_municipality"))
-    codes = table["municipality_code"].to_list()
-    suppressed = table["suppressed"].to_list()
     shown = table.drop("municipality_code", "suppressed").to_pandas()
-    grey = "color: #8a8a8a"
-    styled = shown.style.apply(lambda row: [grey if suppressed[row.name] else "" for _ in row], axis=1)
+    return table["municipality_code"].to_list(), table["suppressed"].to_list(), shown
+
+
+def section_table(s: Spread) -> None:
+    f = s.ctx.filters
+    st.subheader(t("table_heading", area=s.area_label))
+    view = ("kommuner_table", f.month, f.group, f.area, s.search.strip().lower())
+    codes, suppressed, shown = data.figure(view, lambda: _table_data(s))
+    # No pandas Styler for greying the "for få personer" rows: even an empty Styler costs 60–140 ms per
+    # rerun on 98 rows. The rows say "for få personer" in every hidden cell, and are named in grey below.
     st.caption(t("table_caption"))
     event = st.dataframe(
-        styled,
+        shown,
         hide_index=True,
         key="kommuner_table",
         on_select="rerun",
@@ -187,6 +201,9 @@ def section_table(s: Spread) -> None:
             t("col_trend"): st.column_config.LineChartColumn(y_min=0, y_max=100, width="medium"),
         },
     )
+    hidden = [name for name, flag in zip(shown[t("col_municipality")], suppressed, strict=True) if flag]
+    if hidden:
+        st.caption(t("table_suppressed_note", names=", ".join(sorted(hidden)), min=privacy.MIN_PERSONS))
     rows = event.selection.rows if event else []
     _drill(codes[rows[0]] if rows else None, s.ctx)
 

@@ -6,6 +6,7 @@ rollback is picked up at once while reruns reuse results. The cache is bounded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -29,3 +30,15 @@ def query(name: str, *args: Any, **kwargs: Any) -> pl.DataFrame:
         raise AttributeError(f"No query named {name!r}")
     normalised = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
     return _cached(str(db().facts_path), name, args, normalised)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(facts_path: str, key: tuple[Any, ...], _build: Callable[[], Any]) -> Any:
+    return _build()
+
+
+def figure(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """A built chart (or display table) per dataset version and view: building a plotly figure costs
+    30–350 ms per rerun. One shared object per key, so callers must not mutate it; `key` must name
+    everything `build` depends on (`build` itself is not hashed)."""
+    return _figure(str(db().facts_path), key, build)
