@@ -14,6 +14,7 @@ from joblog_dash import config, fmt, privacy, reference, tables
 from joblog_dash.charts import spread, style
 from joblog_dash.strings import t
 from joblog_dash.ui import data
+from joblog_dash.ui import fair as fair_ui
 from joblog_dash.ui.layout import PROFILE_PAGE, PageContext, clicked_municipality, open_profile, page_setup
 
 
@@ -127,6 +128,11 @@ def _ranked_chart_table(visible: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def section_fair(s: Spread) -> None:
+    # Funnel plot (which differences are more than chance) and the map of Denmark; logic in ui/fair.py.
+    fair_ui.render_funnel_and_map(s.ctx.filters, s.source, prefix="kommuner")
+
+
 def section_regions(s: Spread) -> None:
     f = s.ctx.filters
     national = (
@@ -209,7 +215,7 @@ def section_table(s: Spread) -> None:
 
 
 # Sections in page order. Add a section (e.g. funnel plot, hex map) as a function taking Spread here.
-SECTIONS = [section_ranked, section_regions, section_table]
+SECTIONS = [section_ranked, section_fair, section_regions, section_table]
 
 ctx = page_setup(t("nav_municipalities"), show_filters=("month", "group", "area"))
 spread_ctx = _build(ctx)

@@ -23,6 +23,7 @@ VERDICT_STYLE = {
     stats.VERDICT_OVER: ("#0072B2", "triangle-up", 11),
 }
 MAX_LABELS = 10  # name the points outside the funnel when there are at most this many
+LOG_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
 
 
 def measure_label(measure: str) -> str:
@@ -107,13 +108,16 @@ def funnel_figure(
             hoverinfo="skip",
         )
     )
-    outside = points.filter(pl.col("verdict") != stats.VERDICT_WITHIN)
-    label_outside = outside.height <= MAX_LABELS
+    # Name the points on the measure's bad side (those a regional office asks about), if few enough.
+    adverse = [
+        v for v in (stats.VERDICT_UNDER, stats.VERDICT_OVER) if fair.verdict_is_adverse(v, data.measure)
+    ]
+    label_outside = points.filter(pl.col("verdict").is_in(adverse)).height <= MAX_LABELS
     for verdict, (colour, symbol, size) in VERDICT_STYLE.items():
         rows = points.filter(pl.col("verdict") == verdict)
         if rows.is_empty():
             continue
-        labelled = label_outside and verdict != stats.VERDICT_WITHIN
+        labelled = label_outside and verdict in adverse
         fig.add_trace(
             go.Scatter(
                 x=rows["persons"].to_list(),
@@ -134,17 +138,25 @@ def funnel_figure(
             )
         )
     base_layout_title = funnel_title(data.table)
-    style.base_layout(fig, base_layout_title, subtitle, height=480)
-    fig.update_xaxes(type="log", title=t("funnel_x"), range=[math.log10(n_min), math.log10(n_max)])
+    style.base_layout(fig, base_layout_title, subtitle, height=560)
+    ticks = [v for v in LOG_TICKS if n_min <= v <= n_max]
+    fig.update_xaxes(
+        type="log", title=t("funnel_x"), range=[math.log10(n_min), math.log10(n_max)],
+        tickvals=ticks, ticktext=[fmt.number(v) for v in ticks], minor={"showgrid": False},
+    )  # fmt: skip
     shares = points["share"].drop_nulls()
     low = min(float(shares.min()), float(curve["lower_998"].min())) if shares.len() else 0.0
     high = max(float(shares.max()), float(curve["upper_998"].max())) if shares.len() else 1.0
     pad = 0.03
     style.percent_axis(fig, "y", (max(0.0, low - pad), min(1.0, high + pad)))
     fig.update_yaxes(title=measure_label(data.measure))
-    fig.update_layout(hovermode="closest", clickmode="event+select", margin={"b": 90})
+    fig.update_layout(
+        hovermode="closest", clickmode="event+select", margin={"b": 150},
+        legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0},
+    )  # fmt: skip
     if source_note:
         style.add_source_note(fig, source_note)
+        fig.layout.annotations[-1].y = -0.42
     return fig
 
 

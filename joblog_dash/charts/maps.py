@@ -2,7 +2,7 @@
 
 Both are filled go.Scatter polygons on cartesian axes (no geo traces: those fetch base maps from a CDN).
 One polygon trace per municipality carries its fill colour from a colour-blind-safe sequential scale
-(cividis); an invisible marker trace at the cell centres carries the hover text, the colour bar and
+(viridis); an invisible marker trace at the cell centres carries the hover text, the colour bar and
 customdata[0] = municipality code, so hover and click-to-profile work anywhere near the centre.
 """
 
@@ -17,7 +17,8 @@ from joblog_dash.charts import style
 from joblog_dash.charts.funnel import interval_text, measure_label
 from joblog_dash.strings import t
 
-COLOURSCALE = "Cividis"
+# Viridis rather than cividis: cividis passes through grey, which would blur with the grey of suppressed cells.
+COLOURSCALE = "Viridis"
 OUTSIDE_FILL = "#f2f2f2"  # municipalities outside the chosen area: context only
 NO_DATA_FILL = "#ffffff"
 EDGE = "#ffffff"
@@ -122,6 +123,10 @@ def _polygon_map(
                 mode="lines",
                 fill="toself",
                 fillcolor=_fill(row, low, high),
+                # Suppressed cells are hatched as well as grey, so they never read as a low value.
+                fillpattern={"shape": "/", "fgcolor": "#8a8a8a", "size": 6, "solidity": 0.2}
+                if in_area and row["suppressed"]
+                else None,
                 line={"color": EDGE if in_area else "#d9d9d9", "width": 1},
                 hoverinfo="skip",
                 showlegend=False,
@@ -129,7 +134,8 @@ def _polygon_map(
                 meta={"code": row["code"], "suppressed": row["suppressed"]},
             )
         )
-    colour = [r["share"] if r["in_area"] and r["share"] is not None else None for r in rows]
+    # The markers are invisible; cells without a share just need some valid number for the colour bar.
+    colour = [r["share"] if r["in_area"] and r["share"] is not None else low for r in rows]
     fig.add_trace(
         go.Scatter(
             x=[centres[r["code"]][0] for r in rows],

@@ -13,10 +13,13 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from joblog_dash import boundaries, fair, followup, reference
+from joblog_dash import boundaries, fair, fmt, followup, reference
+from joblog_dash.charts import funnel as funnel_chart
+from joblog_dash.charts import maps
 from joblog_dash.charts.funnel import measure_label
 from joblog_dash.strings import t
 from joblog_dash.ui import data, state
+from joblog_dash.ui.layout import clicked_municipality, open_profile
 
 MEASURE_PARAM = "maal"
 MEASURE_URL = {"joblogged": "jobsoegning", "none": "ingen", "6plus": "6plus"}
@@ -148,3 +151,69 @@ def configured_boundaries() -> tuple[boundaries.Boundaries | None, str | None]:
         return boundaries.configured(), None
     except boundaries.BoundaryError as exc:
         return None, str(exc)
+
+
+def _drill(event: object, filters: state.Filters) -> None:
+    code = clicked_municipality(event)
+    if code is not None:
+        open_profile(filters, code)
+
+
+def render_funnel_and_map(filters: state.Filters, source: str, prefix: str) -> None:
+    """The Kommuner page's fair-comparison section: measure choices, funnel plot, map, tables behind."""
+    area = reference.area_by_key(filters.area)
+    area_label = area.label if area else t("national")
+    group_label = reference.group_label(filters.group)
+    month_label = fmt.month_short(filters.month)
+    st.subheader(t("funnel_heading", month=month_label))
+    chosen = choices(filters, prefix=prefix)
+    try:
+        result = funnel(filters, chosen)
+    except ValueError:
+        st.info(t("map_title_empty"))
+        return
+    target_label = t("fair_target_national") if chosen.target_kind == "national" else area_label
+    fig = funnel_chart.funnel_figure(
+        result,
+        funnel_chart.funnel_subtitle(result, group_label, month_label, chosen.overdispersion),
+        target_label,
+        source,
+    )
+    event = st.plotly_chart(
+        fig, key=f"{prefix}_funnel", alt=funnel_chart.funnel_alt(result, target_label), on_select="rerun",
+        selection_mode="points", config={"displaylogo": False},
+    )  # fmt: skip
+    st.caption(t("funnel_caption"))
+    hidden = result.table.filter(pl.col("suppressed") & (pl.col("persons") > 0))
+    if hidden.height:
+        st.caption(t("funnel_suppressed", names=", ".join(hidden.sort("name")["name"])))
+    with st.expander(t("see_table")):
+        st.dataframe(funnel_chart.funnel_table(result), hide_index=True)
+    _drill(event, filters)
+
+    st.subheader(t("map_heading"))
+    values = maps.map_values(result.table, area_codes(filters.area))
+    title = maps.map_title(values, chosen.measure)
+    subtitle = t("map_subtitle", group=group_label, month=month_label)
+    shapes, problem = configured_boundaries()
+    if problem:
+        st.warning(t("boundaries_bad", message=problem), icon="⚠️")
+    kind = "hex"
+    if shapes is not None:
+        kind = st.radio(
+            t("map_kind"), ("hex", "geo"), horizontal=True, key=f"{prefix}_map_kind",
+            format_func=lambda k: t("map_kind_hex") if k == "hex" else t("map_kind_geo"),
+        )  # fmt: skip
+    if kind == "geo" and shapes is not None:
+        fig = maps.choropleth_figure(shapes, values, chosen.measure, title, subtitle)
+        if shapes.missing:
+            names = [reference.municipality_name(c) for c in shapes.missing]
+            st.caption(t("boundaries_missing", n=len(names), names=", ".join(names[:10])))
+    else:
+        fig = maps.hex_figure(values, chosen.measure, title, subtitle)
+    event = st.plotly_chart(
+        fig, key=f"{prefix}_map_{kind}", alt=maps.map_alt(values, chosen.measure, kind), on_select="rerun",
+        selection_mode="points", config={"displaylogo": False},
+    )  # fmt: skip
+    st.caption(t("map_caption"))
+    _drill(event, filters)
