@@ -1,0 +1,118 @@
+"""`joblog-dash export` and `joblog-dash brief`: files and standard output read back; bad arguments exit 2."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+from pypdf import PdfReader
+
+from joblog_dash import cli, export_tables, exports, queries
+
+CHROMIUM = exports.chromium_path() is not None
+
+
+def run(argv: list[str], capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[int, bytes, str]:
+    code = cli.main(argv)
+    out, err = capsysbinary.readouterr()
+    return code, out, err.decode("utf-8")
+
+
+def test_export_funnel_defaults_to_machine_csv(demo_data_dir: Path, capsysbinary):
+    code, out, _ = run(["export", "funnel", "--month", "2018-09", "--group", "kontanthjaelp"], capsysbinary)
+    assert code == 0
+    frame = pl.read_csv(io.BytesIO(out))
+    assert tuple(frame.columns) == export_tables.FUNNEL_CSV_COLUMNS
+    db = queries.open_db(demo_data_dir)
+    direct = export_tables.funnel_frame(db, export_tables.validate(db, "2018-09", "kontanthjaelp"))
+    assert frame["share"].to_list() == pytest.approx(direct["share"].round(6).to_list(), nan_ok=True)
+
+
+def test_export_funnel_options(demo_data_dir: Path, capsysbinary):
+    base = [
+        "export",
+        "funnel",
+        "--month",
+        "2018-09",
+        "--group",
+        "kontanthjaelp",
+        "--area",
+        "region-sjaelland",
+    ]
+    _, plain, _ = run([*base, "--measure", "none", "--no-overdispersion"], capsysbinary)
+    _, wide, _ = run([*base, "--measure", "none"], capsysbinary)
+    plain_frame, wide_frame = pl.read_csv(io.BytesIO(plain)), pl.read_csv(io.BytesIO(wide))
+    assert plain_frame.height == 17  # Region Sjælland's municipalities
+    assert (plain_frame["share"] < 0.6).mean() > 0.5  # share without registration, not the joblogged share
+    # Over-dispersion can only widen the limits.
+    assert (wide_frame["upper_998"] >= plain_frame["upper_998"] - 1e-9).all()
+    _, danish, _ = run([*base, "--format", "csv"], capsysbinary)
+    assert danish.startswith(b"\xef\xbb\xbf") and b";" in danish
+
+
+@pytest.mark.parametrize("kind", ["trend", "municipalities", "funnel", "profile"])
+def test_every_kind_as_csv_and_xlsx(kind: str, demo_data_dir: Path, tmp_path: Path, capsysbinary):
+    args = ["export", kind, "--month", "2018-09", "--group", "kontanthjaelp", "--kommune", "360"]
+    code, out, _ = run([*args, "--format", "csv"], capsysbinary)
+    assert code == 0 and out.startswith(b"\xef\xbb\xbf")
+    back = pl.read_csv(
+        io.BytesIO(out),
+        separator=";",
+        decimal_comma=True,
+        skip_rows=exports.PREAMBLE_LINES,
+        infer_schema=False,
+    )
+    assert back.height >= 3
+    target = tmp_path / f"{kind}.xlsx"
+    code, out, err = run([*args, "--format", "xlsx", "--out", str(target)], capsysbinary)
+    assert code == 0 and out == b"" and "Skrevet" in err
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet["A4"].value.startswith("Demodata")
+    header = [c.value for c in sheet[exports.PREAMBLE_LINES + 1]]
+    assert header == back.columns
+    assert sheet.max_row == exports.PREAMBLE_LINES + 1 + back.height
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["export", "trend", "--month", "2030-01"], "Ukendt måned »2030-01«"),
+        (["export", "trend", "--month", "sept"], "Ukendt måned"),
+        (["export", "trend", "--group", "pension"], "Ukendt ydelsesgruppe »pension«"),
+        (["export", "municipalities", "--area", "mars"], "Ukendt område »mars«"),
+        (["export", "profile", "--kommune", "Aarhs"], "Mente du Aarhus?"),
+        (["export", "profile"], "kræver en kommune"),
+        (["export", "trend", "--format", "machine"], "kun for funnel"),
+        (["brief", "--kommune", "9999", "--out", "x.pdf"], "Ukendt kommune »9999«"),
+        (["brief", "--kommune", "360", "--out", "x.docx"], ".pdf eller .html"),
+    ],
+)
+def test_bad_arguments_exit_2_without_traceback(argv, message, demo_data_dir: Path, capsysbinary):
+    code, out, err = run(argv, capsysbinary)
+    assert code == 2 and out == b""
+    assert message in err and "Traceback" not in err and err.startswith("Fejl:")
+
+
+def test_export_without_dataset_is_a_clear_error(tmp_path: Path, capsysbinary):
+    code, _, err = run(["--data-dir", str(tmp_path), "export", "trend"], capsysbinary)
+    assert code == 2 and "Intet datasæt" in err
+
+
+def test_brief_html_and_pdf(demo_data_dir: Path, tmp_path: Path, capsysbinary):
+    html_path = tmp_path / "brief.html"
+    code, _, _ = run(
+        ["brief", "--kommune", "360", "--month", "2018-09", "--out", str(html_path)], capsysbinary
+    )
+    assert code == 0 and "Kommunebesøg: Lolland" in html_path.read_text(encoding="utf-8")
+    if not CHROMIUM:
+        pytest.skip("PDF needs Chromium")
+    pdf_path = tmp_path / "brief.pdf"
+    code, _, _ = run(
+        ["brief", "--kommune", "Lolland", "--month", "2018-09", "--out", str(pdf_path)], capsysbinary
+    )
+    assert code == 0
+    reader = PdfReader(pdf_path)
+    assert len(reader.pages) == 2 and "Lolland" in reader.pages[0].extract_text()
