@@ -1,0 +1,252 @@
+"""AppTest of the Opfølgning page (and the fair-comparison section of Kommuner) on the demo dataset.
+
+Expected values come from DuckDB SQL straight on the parquet file, run through the pure statistics.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from helpers import figure
+from streamlit.testing.v1 import AppTest
+
+from joblog_dash import fair, followup, privacy, reference, stats
+from joblog_dash.config import PACKAGE_ROOT, REFERENCE_DIR
+
+MUNIS = str(REFERENCE_DIR / "municipalities.csv")
+PAGE = "pages/4_opfoelgning.py"
+
+
+def sql_panel(facts: Path, group: str) -> pl.DataFrame:
+    """A queries.panel-shaped frame for the whole country, computed independently with DuckDB."""
+    return (
+        duckdb.connect()
+        .sql(
+            f"""
+            SELECT f.month::DATE AS month, f.municipality_code::INTEGER AS municipality_code, m.name, m.region,
+                   sum(f.persons)::BIGINT AS persons, sum(f.persons_0)::BIGINT AS persons_0,
+                   sum(f.persons_6plus)::BIGINT AS persons_6plus
+            FROM read_parquet('{facts}') f JOIN read_csv('{MUNIS}') m ON m.code = f.municipality_code
+            WHERE f.benefit_group = $grp
+            GROUP BY ALL ORDER BY municipality_code, month
+            """,
+            params={"grp": group},
+        )
+        .pl()
+    )
+
+
+def run(page: str = PAGE, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(PACKAGE_ROOT / "app.py"), default_timeout=60)
+    at.switch_page(page)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figure_titled(at: AppTest, words: str) -> dict:
+    for index in range(len(at.get("plotly_chart"))):
+        fig = figure(at, index)
+        if words in fig["layout"]["title"]["text"]:
+            return fig
+    raise AssertionError(f"no chart titled with {words!r}")
+
+
+def infos(at: AppTest) -> list[str]:
+    return [str(i.value) for i in at.info]
+
+
+@pytest.mark.parametrize(
+    ("params", "month", "group", "area", "measure"),
+    [
+        ({}, date(2021, 12, 1), "kontanthjaelp", reference.NATIONAL, "joblogged"),
+        ({"maaned": "2019-03", "gruppe": "kontanthjaelp", "omraade": "region-sjaelland", "maal": "ingen"},
+         date(2019, 3, 1), "kontanthjaelp", "region-sjaelland", "none"),
+        ({"maaned": "2018-11", "gruppe": "dagpenge", "omraade": "hele-landet", "spredning": "ujusteret"},
+         date(2018, 11, 1), "dagpenge", reference.NATIONAL, "joblogged"),
+    ],
+)  # fmt: skip
+def test_list_agrees_with_stats_on_duckdb_panel(
+    demo_facts_path: Path, params: dict[str, str], month: date, group: str, area: str, measure: str
+) -> None:
+    at = run(params=params)
+    panel = sql_panel(demo_facts_path, group)
+    found = reference.area_by_key(area)
+    codes = None if found is None or found.column is None else reference.municipality_codes_in(found)
+    adjust = params.get("spredning") != "ujusteret"
+    expected = followup.build(panel, month, measure, codes, adjust, "national")
+    names = expected.table["name"].to_list()
+    if names:
+        shown = at.dataframe[0].value
+        assert list(shown["Kommune"]) == names
+        assert list(shown["Prioritet"]) == expected.table["level"].to_list()
+        assert list(shown["Hvorfor"]) == expected.table["why"].to_list()
+    else:
+        assert any("skiller sig ud" in str(s.value) for s in at.success)
+    if codes is not None:
+        assert set(expected.table["code"].to_list()) <= set(codes)
+    # Municipalities too small to assess are named, never assessed.
+    small = panel.filter(
+        (pl.col("month") == month) & pl.col("persons").is_between(1, privacy.MIN_PERSONS - 1)
+    )
+    if codes is not None:
+        small = small.filter(pl.col("municipality_code").is_in(codes))
+    caption = " ".join(str(c.value) for c in at.caption)
+    for name in small["name"].to_list():
+        assert name in caption
+        assert name not in names
+
+
+def test_p_chart_shows_the_chosen_municipality_against_duckdb(demo_facts_path: Path) -> None:
+    at = run(params={"maaned": "2021-06", "gruppe": "kontanthjaelp", "kommune": "360"})  # Lolland
+    fig = figure_titled(at, "Lolland")
+    series = next(tr for tr in fig["data"] if tr["name"] == "Lolland")
+    panel = sql_panel(demo_facts_path, "kontanthjaelp")
+    rows = panel.filter(
+        (pl.col("municipality_code") == 360) & pl.col("month").is_between(date(2019, 7, 1), date(2021, 6, 1))
+    ).sort("month")
+    expected = ((rows["persons"] - rows["persons_0"]) / rows["persons"]).to_list()
+    assert len(series["y"]) == followup.WINDOW
+    assert series["y"] == pytest.approx(expected)
+    table = stats.signals(
+        rows["persons"].to_numpy(),
+        (rows["persons"] - rows["persons_0"]).to_numpy(),
+        baseline=followup.BASELINE,
+    )
+    centre = next(tr for tr in fig["data"] if tr["name"] == "Eget niveau")
+    assert centre["y"][0] == pytest.approx(table["centre"][0])
+    assert at.selectbox(key="followup_municipality").value == 360
+
+
+def test_choosing_another_municipality_updates_url_and_chart(demo_data_dir: Path) -> None:
+    at = run(params={"maaned": "2021-06", "gruppe": "kontanthjaelp"})
+    at.selectbox(key="followup_municipality").select(751).run()  # Aarhus
+    assert not at.exception
+    assert at.query_params["kommune"] == ["751"] or at.query_params["kommune"] == "751"
+    figure_titled(at, "Aarhus")
+
+
+def test_letter_chart_covers_the_area_and_national_change(demo_facts_path: Path) -> None:
+    at = run(params={"maaned": "2019-06", "gruppe": "kontanthjaelp", "omraade": "region-nordjylland"})
+    fig = figure_titled(at, "flyttede sig mere end landet")
+    codes = {c[0] for tr in fig["data"] for c in tr.get("customdata") or []}
+    region = reference.municipality_codes_in(reference.area_by_key("region-nordjylland"))  # type: ignore[arg-type]
+    effect = fair.letter_effect(sql_panel(demo_facts_path, "kontanthjaelp"), "joblogged", region)
+    assert codes == set(effect.filter(~pl.col("suppressed"))["code"].to_list())
+    national = effect["national_change"][0] * 100
+    assert any(abs(shape.get("x0", 1e9) - national) < 1e-9 for shape in fig["layout"]["shapes"])
+
+
+def test_query_params_restore_the_choices(demo_data_dir: Path) -> None:
+    at = run(
+        params={
+            "maal": "6plus",
+            "spredning": "ujusteret",
+            "omraade": "region-midtjylland",
+            "niveau": "omraade",
+        }
+    )
+    assert at.radio(key="followup_measure").value == "6plus"
+    assert at.toggle(key="followup_adjust").value is False
+    assert at.radio(key="followup_target").value == "area"
+    assert "6 eller flere" in figure(at, 0)["layout"]["yaxis"]["title"]["text"]
+
+
+def test_changing_the_measure_writes_the_url(demo_data_dir: Path) -> None:
+    at = run()
+    at.radio(key="followup_measure").set_value("none").run()
+    assert not at.exception
+    assert at.query_params["maal"] in ("ingen", ["ingen"])
+
+
+def test_bad_params_fall_back_with_a_notice(demo_data_dir: Path) -> None:
+    at = run(params={"maal": "alt", "spredning": "måske", "maaned": "1999-01"})
+    assert at.radio(key="followup_measure").value == "joblogged"
+    assert at.toggle(key="followup_adjust").value is True
+    notices = " ".join(infos(at))
+    assert "»alt«" in notices and "»måske«" in notices and "»1999-01«" in notices
+
+
+# --- Kommuner: the funnel plot and the map ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "month", "group", "area"),
+    [
+        ({"maaned": "2020-06", "gruppe": "kontanthjaelp"}, date(2020, 6, 1), "kontanthjaelp", None),
+        ({"maaned": "2018-09", "gruppe": "uddannelseshjaelp", "omraade": "region-sjaelland"},
+         date(2018, 9, 1), "uddannelseshjaelp", "region-sjaelland"),
+    ],
+)  # fmt: skip
+def test_kommuner_shows_funnel_and_map(
+    demo_facts_path: Path, params: dict[str, str], month: date, group: str, area: str | None
+) -> None:
+    at = run("pages/1_kommuner.py", params)
+    panel = sql_panel(demo_facts_path, group).filter(pl.col("month") == month)
+    codes = reference.municipality_codes_in(reference.area_by_key(area)) if area else None  # type: ignore[arg-type]
+    if codes is not None:
+        panel = panel.filter(pl.col("municipality_code").is_in(codes))
+    mask = privacy.suppression_mask(panel["persons"])
+    visible = panel.filter(~mask & (pl.col("persons") > 0))
+    funnel = figure_titled(at, "forventet niveau")
+    points = {c[0]: (x, y) for tr in funnel["data"] for c, x, y in zip(
+        tr.get("customdata") or [], tr.get("x") or [], tr.get("y") or [], strict=False)}  # fmt: skip
+    assert set(points) == set(visible["municipality_code"].to_list())
+    for code, persons, logged in visible.select(
+        "municipality_code", "persons", (pl.col("persons") - pl.col("persons_0")).alias("logged")
+    ).iter_rows():
+        assert points[code] == pytest.approx((persons, logged / persons))
+    for name in ("95 %-grænser", "99,8 %-grænser"):
+        trace = next(tr for tr in funnel["data"] if tr["name"] == name)
+        gap = trace["x"].index(None)
+        lower, upper = trace["y"][:gap], trace["y"][gap + 1 :]
+        assert all(b >= a - 1e-12 for a, b in zip(lower, lower[1:], strict=False))
+        assert all(b <= a + 1e-12 for a, b in zip(upper, upper[1:], strict=False))
+    hexmap_fig = next(
+        figure(at, i) for i in range(len(at.get("plotly_chart")))
+        if sum(tr.get("fill") == "toself" for tr in figure(at, i)["data"]) == 98
+    )  # fmt: skip
+    centres = next(tr for tr in hexmap_fig["data"] if tr.get("customdata"))
+    assert len(centres["customdata"]) == 98
+
+
+def test_kommuner_bad_boundaries_fall_back_to_hex_with_a_message(
+    demo_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv("JOBLOG_BOUNDARIES", str(bad))
+    at = run("pages/1_kommuner.py")
+    assert any("ikke gyldig JSON" in str(w.value) for w in at.warning)
+    assert not [r for r in at.radio if r.key == "kommuner_map_kind"]  # no choropleth offered
+    assert sum(tr.get("fill") == "toself" for i in range(len(at.get("plotly_chart")))
+               for tr in figure(at, i)["data"]) == 98  # fmt: skip
+
+
+def test_kommuner_offers_the_choropleth_with_good_boundaries(
+    demo_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    square = [[12.5, 55.6], [12.6, 55.6], [12.6, 55.7], [12.5, 55.7], [12.5, 55.6]]
+    doc = (
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"kommunekode": "0101"},'
+        f' "geometry": {{"type": "Polygon", "coordinates": [{square}]}}}}]}}'
+    )
+    path = tmp_path / "good.geojson"
+    path.write_text(doc, encoding="utf-8")
+    monkeypatch.setenv("JOBLOG_BOUNDARIES", str(path))
+    at = run("pages/1_kommuner.py")
+    at.radio(key="kommuner_map_kind").set_value("geo").run()
+    assert not at.exception
+    polygons = [
+        tr
+        for i in range(len(at.get("plotly_chart")))
+        for tr in figure(at, i)["data"]
+        if tr.get("fill") == "toself"
+    ]
+    assert [tr["meta"]["code"] for tr in polygons] == [101]
