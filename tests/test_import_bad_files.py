@@ -83,6 +83,14 @@ CORPUS: list[tuple[str, str, bytes | Callable[[Path], bytes], str, int | None, s
         "Område",
     ),
     (
+        "code-name-disagree",
+        "kode_navn.csv",
+        csv_bytes([row(area="101 Odense")]),
+        "ukendt kommune",
+        2,
+        "Område",
+    ),
+    (
         "bad-month",
         "maaned13.csv",
         csv_bytes([row(period="2018M13")]),

@@ -94,13 +94,17 @@ def test_name_variants_codes_and_thousands(tmp_path: Path) -> None:
         "Høje Taastrup": 169,
         "Nordfyn": 480,
         "Bornholms Regionskommune": 400,
+        "461 Odense": 461,
+        "Odense (461)": 461,
         "  københavn  ": None,
     }
     rows = [row(area=n, period=f"2018M{i + 1:02d}") for i, n in enumerate(names)]
     path = tmp_path / "navne.csv"
     path.write_bytes(csv_bytes(rows))
     frame = _validate(path).frame
-    assert sorted(frame["municipality_code"].to_list()) == sorted([751, 751, 101, 147, 169, 480, 400, 101])
+    assert sorted(frame["municipality_code"].to_list()) == sorted(
+        [751, 751, 101, 147, 169, 480, 400, 461, 461, 101]
+    )
     assert set(frame["persons"].to_list()) == {1234}
     assert set(frame["job_searches"].to_list()) == {2500}
 

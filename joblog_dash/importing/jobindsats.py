@@ -169,6 +169,21 @@ def period(label: str) -> date | None:
     return value if value <= date.today() else None
 
 
+def municipality(label: str) -> int | None:
+    """Code for a name, alias or code, also written as '461 Odense' or 'Odense (461)' (name and code must agree)."""
+    code = reference.resolve_municipality(label)
+    if code is not None:
+        return code
+    match = re.fullmatch(r"(\d{3,4})\s*[-–]?\s*(\D.*)", label.strip()) or re.fullmatch(
+        r"(\D.*?)\s*\((\d{3,4})\)", label.strip()
+    )
+    if not match:
+        return None
+    number, name = (match[1], match[2]) if match[1].isdigit() else (match[2], match[1])
+    by_code, by_name = reference.resolve_municipality(number), reference.resolve_municipality(name)
+    return by_code if by_code is not None and by_code == by_name else None
+
+
 # Aggregate areas (not stored; checked against their municipalities): folded label -> municipality codes.
 def aggregate_areas() -> dict[str, tuple[str, tuple[int, ...]]]:
     found: dict[str, tuple[str, tuple[int, ...]]] = {}
@@ -177,7 +192,8 @@ def aggregate_areas() -> dict[str, tuple[str, tuple[int, ...]]]:
         found[fold(area.label)] = (area.label, codes)
         found[reference.slugify(area.label)] = (area.label, codes)
     found["hele landet"] = ("Hele landet", tuple(reference.municipalities()["code"].to_list()))
-    found["landsplan"] = found["hele landet"]
+    for synonym in ("landsplan", "landet i alt", "hele landet i alt", "danmark", "i alt", "område i alt"):
+        found[synonym] = found["hele landet"]
     return found
 
 

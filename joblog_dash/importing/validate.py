@@ -205,7 +205,7 @@ def validate_table(
     areas = ji.aggregate_areas()
     frame = frame.with_columns(pl.col(c).str.strip_chars() for c in ("area", "period", "group"))
     frame = frame.with_columns(
-        _lookup(frame, "area", reference.resolve_municipality, pl.Int32).alias("code"),
+        _lookup(frame, "area", ji.municipality, pl.Int32).alias("code"),
         _lookup(frame, "area", lambda v: (areas.get(ji.fold(v)) or (None, ()))[0], pl.String).alias(
             "aggregate"
         ),
