@@ -34,5 +34,13 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
+# Benchmarks and load test (not part of `make test`; see docs/PERFORMANCE.md). SCALES=demo,full,stress
+SCALES ?= demo,full
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --scales $(SCALES)
+
+load: $(STAMP)
+	$(BIN)/python -m bench.load --sessions 20 --seconds 60
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output
