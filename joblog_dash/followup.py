@@ -14,7 +14,7 @@ from datetime import date
 
 import polars as pl
 
-from joblog_dash import fair, fmt, privacy, stats
+from joblog_dash import fair, fmt, privacy, reference, stats
 
 # The p-chart window: the 24 months up to the chosen month; the centre line is the first 12 of them, so
 # "eget niveau" means the municipality's level the year before, and a sustained change shows as a run.
@@ -41,19 +41,44 @@ def window(panel: pl.DataFrame, month: date, months: int = WINDOW) -> pl.DataFra
     return panel.filter((pl.col("month") >= first) & (pl.col("month") <= month))
 
 
-def municipality_signals(panel: pl.DataFrame, code: int, month: date, measure: str) -> pl.DataFrame:
-    """stats.signals table (with `month`) for one municipality over the window ending at `month`."""
+def suspended_months() -> frozenset[date]:
+    """Months touched by an event *period* (data/events.csv rows with an end date, e.g. the COVID-19
+    suspension of the job-search requirement in spring 2020): the requirement did not apply, so those
+    months say nothing about a municipality's level and are left out of its p-chart."""
+    months: set[date] = set()
+    for event in reference.events():
+        if event.end is None:
+            continue
+        month = date(event.start.year, event.start.month, 1)
+        while month <= event.end:
+            months.add(month)
+            month = fmt.add_months(month, 1)
+    return frozenset(months)
+
+
+def municipality_signals(
+    panel: pl.DataFrame, code: int, month: date, measure: str, exclude: frozenset[date] | None = None
+) -> pl.DataFrame:
+    """stats.signals table (with `month` and `excluded`) for one municipality over the window ending at
+    `month`. Months in `exclude` (default: suspended_months()) count as months without persons: no share,
+    not in the centre line, and they break a run; the table keeps their true number of persons."""
+    exclude = suspended_months() if exclude is None else exclude
     rows = fair.with_successes(
         window(panel, month).filter(pl.col("municipality_code") == code).sort("month"), measure
+    ).with_columns(pl.col("month").is_in(list(exclude)).alias("excluded"))
+    kept = pl.when(pl.col("excluded")).then(0)
+    rows = rows.with_columns(
+        kept.otherwise(pl.col("persons")).alias("_n"), kept.otherwise(pl.col("successes")).alias("_x")
     )
     baseline = BASELINE if rows.height > BASELINE else None
-    return stats.signals(
-        rows["persons"].to_numpy(),
-        rows["successes"].to_numpy(),
+    table = stats.signals(
+        rows["_n"].to_numpy(),
+        rows["_x"].to_numpy(),
         months=rows["month"].to_list(),
         baseline=baseline,
         bad_side=fair.bad_side(measure),
     )
+    return table.with_columns(rows["persons"].cast(pl.Float64).alias("persons"), rows["excluded"])
 
 
 def level(severity: int) -> str:

@@ -337,6 +337,8 @@ DA: dict[str, str] = {
         "månedens antal personer"
     ),
     "pchart_centre": "Eget niveau",
+    "pchart_excluded": "udeladt (jobsøgningskravet var suspenderet)",
+    "pchart_excluded_note": ". Måneder med suspenderet jobsøgningskrav er udeladt",
     "pchart_signal": "Signal",
     "pchart_no_data": "{name} har ingen personer i målgruppen frem til {month}.",
     "pchart_alt": (
@@ -344,7 +346,14 @@ DA: dict[str, str] = {
         "95 %- og 99,8 %-grænser; måneder med signal er markeret med en ruder."
     ),
     "profile_fair_heading": "Opfølgning: {name}",
-    "profile_funnel_position": "I tragtdiagrammet ligger {name} **{verdict} forventet niveau** ({share}, z = {z}).",
+    "profile_funnel_position": (
+        "I tragtdiagrammet (sammenlignet med hele landet) ligger {name} **{verdict} forventet niveau** "
+        "({share}, z = {z})."
+    ),
+    "profile_fair_no_funnel": "{name} har for få personer i måneden til at blive placeret i tragtdiagrammet.",
+    "profile_signals": "**Aktive signaler:** {text}.",
+    "profile_no_signals": "Ingen aktive signaler i den valgte måned i forhold til kommunens eget niveau.",
+    "profile_to_followup": "Se alle kommuner at følge op på",
     "letter_fair_heading": "Brevets effekt: hvem flyttede sig, hvem gjorde ikke? ({area})",
     "letter_fair_title": "{more} af {n} kommuner flyttede sig mere end landet efter brevet, {less} mindre",
     "letter_fair_subtitle": (

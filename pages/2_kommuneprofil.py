@@ -11,8 +11,10 @@ import streamlit as st
 
 from joblog_dash import fmt, privacy, profile, reference, stats
 from joblog_dash.charts import profile as charts
+from joblog_dash.charts import style
 from joblog_dash.strings import t
 from joblog_dash.ui import data
+from joblog_dash.ui import fair as fair_ui
 from joblog_dash.ui.layout import page_setup
 
 PEERS_K = 5
@@ -312,3 +314,6 @@ else:
                 ("change", t("col_change"), "pp"),
             ],
         )
+
+# --- Follow-up: funnel position, active signals and the p-chart (logic in joblog_dash/ui/fair.py) ---
+fair_ui.render_profile_followup(f, style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.source}")

@@ -137,3 +137,24 @@ def test_list_table_and_markdown(example: pl.DataFrame) -> None:
     assert shown["Kommune"].to_list() == ["B"]
     assert shown["Andel med jobsøgning"][0] == "70,0 pct."
     assert followup.why_markdown(table).startswith("- **B** (høj prioritet): Under forventet niveau")
+
+
+def test_suspended_months_are_left_out_of_the_p_chart() -> None:
+    months = [fmt.add_months(date(2019, 7, 1), i) for i in range(24)]  # jul. 2019 – jun. 2021
+    shares = [0.1 if date(2020, 3, 1) <= m <= date(2020, 5, 1) else 0.8 for m in months]
+    rows = [
+        {"month": m, "municipality_code": 101, "name": "A", "region": "R", "persons": 500,
+         "persons_0": 500 - round(500 * s), "persons_6plus": 0}
+        for m, s in zip(months, shares, strict=True)
+    ]  # fmt: skip
+    frame = pl.DataFrame(rows).with_columns(pl.col("municipality_code").cast(pl.Int32))
+    assert followup.suspended_months() == {date(2020, 3, 1), date(2020, 4, 1), date(2020, 5, 1)}
+    table = followup.municipality_signals(frame, 101, months[-1], "joblogged")
+    assert table["excluded"].sum() == 3
+    assert table.filter(pl.col("excluded"))["share"].null_count() == 3
+    assert table["persons"].to_list() == [500.0] * 24  # true persons kept for the table
+    assert table["centre"][0] == pytest.approx(0.8)  # the collapse does not drag the centre line down
+    assert not stats.latest_signals(table).active
+    # Without the exclusion the same series would put every later month above its own level.
+    raw = followup.municipality_signals(frame, 101, months[-1], "joblogged", exclude=frozenset())
+    assert stats.latest_signals(raw).active

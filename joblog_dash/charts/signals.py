@@ -66,6 +66,8 @@ def p_chart_figure(table: pl.DataFrame, name: str, measure: str, subtitle: str) 
                 hovertemplate="%{customdata}<extra></extra>",
             )
         )  # fmt: skip
+    if "excluded" in table.columns and table["excluded"].any():
+        subtitle += t("pchart_excluded_note")
     latest = stats.latest_signals(table)
     title = t("pchart_title_signal" if latest.active else "pchart_title_none", name=name, text=latest.text)
     style.base_layout(fig, title, subtitle, height=420)
@@ -152,13 +154,17 @@ def letter_table(effect: pl.DataFrame) -> pl.DataFrame:
 def p_chart_table(table: pl.DataFrame) -> pl.DataFrame:
     """The table behind the p-chart, in Danish; months with too few persons say so."""
     hidden = table["persons"] < privacy.MIN_PERSONS
+    excluded = table["excluded"] if "excluded" in table.columns else pl.Series([False] * table.height)
+
+    def share_text(share: float | None, small: bool, left_out: bool) -> str:
+        return t("pchart_excluded") if left_out else privacy.SUPPRESSED_TEXT if small else fmt.pct(share)
+
     return pl.DataFrame(
         {
             t("col_month"): [fmt.month_short(m) for m in table["month"]],
             t("col_persons"): [fmt.number(p) for p in table["persons"]],
             t("col_share"): [
-                privacy.SUPPRESSED_TEXT if h else fmt.pct(s)
-                for s, h in zip(table["share"], hidden, strict=True)
+                share_text(s, h, e) for s, h, e in zip(table["share"], hidden, excluded, strict=True)
             ],
             t("pchart_centre"): [fmt.pct(c) for c in table["centre"]],
             t("funnel_limit_95"): [

@@ -7,15 +7,16 @@ a notice. Computations are cached per dataset version like ui.data.query.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
 import streamlit as st
 
-from joblog_dash import boundaries, fair, fmt, followup, reference
+from joblog_dash import boundaries, fair, fmt, followup, reference, stats
 from joblog_dash.charts import funnel as funnel_chart
-from joblog_dash.charts import maps
+from joblog_dash.charts import maps, style
+from joblog_dash.charts import signals as signal_charts
 from joblog_dash.charts.funnel import measure_label
 from joblog_dash.strings import t
 from joblog_dash.ui import data, state
@@ -217,3 +218,49 @@ def render_funnel_and_map(filters: state.Filters, source: str, prefix: str) -> N
     )  # fmt: skip
     st.caption(t("map_caption"))
     _drill(event, filters)
+
+
+def render_profile_followup(filters: state.Filters, source: str) -> None:
+    """The Kommuneprofil's follow-up section: funnel position, active signals and the p-chart (share
+    joblogged, against the country, adjusted for over-dispersion: the defaults of the other pages)."""
+    code = filters.municipality
+    name = reference.municipality_name(code)
+    st.subheader(t("profile_fair_heading", name=name))
+    national = replace(filters, area=reference.NATIONAL)
+    chosen = FairChoices("joblogged", True, "national", "landet")
+    try:
+        row = funnel(national, chosen).table.filter(pl.col("code") == code).row(0, named=True)
+    except ValueError:
+        row = None
+    if row is None or row["persons"] == 0 or row["suppressed"]:
+        st.caption(t("profile_fair_no_funnel", name=name))
+    else:
+        st.markdown(
+            t(
+                "profile_funnel_position", name=name, verdict=row["verdict"],
+                share=fmt.pct(row["share"]), z=funnel_chart.signed(row["z"], 1),
+            )
+        )  # fmt: skip
+    table = signals(filters, code, chosen.measure)
+    if table.is_empty() or table["persons"].sum() == 0:
+        return
+    latest = stats.latest_signals(table)
+    st.markdown(t("profile_signals", text=latest.text) if latest.active else t("profile_no_signals"))
+    first, last = fmt.month_short(table["month"].min()), fmt.month_short(table["month"].max())
+    group_label = reference.group_label(filters.group)
+    fig = signal_charts.p_chart_figure(
+        table, name, chosen.measure, t("pchart_subtitle", group=group_label, first=first, last=last)
+    )
+    style.add_source_note(fig, source)
+    st.plotly_chart(
+        fig, key="profile_pchart", alt=t("pchart_alt", name=name, first=first, last=last),
+        config={"displaylogo": False},
+    )  # fmt: skip
+    with st.expander(t("see_table")):
+        st.dataframe(signal_charts.p_chart_table(table), hide_index=True)
+    st.page_link(
+        "pages/4_opfoelgning.py",
+        label=t("profile_to_followup"),
+        icon="🚩",
+        query_params=filters.query_params(),
+    )
