@@ -5,7 +5,7 @@ import streamlit as st
 from joblog_dash import fmt, reference, tables
 from joblog_dash.charts import style, trend
 from joblog_dash.strings import t
-from joblog_dash.ui import data
+from joblog_dash.ui import data, downloads
 from joblog_dash.ui.layout import page_setup
 
 ctx = page_setup(t("nav_overview"), show_filters=("month", "group", "area"))
@@ -75,3 +75,4 @@ with st.expander(t("see_table")):
         ),
         hide_index=True,
     )
+    downloads.view_downloads(ctx.db, "trend", filters, "overview_trend", fig)

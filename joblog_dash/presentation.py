@@ -46,6 +46,8 @@ def _bigger(fig: go.Figure) -> go.Figure:
     fig.update_layout(
         title=None, font={"size": 18}, height=DECK_HEIGHT, margin={"t": 30, "l": 80, "r": 30, "b": 90}
     )
+    fig.update_layout(legend={"font": {"size": 16}})
+    fig.update_annotations(font={"size": 14})
     fig.update_xaxes(tickfont={"size": 16})
     fig.update_yaxes(tickfont={"size": 16})
     return fig

@@ -13,7 +13,7 @@ import streamlit as st
 from joblog_dash import config, fmt, privacy, reference, tables
 from joblog_dash.charts import spread, style
 from joblog_dash.strings import t
-from joblog_dash.ui import data
+from joblog_dash.ui import data, downloads
 from joblog_dash.ui import fair as fair_ui
 from joblog_dash.ui.layout import PROFILE_PAGE, PageContext, clicked_municipality, open_profile, page_setup
 
@@ -113,6 +113,7 @@ def section_ranked(s: Spread) -> None:
     st.caption(t("ranked_hover"))
     with st.expander(t("see_table")):
         st.dataframe(_ranked_chart_table(visible), hide_index=True)
+        downloads.view_downloads(s.ctx.db, "municipalities", s.ctx.filters, "kommuner_ranked", fig)
     _drill(clicked_municipality(event), s.ctx)
 
 

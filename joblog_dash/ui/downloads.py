@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from joblog_dash import exports, queries
+from joblog_dash import export_tables, exports, queries
 from joblog_dash.strings import t
 
 
@@ -36,6 +36,32 @@ def table_downloads(frame: pl.DataFrame, meta: exports.ExportMeta, key: str) -> 
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
     )
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _export_table(
+    facts_path: str, kind: str, selection: export_tables.Selection
+) -> tuple[pl.DataFrame, exports.ExportMeta]:
+    return export_tables.build(queries.open_db(), kind, selection)
+
+
+def view_downloads(
+    db: queries.JoblogDB, kind: str, filters: object, key: str, fig: go.Figure | None = None
+) -> None:
+    """Downloads of the export `kind` for the page's filters (a ui.state.Filters), plus the chart if given.
+
+    The table is the one `joblog-dash export <kind>` writes for the same month, group, area and municipality.
+    """
+    selection = export_tables.Selection(
+        month=filters.month,  # type: ignore[attr-defined]
+        group=filters.group,  # type: ignore[attr-defined]
+        area=filters.area,  # type: ignore[attr-defined]
+        municipality=filters.municipality,  # type: ignore[attr-defined]
+    )
+    frame, meta = _export_table(str(db.facts_path), kind, selection)
+    table_downloads(frame, meta, key)
+    if fig is not None:
+        chart_downloads(fig, meta, key)
 
 
 def _signature(*parts: object) -> str:
