@@ -13,7 +13,7 @@ from joblog_dash import fmt, privacy, profile, reference, stats
 from joblog_dash.charts import profile as charts
 from joblog_dash.charts import style
 from joblog_dash.strings import t
-from joblog_dash.ui import data
+from joblog_dash.ui import data, downloads
 from joblog_dash.ui import fair as fair_ui
 from joblog_dash.ui.layout import page_setup
 
@@ -317,3 +317,8 @@ else:
 
 # --- Follow-up: funnel position, active signals and the p-chart (logic in joblog_dash/ui/fair.py) ---
 fair_ui.render_profile_followup(f, style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.source}")
+
+# --- Meeting-ready: the table behind the key figures and the municipal visit brief -----------------------
+st.subheader(t("brief_heading"))
+downloads.view_downloads(ctx.db, "profile", f, "profile_table")
+downloads.brief_downloads(ctx.db, code, month, group)
