@@ -1,0 +1,72 @@
+"""The benchmark harness: result structure of a tiny run, the bare page and the table (no timings asserted)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import common, page_bench, report
+from bench import run as bench_run
+from joblog_dash import config
+
+
+def test_summary_median_and_nearest_rank_p95():
+    samples = [i / 1000 for i in range(1, 21)]  # 1..20 ms
+    assert common.summary(samples) == {"median_ms": 10.5, "p95_ms": 19.0, "n": 20}
+    assert common.summary([0.005]) == {"median_ms": 5.0, "p95_ms": 5.0, "n": 1}
+
+
+def test_page_paths_are_the_existing_layout_pages():
+    from joblog_dash.ui.layout import PAGES
+
+    found = common.page_paths()
+    assert found[0] == ("app.py", "")
+    assert {s for s, _ in found} == {s for s, _, _ in PAGES if (config.PACKAGE_ROOT / s).is_file()}
+    for script, url in found[1:]:
+        assert url and not url[0].isdigit() and url in script
+
+
+def test_machine_records_cores_and_memory():
+    found = common.machine()
+    assert found["cores"] >= 1 and found["memory_gb"] > 0 and len(found["load_average"]) == 3
+
+
+def test_tiny_run_result_structure(demo_data_dir: Path, tmp_path: Path):
+    settings = bench_run.Settings.quick(pages=False, browser=False)
+    result = bench_run.measure_scale("demo", demo_data_dir, settings)
+    assert result["rows"] == 987_840
+    names = set(result["queries"])
+    assert {"months", "trend[national]", "snapshot", "panel", "group_sizes", "breakdown[national]"} <= names
+    for figures in result["queries"].values():
+        assert figures["n"] == settings.query_repeats
+        assert 0 < figures["median_ms"] <= figures["p95_ms"]
+        assert figures["floor_median_ms"] > 0 and figures["ratio_to_floor"] > 0
+    results = {"machine": common.machine(), "budgets": bench_run.BUDGETS, "scales": {"demo": result}}
+    text = report.table(results)
+    assert "trend[national]" in text and "987,840 rows" in text
+    json.dumps(results, default=str)  # the results file can be written
+
+
+def test_bare_page_has_the_same_sidebar_selectboxes(demo_data_dir: Path, tmp_path: Path):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(config.PACKAGE_ROOT / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception
+    bare_file = tmp_path / "bare.py"
+    bare_file.write_text(page_bench.bare_script(at), encoding="utf-8")
+    source = bare_file.read_text(encoding="utf-8")
+    assert "joblog_dash" not in source and "duckdb" not in source  # no data
+    bare = AppTest.from_file(str(bare_file), default_timeout=180)
+    bare.run()
+    assert not bare.exception
+    real = [(b.label, list(b.options), b.index) for b in at.sidebar.selectbox]
+    copied = [(b.label, list(b.options), b.index) for b in bare.sidebar.selectbox]
+    assert copied == real and real
+
+
+@pytest.mark.parametrize("scale", ["demo", "full"])
+def test_data_dir_is_under_bench_data(scale: str):
+    assert common.data_dir(scale) == common.BENCH_DATA / scale
