@@ -289,6 +289,7 @@ DA: dict[str, str] = {
     ),
     "funnel_suppressed": "Ikke vist (for få personer): {names}.",
     "col_interval": "95 %-interval",
+    "col_rank_interval": "Rang, 95 %-interval",
     "col_verdict": "Vurdering",
     "col_level": "Prioritet",
     "col_why": "Hvorfor",

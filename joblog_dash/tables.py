@@ -16,7 +16,7 @@ from datetime import date
 
 import polars as pl
 
-from joblog_dash import fmt, privacy, reference
+from joblog_dash import fmt, privacy, reference, stats
 from joblog_dash.strings import t
 
 SPARK_MONTHS = 12
@@ -157,13 +157,27 @@ def display_table(shown: pl.DataFrame, spark: pl.DataFrame) -> pl.DataFrame:
     """The table under the ranked chart, one row per municipality, Danish text, sorted by rank."""
     frame = shown.join(spark, on="municipality_code", how="left").sort(["rank", "name"], nulls_last=True)
     hidden = frame["suppressed"]
+    # Uncertainty next to every share and rank (issue 4): Wilson 95 % interval and a 95 % rank interval
+    # from stats.rank_intervals; suppressed rows take no part (persons 0) and show nothing.
+    persons = frame["persons"].to_numpy() * ~hidden.to_numpy()
+    logged = (frame["persons"] - frame["persons_0"]).fill_null(0).to_numpy() * ~hidden.to_numpy()
+    lower, upper = stats.wilson_interval(logged, persons)
+    ranks = stats.rank_intervals(persons, logged)
     return pl.DataFrame(
         {
             "municipality_code": frame["municipality_code"],
             t("col_rank"): frame["rank"],
+            t("col_rank_interval"): [
+                "" if h or lo is None else f"{lo}.–{up}."
+                for lo, up, h in zip(ranks["rank_lower"], ranks["rank_upper"], hidden, strict=True)
+            ],
             t("col_municipality"): frame["name"],
             t("col_region"): frame["region"],
             t("col_share"): _text(frame["share_joblogged"], fmt.pct, hidden),
+            t("col_interval"): [
+                "" if h or not persons_n else f"{fmt.number(lo * 100, 1)}–{fmt.number(up * 100, 1)} %"
+                for lo, up, h, persons_n in zip(lower, upper, hidden, persons, strict=True)
+            ],
             t("col_change_month"): _text(
                 frame["share_joblogged"] - frame["share_joblogged_prev_month"], fmt.pp, hidden
             ),

@@ -14,7 +14,7 @@ import pytest
 from helpers import figure
 from streamlit.testing.v1 import AppTest
 
-from joblog_dash import fair, followup, privacy, reference, stats
+from joblog_dash import fair, fmt, followup, privacy, reference, stats
 from joblog_dash.config import PACKAGE_ROOT, REFERENCE_DIR
 
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
@@ -250,3 +250,21 @@ def test_kommuner_offers_the_choropleth_with_good_boundaries(
         if tr.get("fill") == "toself"
     ]
     assert [tr["meta"]["code"] for tr in polygons] == [101]
+
+
+def test_kommuner_table_shows_wilson_and_rank_intervals(demo_facts_path: Path) -> None:
+    at = run("pages/1_kommuner.py", {"maaned": "2020-06", "gruppe": "kontanthjaelp"})
+    frame = at.dataframe[-1].value
+    panel = sql_panel(demo_facts_path, "kontanthjaelp").filter(pl.col("month") == date(2020, 6, 1))
+    row = panel.filter(pl.col("municipality_code") == 360).row(0, named=True)  # Lolland
+    low, high = stats.wilson_interval([row["persons"] - row["persons_0"]], [row["persons"]])
+    shown = frame[frame["Kommune"] == "Lolland"].iloc[0]
+    assert shown["95 %-interval"] == f"{fmt.number(low[0] * 100, 1)}–{fmt.number(high[0] * 100, 1)} %"
+    lower, upper = (int(v) for v in shown["Rang, 95 %-interval"].strip(".").split(".–"))
+    assert lower <= shown["Rang"] <= upper
+    hidden = frame[frame["Andel med jobsøgning"] == "for få personer"]
+    assert (hidden["95 %-interval"] == "").all() and (hidden["Rang, 95 %-interval"] == "").all()
+    # The ranked chart's hover carries the interval too.
+    ranked = figure(at, 0)
+    custom = {c[0]: c for tr in ranked["data"] for c in tr.get("customdata") or []}
+    assert custom[360][5] == shown["95 %-interval"]

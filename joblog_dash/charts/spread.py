@@ -8,21 +8,29 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from joblog_dash import fmt
+from joblog_dash import fmt, stats
 from joblog_dash.charts import style
 from joblog_dash.strings import t
 
-_HOVER = "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]} af %{customdata[4]} personer<extra></extra>"
+_HOVER = (
+    "<b>%{customdata[1]}</b><br>%{customdata[2]} (95 %-interval %{customdata[5]})"
+    "<br>%{customdata[3]} af %{customdata[4]} personer<extra></extra>"
+)
 _ROW_PX = 17
 
 
 def _custom(rows: pl.DataFrame) -> list[list[object]]:
+    # Wilson 95 % interval in the hover: a share for one municipality is never shown without its uncertainty.
+    logged = (rows["persons"] - rows["persons_0"]).to_numpy()
+    lower, upper = stats.wilson_interval(logged, rows["persons"].to_numpy())
     return [
-        [code, name, fmt.pct(share), fmt.number(persons - none), fmt.number(persons)]
-        for code, name, share, persons, none in rows.select(
-            "municipality_code", "name", "share_joblogged", "persons", "persons_0"
-        ).iter_rows()
-    ]
+        [code, name, fmt.pct(share), fmt.number(persons - none), fmt.number(persons),
+         f"{fmt.number(lo * 100, 1)}–{fmt.number(up * 100, 1)} %"]
+        for (code, name, share, persons, none), lo, up in zip(
+            rows.select("municipality_code", "name", "share_joblogged", "persons", "persons_0").iter_rows(),
+            lower, upper, strict=True,
+        )
+    ]  # fmt: skip
 
 
 def _reference_line(fig: go.Figure, share: float | None, label: str, dash: str, names: list[str]) -> None:
@@ -84,17 +92,26 @@ def ranked_figure(
     _reference_line(fig, national_share, t("national_line"), "solid", names)
     if area_label:
         _reference_line(fig, area_share, area_label, "dash", names)
-    height = max(360, 150 + _ROW_PX * rows.height)
+    top, bottom = 170, 50
+    height = max(380, top + bottom + _ROW_PX * max(rows.height, 1))
     style.base_layout(fig, title, subtitle, height=height)
-    style.percent_axis(fig, "x", (0, 1))
+    style.percent_axis(fig, "x", (0, 1.03))  # a little room so 100 % dots are not cut in half
     fig.update_yaxes(
         categoryorder="array", categoryarray=rows["name"].to_list(), showgrid=True, gridcolor="#f0f0f0",
-        tickfont={"size": 11},
+        tickfont={"size": 11}, range=[-0.7, rows.height - 0.3],
     )  # fmt: skip
-    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", side="top")
+    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", side="top", tickvals=[i / 10 for i in range(11)])
+    # Legend between the subtitle and the top axis: 32 px above the plot area, whatever the plot height.
+    plot_height = height - top - bottom
     fig.update_layout(
-        margin={"l": 130, "t": 120, "b": 50},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        margin={"l": 130, "t": top, "b": bottom},
+        legend={
+            "orientation": "h",
+            "y": 1 + 32 / plot_height,
+            "yanchor": "bottom",
+            "x": 0,
+            "xanchor": "left",
+        },
     )
     if source_note:
         fig.add_annotation(
