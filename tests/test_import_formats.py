@@ -99,9 +99,12 @@ def test_name_variants_codes_and_thousands(tmp_path: Path) -> None:
         "  københavn  ": None,
     }
     rows = [row(area=n, period=f"2018M{i + 1:02d}") for i, n in enumerate(names)]
+    rows.append(row(group="Ydelsesgrupper i alt"))  # a total over groups: left out with a warning
     path = tmp_path / "navne.csv"
     path.write_bytes(csv_bytes(rows))
-    frame = _validate(path).frame
+    result = _validate(path)
+    assert any("alle ydelsesgrupper" in p.message for p in result.warnings)
+    frame = result.frame
     assert sorted(frame["municipality_code"].to_list()) == sorted(
         [751, 751, 101, 147, 169, 480, 400, 461, 461, 101]
     )

@@ -96,6 +96,9 @@ _GROUP_ALIASES = {
 }
 
 
+GROUP_TOTAL_LABELS = ("i alt", "ydelsesgrupper i alt", "alle ydelsesgrupper", "ydelsesgruppe i alt", "total")
+
+
 def benefit_group(label: str) -> str | None:
     """Canonical group code for a Jobindsats label, a dashboard label or a code; None if unknown."""
     key = fold(label)

@@ -204,6 +204,20 @@ def validate_table(
     # Labels -> canonical values, one Python call per distinct label.
     areas = ji.aggregate_areas()
     frame = frame.with_columns(pl.col(c).str.strip_chars() for c in ("area", "period", "group"))
+    # Rows summed over all benefit groups say nothing per group: left out, like national totals.
+    group_totals = frame.filter(pl.col("group").str.to_lowercase().is_in(list(ji.GROUP_TOTAL_LABELS)))
+    if group_totals.height:
+        out.add(
+            group_totals["_row"].min(),
+            header_of["group"],
+            f"{group_totals.height} rækker for alle "
+            "ydelsesgrupper tilsammen bruges ikke (tallene gemmes pr. ydelsesgruppe)",
+            "advarsel",
+        )
+        frame = frame.filter(~pl.col("_row").is_in(group_totals["_row"].implode()))
+        if frame.height == 0:
+            out.add(None, header_of["group"], "filen har kun rækker for alle ydelsesgrupper tilsammen")
+            return Validation(file, None, out.problems, stats)
     frame = frame.with_columns(
         _lookup(frame, "area", ji.municipality, pl.Int32).alias("code"),
         _lookup(frame, "area", lambda v: (areas.get(ji.fold(v)) or (None, ()))[0], pl.String).alias(
