@@ -94,7 +94,8 @@ def write_aggregates(facts_path: Path, folder: Path) -> None:
 
 @lru_cache(maxsize=4)
 def _open(facts_path: str, manifest_path: str) -> JoblogDB:
-    connection = duckdb.connect(config={"threads": 2})
+    # No progress bar: a long scan would otherwise draw one into the server's log.
+    connection = duckdb.connect(config={"threads": 2, "enable_progress_bar": False})
     munis = reference.municipalities()
     connection.register("municipalities_df", munis)
     connection.execute("CREATE TABLE municipalities AS SELECT * FROM municipalities_df")
