@@ -92,7 +92,7 @@ def ranked_figure(
     _reference_line(fig, national_share, t("national_line"), "solid", names)
     if area_label:
         _reference_line(fig, area_share, area_label, "dash", names)
-    top, bottom = 170, 50
+    top, bottom = 185, 50  # room for title, subtitle and a legend of up to two rows
     height = max(380, top + bottom + _ROW_PX * max(rows.height, 1))
     style.base_layout(fig, title, subtitle, height=height)
     style.percent_axis(fig, "x", (0, 1.03))  # a little room so 100 % dots are not cut in half
@@ -105,6 +105,7 @@ def ranked_figure(
     plot_height = height - top - bottom
     fig.update_layout(
         margin={"l": 130, "t": top, "b": bottom},
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}},
         legend={
             "orientation": "h",
             "y": 1 + 32 / plot_height,
