@@ -94,8 +94,8 @@ def write_aggregates(facts_path: Path, folder: Path) -> None:
 
 @lru_cache(maxsize=4)
 def _open(facts_path: str, manifest_path: str) -> JoblogDB:
-    # No progress bar: a long scan would otherwise draw one into the server's log.
-    connection = duckdb.connect(config={"threads": 2, "enable_progress_bar": False})
+    connection = duckdb.connect(config={"threads": 2})
+    connection.execute("SET enable_progress_bar = false")  # a long scan would draw one into the server log
     munis = reference.municipalities()
     connection.register("municipalities_df", munis)
     connection.execute("CREATE TABLE municipalities AS SELECT * FROM municipalities_df")
