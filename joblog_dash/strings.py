@@ -150,7 +150,8 @@ DA: dict[str, str] = {
     "about_suppression_heading": "Diskretionering (for få personer)",
     "about_suppression": (
         "Tal, der bygger på færre end {min} personer, vises ikke: kommunen står med »for få personer« "
-        "(gråt) og uden andel. Når præcis én kommune er skjult, og summen for området vises, skjules også "
+        "og uden andel og fordeling. Når præcis én kommune er skjult, og summen for området vises, "
+        "skjules også "
         "den næstmindste kommune (sekundær diskretionering), så det skjulte tal ikke kan regnes ud ved "
         "at trække fra."
     ),

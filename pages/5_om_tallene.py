@@ -27,7 +27,7 @@ st.markdown(
 st.subheader(t("about_events_heading"))
 st.markdown(t("about_events"))
 events = reference.events()
-st.dataframe(
+st.table(  # a static table: the descriptions are long and must wrap, not be cut off in a grid cell
     pl.DataFrame(
         {
             t("col_start"): [f"{e.start.day}. {fmt.month_long(e.start)}" for e in events],
@@ -38,9 +38,7 @@ st.dataframe(
                 ", ".join(reference.group_label(g, short=True) for g in e.benefit_groups) for e in events
             ],
         }
-    ),
-    hide_index=True,
-    key="about_events",
+    ).to_pandas().set_index(t("col_start")),
 )
 
 st.subheader(t("about_source_heading"))

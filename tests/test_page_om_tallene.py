@@ -26,7 +26,7 @@ def test_renders_measure_groups_events_source_and_upload(demo_data_dir: Path) ->
     for group in ("kontanthjaelp", "uddannelseshjaelp", "dagpenge"):
         assert reference.group_label(group) in text
     # Events: one row per line of events.csv.
-    events = at.dataframe[0].value
+    events = at.table[0].value
     assert len(events) == pl.read_csv(EVENTS_FILE).height
     assert "Ministerens brev" in set(events["Begivenhed"])
     # Source and period from the manifest, flagged as demo.
