@@ -38,7 +38,9 @@ st.table(  # a static table: the descriptions are long and must wrap, not be cut
                 ", ".join(reference.group_label(g, short=True) for g in e.benefit_groups) for e in events
             ],
         }
-    ).to_pandas().set_index(t("col_start")),
+    )
+    .to_pandas()
+    .set_index(t("col_start")),
 )
 
 st.subheader(t("about_source_heading"))
