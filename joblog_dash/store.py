@@ -81,8 +81,29 @@ def missing_message(data_dir: Path | None = None) -> str:
     )
 
 
+_resolved: dict[Path, tuple[tuple[int, int, int], tuple[Path, Path]]] = {}
+
+
 def current_paths(data_dir: Path | None = None) -> tuple[Path, Path]:
-    """(facts parquet, manifest) of the active version; raises DatasetMissingError with a clear message."""
+    """(facts parquet, manifest) of the active version; raises DatasetMissingError with a clear message.
+
+    Every page rerun asks this several times; while the CURRENT file is the same file (CURRENT is only ever
+    replaced by a rename, which gives it a new inode) the answer is remembered, so a rerun costs one stat."""
+    pointer = _current_file(data_dir)
+    try:
+        info = pointer.stat()
+    except FileNotFoundError:
+        raise DatasetMissingError(missing_message(data_dir)) from None
+    key = (info.st_ino, info.st_mtime_ns, info.st_size)
+    known = _resolved.get(pointer)
+    if known is not None and known[0] == key:
+        return known[1]
+    paths = _resolve_current(data_dir)
+    _resolved[pointer] = (key, paths)
+    return paths
+
+
+def _resolve_current(data_dir: Path | None) -> tuple[Path, Path]:
     version = current_version(data_dir)
     if version is None:
         raise DatasetMissingError(missing_message(data_dir))

@@ -127,3 +127,17 @@ def test_national_breakdown_from_the_aggregate_equals_the_sum_over_municipalitie
         national = queries.breakdown(db, month, "dagpenge", dimension)
         summed = queries.breakdown(db, month, "dagpenge", dimension, codes=every_code)
         assert national.equals(summed), dimension
+
+
+def test_current_paths_follows_every_switch_of_current(tmp_path: Path):
+    """current_paths remembers its answer per CURRENT file; a new version or a rollback must show at once."""
+    jan = date(2020, 1, 1)
+    first = store.write_version(_part("dagpenge", [jan]), kind="demo", source="a", data_dir=tmp_path)
+    assert store.current_paths(tmp_path)[0].parent.name == first.version
+    second = store.write_version(_part("kontanthjaelp", [jan]), kind="demo", source="b", data_dir=tmp_path)
+    assert store.current_paths(tmp_path)[0].parent.name == second.version
+    store.activate(first.version, data_dir=tmp_path)
+    assert store.current_paths(tmp_path)[0].parent.name == first.version
+    (tmp_path / "joblog" / "CURRENT").unlink()
+    with pytest.raises(store.DatasetMissingError):
+        store.current_paths(tmp_path)
