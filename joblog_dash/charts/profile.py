@@ -153,7 +153,8 @@ def rank_band(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
         )
     )
     base_layout(fig, title, subtitle, height=360)
-    fig.update_yaxes(range=[ranked + 0.5, 0.5], title=t("rank_axis"))
+    ticks = sorted({1, *range(10, ranked - 4, 10), ranked})
+    fig.update_yaxes(range=[ranked + 0.5, 0.5], title=t("rank_axis"), tickvals=ticks)
     return fig
 
 
