@@ -8,6 +8,7 @@ Any one of these alone fires too early, so the condition must also hold for a sh
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import BrowserContext, Locator, Page, Request, WebSocket
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-APP_TIMEOUT_MS = 30_000
-CHART_TIMEOUT_MS = 30_000
+# Generous bounds: on a loaded 2-core machine (other test runs in parallel) a page run can take 60 s.
+# JOBLOG_BROWSER_TIMEOUT_S overrides both.
+APP_TIMEOUT_MS = float(os.environ.get("JOBLOG_BROWSER_TIMEOUT_S", "90")) * 1000
+CHART_TIMEOUT_MS = APP_TIMEOUT_MS
 QUIET_MS = 400  # how long the "finished" state must hold before we trust it
 
 # Evaluated in the page: true once the app has been idle (finished run, nothing stale) for `quiet` ms.
@@ -45,7 +48,11 @@ _APP_STATE_JS = """
   return {
     script: app && app.getAttribute('data-test-script-state'),
     connection: app && app.getAttribute('data-test-connection-state'),
-    skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+    skeletons: [...document.querySelectorAll('[data-testid="stSkeleton"]')].map(e => {
+      const c = e.closest('[data-testid="stElementContainer"]');
+      const key = c && c.className.toString().match(/st-key-[^ ]+/);
+      return key ? key[0] : '?';
+    }),
     stale: document.querySelectorAll('[data-stale="true"]').length,
   };
 }
@@ -136,6 +143,8 @@ def choose(page: Page, label: str, option: str) -> None:
     """Pick `option` (visible text) in the selectbox labelled `label` and wait for the rerun."""
     box = selectbox(page, label)
     box.click()
+    # The option list is virtualised (only the visible rows exist): type to filter it first.
+    box.fill(option)
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_app(page)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import RequestGuard
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,6 +43,8 @@ CHROMIUM_ARGS = [
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVER_START_TIMEOUT_S = 60
 HERE = Path(__file__).resolve().parent
+# expect() retries for 5 s by default; a loaded 2-core machine needs longer (still bounded).
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -155,7 +157,7 @@ def request_guard(context: BrowserContext) -> RequestGuard:
 @pytest.fixture
 def page(context: BrowserContext, request_guard: RequestGuard) -> Iterator[Page]:
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # navigation, clicks, wait_for_url
     request_guard.watch(page)
     yield page
     request_guard.assert_clean()
