@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pytest
 from browser_helpers import (
     choose,
     open_page,
@@ -112,11 +111,6 @@ def test_clicking_a_municipality_on_kommuner_opens_its_profile(page: Page) -> No
     _expect_profile(page, code)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: plotly heatmaps have no point selection, so a click sends Streamlit an empty "
-    "selection (plotly_selected with no points) and the heat map cannot drill to the profile",
-)
 def test_clicking_the_heat_map_opens_the_profile(page: Page) -> None:
     open_page(page, f"/ydelsesgrupper?{QUERY}", charts=1)
     code = _click_municipality(page, _keyed_chart(page, "groups_heatmap"))
