@@ -29,18 +29,21 @@ for column, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
     with column:
         st.metric(
             reference.group_label(kpi.group, short=True),
-            fmt.pct(kpi.share) if kpi.share is not None else t("kpi_no_data"),
+            fmt.pct(kpi.share)
+            if kpi.share is not None
+            else t("suppressed" if kpi.suppressed else "kpi_no_data"),
             # Streamlit picks the arrow from a leading ASCII "-"; fmt.pp writes a typographic minus.
             fmt.pp(kpi.change_month).replace("−", "-") if kpi.change_month is not None else None,
             help=f"{reference.group_label(kpi.group)}. {t('kpi_help')}",
             delta_description=t("kpi_month_delta_label"),
             border=True,
         )
-        st.caption(
-            t("kpi_year", month=year_ago, pp=fmt.pp(kpi.change_year))
-            + "  \n"
-            + t("kpi_none", n=fmt.number(kpi.persons_none), total=fmt.number(kpi.persons))
-        )
+        if not kpi.suppressed:
+            st.caption(
+                t("kpi_year", month=year_ago, pp=fmt.pp(kpi.change_year))
+                + "  \n"
+                + t("kpi_none", n=fmt.number(kpi.persons_none), total=fmt.number(kpi.persons))
+            )
 if month == ctx.choices.months[-1]:
     st.caption(f"ℹ️ {t('provisional_note', month=fmt.month_long(month))}")
 

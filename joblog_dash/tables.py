@@ -30,6 +30,7 @@ class Kpi:
     change_year: float | None
     persons: int
     persons_none: int
+    suppressed: bool = False  # 1–4 persons in the area (possible with imported data): nothing is shown
 
 
 def _share_at(rows: pl.DataFrame, month: date) -> float | None:
@@ -61,6 +62,9 @@ def kpis(trend: pl.DataFrame, month: date, groups: list[str]) -> list[Kpi]:
                 persons_none=int(now["persons_0"][0]) if now.height else 0,
             )
         )
+        persons = result[-1].persons
+        if 0 < persons < privacy.MIN_PERSONS:
+            result[-1] = Kpi(group, None, None, None, persons, 0, suppressed=True)
     return result
 
 

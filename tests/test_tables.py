@@ -119,3 +119,11 @@ def test_name_search_is_literal_and_case_insensitive() -> None:
     assert tables.filter_by_name(frame, "LOL")["name"].to_list() == ["Lolland"]
     assert tables.filter_by_name(frame, ".*")["name"].to_list() == []
     assert tables.filter_by_name(frame, "  ")["name"].to_list() == ["Lolland", "Læsø", "Ringkøbing-Skjern"]
+
+
+def test_kpi_of_an_area_with_one_to_four_persons_is_suppressed() -> None:
+    frame = trend_frame().with_columns(
+        pl.when(pl.col("benefit_group") == "dagpenge").then(4).otherwise(pl.col("persons")).alias("persons")
+    )
+    dagpenge = tables.kpis(frame, SEP18, ["dagpenge"])[0]
+    assert dagpenge.suppressed and dagpenge.share is None and dagpenge.persons_none == 0
