@@ -90,7 +90,12 @@ def test_heatmap_one_row_per_municipality_sorted_by_latest_share(
     col = months.index(SEP_2018.isoformat())
     for i, (_, code, share) in enumerate(rows):
         assert z[i][col] == pytest.approx(share)
-        assert custom[i][0] == code  # click-to-drill carries the municipality code
+        assert custom[i][0] == code
+    # Heat maps take no selections: the invisible marker on each cell carries the click and the code.
+    clicks = chart(at, "groups_heatmap")["data"][1]
+    for i, (name, code, _) in enumerate(rows):
+        assert clicks["y"][i * len(months) + col] == name
+        assert clicks["customdata"][i * len(months) + col] == [code]
 
 
 def test_heatmap_blanks_cells_under_five_persons(demo_data_dir: Path, demo_facts_path: Path) -> None:

@@ -38,7 +38,6 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
             x=[m.isoformat() for m in months],
             y=names,
             customdata=np.repeat(np.array(codes)[:, None], len(months), axis=1),
-            text=np.tile(labels, (len(codes), 1)),
             colorscale=HEATMAP_SCALE,
             zmin=0,
             zmax=1,
