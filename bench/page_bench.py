@@ -83,31 +83,38 @@ def run(data: Path, reruns: int = 12, warmup: int = 3, changes: int = 10) -> dic
     results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for script, _url in page_paths():
-            # A page is run the way the server runs it: from the entry script, switched to the page.
-            at = _apptest(ROOT / "app.py")
-            if script != "app.py":
-                at.switch_page(script)
-            start = time.perf_counter()
-            at.run()
-            first = time.perf_counter() - start
-            _check(at, script)
-            page = summary(_time_reruns(at, reruns, warmup))
-            _check(at, script)
-            bare_path = Path(tmp) / f"bare_{Path(script).stem}.py"
-            bare_path.write_text(bare_script(at), encoding="utf-8")
-            bare_at = _apptest(bare_path)
-            bare_at.run()
-            _check(bare_at, str(bare_path))
-            bare = summary(_time_reruns(bare_at, reruns, warmup))
-            change = _month_changes(at, changes)
-            _check(at, script)
-            results[script] = {
-                "first_run_ms": round(first * 1000, 1),
-                **page,
-                "bare_median_ms": bare["median_ms"],
-                "bare_p95_ms": bare["p95_ms"],
-                "ratio_to_bare": round(page["median_ms"] / max(bare["median_ms"], 1e-3), 2),
-                "month_change": summary(change) if change else None,
-                "charts": len(at.get("plotly_chart")),
-            }
+            try:
+                results[script] = _measure_page(script, Path(tmp), reruns, warmup, changes)
+            except Exception as exc:  # noqa: BLE001 - a page under construction must not lose the run
+                results[script] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     return results
+
+
+def _measure_page(script: str, tmp: Path, reruns: int, warmup: int, changes: int) -> dict[str, object]:
+    # A page is run the way the server runs it: from the entry script, switched to the page.
+    at = _apptest(ROOT / "app.py")
+    if script != "app.py":
+        at.switch_page(script)
+    start = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - start
+    _check(at, script)
+    page = summary(_time_reruns(at, reruns, warmup))
+    _check(at, script)
+    bare_path = tmp / f"bare_{Path(script).stem}.py"
+    bare_path.write_text(bare_script(at), encoding="utf-8")
+    bare_at = _apptest(bare_path)
+    bare_at.run()
+    _check(bare_at, str(bare_path))
+    bare = summary(_time_reruns(bare_at, reruns, warmup))
+    change = _month_changes(at, changes)
+    _check(at, script)
+    return {
+        "first_run_ms": round(first * 1000, 1),
+        **page,
+        "bare_median_ms": bare["median_ms"],
+        "bare_p95_ms": bare["p95_ms"],
+        "ratio_to_bare": round(page["median_ms"] / max(bare["median_ms"], 1e-3), 2),
+        "month_change": summary(change) if change else None,
+        "charts": len(at.get("plotly_chart")),
+    }

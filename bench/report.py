@@ -42,6 +42,9 @@ def table(results: dict) -> str:
             lines += ["", f"{'page rerun':28} {'median ms':>10} {'p95 ms':>9} {'bare ms':>8} {'/bare':>6} "
                       f"{'month chg ms':>12} {'first ms':>9}  budget"]  # fmt: skip
             for script, p in r["pages"].items():
+                if "error" in p:
+                    lines.append(f"{script:28} ERROR {p['error'][:90]}")
+                    continue
                 mark = ""
                 if scale == "demo":
                     ok = p["median_ms"] <= budgets["page_rerun_median_ms_demo"] and (
@@ -53,7 +56,9 @@ def table(results: dict) -> str:
                     f"{script:28} {_fmt(p['median_ms']):>10} {_fmt(p['p95_ms']):>9} {_fmt(p['bare_median_ms']):>8} "
                     f"{_fmt(p['ratio_to_bare']):>6} {_fmt(change):>12} {_fmt(p['first_run_ms']):>9}  {mark}"
                 )
-        if "server" in r:
+        if "server" in r and "error" in r["server"]:
+            lines += ["", f"server/browser: ERROR {r['server']['error'][:100]}"]
+        elif "server" in r:
             s = r["server"]
             rss = s["rss_after_every_page"]
             budget = budgets.get(f"server_rss_mb_{scale}")

@@ -97,9 +97,17 @@ def measure_scale(scale: str, data: Path, settings: Settings) -> dict[str, objec
         print(f"[{scale}] server memory and browser ...", flush=True)
         log = common.BENCH_DATA / f"server-{scale}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        result["server"] = measure_server(data, settings, log)
+        try:
+            result["server"] = measure_server(data, settings, log)
+        except Exception as exc:  # noqa: BLE001 - reported, and the other figures are kept
+            result["server"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     result["load_average_end"] = os.getloadavg()[:3]
     return result
+
+
+def _write(out: Path, results: dict) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,10 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     for scale in [s.strip() for s in args.scales.split(",") if s.strip()]:
         results["scales"][scale] = measure_scale(scale, common.ensure_data(scale), settings)
-    results["seconds"] = round(time.perf_counter() - started, 1)
+        results["seconds"] = round(time.perf_counter() - started, 1)
+        _write(Path(args.out), results)  # after every scale, so a late failure keeps the earlier figures
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     print(report.table(results))
     print(f"\nWritten to {out}")
     return 0
