@@ -273,7 +273,7 @@ DA: dict[str, str] = {
     "funnel_heading": "Hvem afviger mere end tilfældigt? ({month})",
     "funnel_title": "{under} ligger under forventet niveau, {over} over",
     "funnel_title_none": "Alle kommuner ligger inden for forventet niveau",
-    "funnel_subtitle": "{measure}, {group}, {month}. Grænser: 95 % (stiplet) og 99,8 % (prikket), {adjust}",
+    "funnel_subtitle": "{measure}, {group}, {month}.<br>Grænser: 95 % (stiplet) og 99,8 % (prikket), {adjust}",
     "funnel_adjusted": "justeret for overspredning",
     "funnel_not_adjusted": "uden justering for overspredning",
     "funnel_limit_95": "95 %-grænser",
@@ -342,7 +342,7 @@ DA: dict[str, str] = {
     ),
     "pchart_centre": "Eget niveau",
     "pchart_excluded": "udeladt (jobsøgningskravet var suspenderet)",
-    "pchart_excluded_note": ". Måneder med suspenderet jobsøgningskrav er udeladt",
+    "pchart_excluded_note": ".<br>Måneder med suspenderet jobsøgningskrav er udeladt",
     "pchart_signal": "Signal",
     "pchart_no_data": "{name} har ingen personer i målgruppen frem til {month}.",
     "pchart_alt": (

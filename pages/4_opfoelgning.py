@@ -111,7 +111,7 @@ if effect is None:
 else:
     fig = signal_charts.letter_figure(
         effect, chosen.measure,
-        t("letter_fair_subtitle", measure=funnel_chart.measure_label(chosen.measure), group=group_label),
+        t("letter_fair_subtitle", measure=funnel_chart.measure_label(chosen.measure).lower(), group=group_label),
     )  # fmt: skip
     style.add_source_note(fig, source)
     event = st.plotly_chart(

@@ -145,13 +145,15 @@ def funnel_figure(
         tickvals=ticks, ticktext=[fmt.number(v) for v in ticks], minor={"showgrid": False},
     )  # fmt: skip
     shares = points["share"].drop_nulls()
-    low = min(float(shares.min()), float(curve["lower_998"].min())) if shares.len() else 0.0
-    high = max(float(shares.max()), float(curve["upper_998"].max())) if shares.len() else 1.0
-    pad = 0.03
+    # The y range follows the points and the target, not the limits: near n = 1 the limits span 0–100 %
+    # and would squeeze the points into a thin band.
+    values = [*shares.to_list(), result.target]
+    low, high = min(values), max(values)
+    pad = max(0.05, (high - low) * 0.15)
     style.percent_axis(fig, "y", (max(0.0, low - pad), min(1.0, high + pad)))
     fig.update_yaxes(title=measure_label(data.measure))
     fig.update_layout(
-        hovermode="closest", clickmode="event+select", margin={"b": 150},
+        hovermode="closest", clickmode="event+select", margin={"b": 150, "t": 100},
         legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0},
     )  # fmt: skip
     if source_note:

@@ -124,7 +124,13 @@ def _polygon_map(
                 fill="toself",
                 fillcolor=_fill(row, low, high),
                 # Suppressed cells are hatched as well as grey, so they never read as a low value.
-                fillpattern={"shape": "/", "fgcolor": "#8a8a8a", "size": 6, "solidity": 0.2}
+                fillpattern={
+                    "shape": "/",
+                    "fgcolor": "#8a8a8a",
+                    "bgcolor": style.SUPPRESSED_COLOUR,
+                    "size": 6,
+                    "solidity": 0.2,
+                }
                 if in_area and row["suppressed"]
                 else None,
                 line={"color": EDGE if in_area else "#d9d9d9", "width": 1},
@@ -152,7 +158,10 @@ def _polygon_map(
                 "cmax": high,
                 "showscale": True,
                 "colorbar": {
-                    "title": {"text": measure_label(measure).replace(" med ", "<br>med "), "side": "top"},
+                    "title": {
+                        "text": measure_label(measure).replace("Andel ", "Andel<br>", 1),
+                        "side": "top",
+                    },
                     "tickformat": ".0%",
                     "thickness": 14,
                     "len": 0.7,

@@ -76,7 +76,7 @@ def p_chart_figure(table: pl.DataFrame, name: str, measure: str, subtitle: str) 
     high = max(shares + rows["upper_998"].drop_nulls().to_list(), default=1.0)
     style.percent_axis(fig, "y", (max(0.0, low - 0.03), min(1.0, high + 0.03)))
     fig.update_yaxes(title=measure_label(measure))
-    fig.update_layout(hovermode="closest", margin={"b": 90})
+    fig.update_layout(hovermode="closest", margin={"b": 90, "t": 110})
     return fig
 
 
