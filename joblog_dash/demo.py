@@ -162,6 +162,9 @@ NAMED_PROPENSITY = {
     201: -1.4,  # Allerød
     190: -1.3,  # Furesø
 }
+# The local propensity matters most for kontanthjælp; dagpenge recipients (insured, closer to the labour
+# market) differ less between municipalities.
+PROPENSITY_SCALE = {"kontanthjaelp": 1.0, "uddannelseshjaelp": 0.7, "dagpenge": 0.45}
 LETTER_MONTH = date(2018, 5, 1)
 
 
@@ -305,9 +308,10 @@ def _generate_replica(rng: np.random.Generator, spec: Scale, replica: int) -> It
     for group in spec.groups:
         cells, mix, cell_effect = _group_cells(group)
         n_t, n_m, n_c = len(months), len(codes), len(cells)
-        u = base_propensity + rng.normal(0.0, 0.3, n_m)
+        scale_u = PROPENSITY_SCALE.get(group, 0.7)
+        u = scale_u * base_propensity + rng.normal(0.0, 0.3, n_m)
         named = np.isin(codes, list(NAMED_PROPENSITY))
-        u[named] = base_propensity[named]  # named municipalities keep their character in every group
+        u[named] = scale_u * base_propensity[named]  # named municipalities keep their character in every group
         # Municipalities that were low (high u) react more to the letter, with individual variation.
         response = np.clip(0.12 + 0.22 * np.maximum(u, 0) + rng.normal(0, 0.08, n_m), 0.0, 0.6)
         u_t = u[None, :] * (1.0 - response[None, :] * ramp[:, None] * (u[None, :] > 0))
