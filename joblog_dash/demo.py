@@ -311,7 +311,8 @@ def _generate_replica(rng: np.random.Generator, spec: Scale, replica: int) -> It
         scale_u = PROPENSITY_SCALE.get(group, 0.7)
         u = scale_u * base_propensity + rng.normal(0.0, 0.3, n_m)
         named = np.isin(codes, list(NAMED_PROPENSITY))
-        u[named] = scale_u * base_propensity[named]  # named municipalities keep their character in every group
+        # Named municipalities keep their character in every group.
+        u[named] = scale_u * base_propensity[named]
         # Municipalities that were low (high u) react more to the letter, with individual variation.
         response = np.clip(0.12 + 0.22 * np.maximum(u, 0) + rng.normal(0, 0.08, n_m), 0.0, 0.6)
         u_t = u[None, :] * (1.0 - response[None, :] * ramp[:, None] * (u[None, :] > 0))
