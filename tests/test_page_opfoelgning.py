@@ -111,14 +111,16 @@ def test_p_chart_shows_the_chosen_municipality_against_duckdb(demo_facts_path: P
     rows = panel.filter(
         (pl.col("municipality_code") == 360) & pl.col("month").is_between(date(2019, 7, 1), date(2021, 6, 1))
     ).sort("month")
-    expected = ((rows["persons"] - rows["persons_0"]) / rows["persons"]).to_list()
+    # The months with the job-search requirement suspended (spring 2020) are left out: no share, no weight.
+    suspended = rows["month"].is_in(list(followup.suspended_months()))
+    assert suspended.sum() == 3
+    persons = pl.when(suspended).then(0).otherwise(rows["persons"])
+    logged = pl.when(suspended).then(0).otherwise(rows["persons"] - rows["persons_0"])
+    counts = rows.select(persons.alias("n"), logged.alias("x"))
+    expected = [None if s else x / n for s, x, n in zip(suspended, counts["x"], counts["n"], strict=True)]
     assert len(series["y"]) == followup.WINDOW
     assert series["y"] == pytest.approx(expected)
-    table = stats.signals(
-        rows["persons"].to_numpy(),
-        (rows["persons"] - rows["persons_0"]).to_numpy(),
-        baseline=followup.BASELINE,
-    )
+    table = stats.signals(counts["n"].to_numpy(), counts["x"].to_numpy(), baseline=followup.BASELINE)
     centre = next(tr for tr in fig["data"] if tr["name"] == "Eget niveau")
     assert centre["y"][0] == pytest.approx(table["centre"][0])
     assert at.selectbox(key="followup_municipality").value == 360
