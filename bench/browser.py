@@ -105,17 +105,21 @@ async def filter_changes(
             await browser.close()
 
 
-async def visit_all(base_url: str, paths: list[str]) -> dict[str, float]:
-    """Open every page once (for the server's memory after every page); seconds per page."""
+async def visit_all(base_url: str, paths: list[str]) -> dict[str, float | str]:
+    """Open every page once (for the server's memory after every page); seconds per page, or what failed
+    (a page under construction is reported, the other pages are still visited)."""
     async with async_playwright() as playwright:
         browser = await launch(playwright)
         try:
             page = await (await browser.new_context(viewport={"width": 1400, "height": 900})).new_page()
-            times = {}
+            times: dict[str, float | str] = {}
             for path in paths:
-                times[path or "/"] = round(await open_page(page, f"{base_url}/{path}"), 3)
-                if await exceptions(page):
-                    raise RuntimeError(f"the page /{path} shows an exception")
+                try:
+                    times[path or "/"] = round(await open_page(page, f"{base_url}/{path}"), 3)
+                    if await exceptions(page):
+                        times[path or "/"] = "error: the page shows an exception"
+                except Exception as exc:  # noqa: BLE001 - recorded per page
+                    times[path or "/"] = f"error: {type(exc).__name__}"
             return times
         finally:
             await browser.close()

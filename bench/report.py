@@ -72,5 +72,8 @@ def table(results: dict) -> str:
                 f" (n={change['n']})  budget p95 {budgets['browser_p95_ms']} ms "
                 f"{_mark(change['p95_ms'], budgets['browser_p95_ms'])}",
             ]
+        errors = {k: v for k, v in r.get("server", {}).get("page_load_s", {}).items() if isinstance(v, str)}
+        if errors:
+            lines.append(f"pages failing in the browser: {errors}")
         lines.append(f"load average during the run: {r['load_average_start']} -> {r['load_average_end']}")
     return "\n".join(lines)

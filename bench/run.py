@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-pages", action="store_true")
     parser.add_argument("--out", default=str(common.ROOT / "bench" / "results.json"))
+    parser.add_argument("--merge", action="store_true", help="update the scales of an existing results file")
     args = parser.parse_args(argv)
     pages, browser = not args.no_pages, not args.no_browser
     settings = Settings.quick(pages, browser) if args.quick else Settings(pages=pages, browser=browser)
@@ -129,7 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         "scales": {},
     }
     for scale in [s.strip() for s in args.scales.split(",") if s.strip()]:
-        results["scales"][scale] = measure_scale(scale, common.ensure_data(scale), settings)
+        measured = measure_scale(scale, common.ensure_data(scale), settings)
+        if args.merge and Path(args.out).is_file():
+            # Keep the other scales and, for this scale, the parts not measured now (e.g. --no-pages).
+            earlier = json.loads(Path(args.out).read_text(encoding="utf-8"))
+            results["scales"] = {**earlier.get("scales", {}), **results["scales"]}
+            measured = {**earlier.get("scales", {}).get(scale, {}), **measured}
+        results["scales"][scale] = measured
         results["seconds"] = round(time.perf_counter() - started, 1)
         _write(Path(args.out), results)  # after every scale, so a late failure keeps the earlier figures
     out = Path(args.out)
