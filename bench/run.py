@@ -12,7 +12,7 @@ import asyncio
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,10 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-pages", action="store_true")
     parser.add_argument("--out", default=str(common.ROOT / "bench" / "results.json"))
+    parser.add_argument("--repeats", type=int, help="query repeats (default 30; fewer for stress)")
     parser.add_argument("--merge", action="store_true", help="update the scales of an existing results file")
     args = parser.parse_args(argv)
     pages, browser = not args.no_pages, not args.no_browser
     settings = Settings.quick(pages, browser) if args.quick else Settings(pages=pages, browser=browser)
+    if args.repeats:
+        settings = replace(settings, query_repeats=args.repeats)
     started = time.perf_counter()
     results = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
