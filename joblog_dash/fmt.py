@@ -70,3 +70,9 @@ def parse_month_key(text: str) -> date | None:
 def add_months(month: date, n: int) -> date:
     index = month.year * 12 + month.month - 1 + n
     return date(index // 12, index % 12 + 1, 1)
+
+
+def day_long(day: date) -> str:
+    """date(2019, 1, 28) -> '28. januar 2019'. A no-break space after the dot keeps the date on one line
+    and stops markdown renderers (st.table cells) from reading '28. ' as a numbered list."""
+    return f"{day.day}.\u00a0{MONTHS_LONG[day.month - 1]} {day.year}"

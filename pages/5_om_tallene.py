@@ -30,17 +30,16 @@ events = reference.events()
 st.table(  # a static table: the descriptions are long and must wrap, not be cut off in a grid cell
     pl.DataFrame(
         {
-            t("col_start"): [f"{e.start.day}. {fmt.month_long(e.start)}" for e in events],
-            t("col_end"): [f"{e.end.day}. {fmt.month_long(e.end)}" if e.end else "" for e in events],
+            t("col_start"): [fmt.day_long(e.start) for e in events],
+            t("col_end"): [fmt.day_long(e.end) if e.end else "" for e in events],
             t("col_event"): [e.label for e in events],
             t("col_description"): [e.description for e in events],
             t("col_groups"): [
                 ", ".join(reference.group_label(g, short=True) for g in e.benefit_groups) for e in events
             ],
         }
-    )
-    .to_pandas()
-    .set_index(t("col_start")),
+    ),
+    hide_index=True,
 )
 
 st.subheader(t("about_source_heading"))

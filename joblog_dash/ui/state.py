@@ -16,6 +16,7 @@ import streamlit as st
 
 from joblog_dash import fmt, reference
 from joblog_dash.strings import t
+from joblog_dash.textsafety import escape_markdown
 
 PARAMS = {"month": "maaned", "area": "omraade", "group": "gruppe", "municipality": "kommune", "start": "fra"}
 _REMEMBERED = "_joblog_filters"
@@ -113,7 +114,12 @@ def resolve(raw_params: dict[str, str], remembered: Filters | None, choices: Cho
         if parsed is None:
             values[name] = default
             notices.append(
-                t("notice_bad_param", name=param, value=raw[:40], fallback=_describe(name, default))
+                t(
+                    "notice_bad_param",
+                    name=param,
+                    value=escape_markdown(raw[:40]),
+                    fallback=_describe(name, default),
+                )
             )
         else:
             values[name] = parsed

@@ -1,0 +1,33 @@
+"""Danish formatting: decimal comma, thousands dot, 'pct.', Danish month names."""
+
+from datetime import date
+
+from joblog_dash import fmt
+
+
+def test_numbers_use_decimal_comma_and_thousands_dot() -> None:
+    assert fmt.number(12345.67, 1) == "12.345,7"
+    assert fmt.number(987840) == "987.840"
+    assert fmt.number(None) == fmt.MISSING
+    assert fmt.number(float("nan")) == fmt.MISSING
+
+
+def test_shares_and_changes() -> None:
+    assert fmt.pct(0.682) == "68,2 pct."
+    assert fmt.pct_short(0.682) == "68,2 %"
+    assert fmt.pp(0.031) == "+3,1 pct.-point"
+    assert fmt.pp(-0.0312) == "−3,1 pct.-point"
+    assert fmt.pp(0.0) == "±0,0 pct.-point"
+
+
+def test_months() -> None:
+    assert fmt.month_short(date(2018, 1, 1)) == "jan. 2018"
+    assert fmt.month_short(date(2018, 5, 1)) == "maj 2018"
+    assert fmt.month_long(date(2020, 3, 1)) == "marts 2020"
+    assert fmt.day_long(date(2019, 1, 28)) == "28.\u00a0januar 2019"
+    assert fmt.month_key(date(2018, 9, 1)) == "2018-09"
+    assert fmt.parse_month_key("2018-09") == date(2018, 9, 1)
+    for bad in ("2018-13", "2018-00", "18-01", "2018/01", "<script>", "", "2018-1-1"):
+        assert fmt.parse_month_key(bad) is None, bad
+    assert fmt.add_months(date(2018, 1, 1), -1) == date(2017, 12, 1)
+    assert fmt.add_months(date(2018, 11, 1), 14) == date(2020, 1, 1)
