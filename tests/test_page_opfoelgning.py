@@ -270,3 +270,23 @@ def test_kommuner_table_shows_wilson_and_rank_intervals(demo_facts_path: Path) -
     ranked = figure(at, 0)
     custom = {c[0]: c for tr in ranked["data"] for c in tr.get("customdata") or []}
     assert custom[360][5] == shown["95 %-interval"]
+
+
+def test_profile_shows_funnel_position_signals_and_p_chart(demo_facts_path: Path) -> None:
+    at = run("pages/2_kommuneprofil.py", {"maaned": "2021-06", "gruppe": "kontanthjaelp", "kommune": "360"})
+    month = sql_panel(demo_facts_path, "kontanthjaelp").filter(pl.col("month") == date(2021, 6, 1))
+    result = stats.funnel(
+        month["persons"].to_numpy(),
+        (month["persons"] - month["persons_0"]).to_numpy(),
+        units=month["municipality_code"].to_numpy(),
+    )
+    verdict = result.table.filter(pl.col("unit") == 360)["verdict"][0]
+    position = next(str(m.value) for m in at.markdown if "I tragtdiagrammet" in str(m.value))
+    assert f"Lolland **{verdict} forventet niveau**" in position
+    table = followup.municipality_signals(
+        sql_panel(demo_facts_path, "kontanthjaelp"), 360, date(2021, 6, 1), "joblogged"
+    )
+    latest = stats.latest_signals(table)
+    signal_text = " ".join(str(m.value) for m in at.markdown)
+    assert (latest.text in signal_text) if latest.active else ("Ingen aktive signaler" in signal_text)
+    figure_titled(at, "Lolland: ")
