@@ -286,12 +286,16 @@ def charts(figures: BriefFigures) -> dict[str, object]:
     split = meeting.category_split(
         split_rows, f"Antal registrerede jobsøgninger, {fmt.month_short(figures.month)}"
     )
-    verdict = figures.funnel_verdict or "uden vurdering"
+    funnel_title = (
+        f"{figures.name} ligger {figures.funnel_verdict} det forventede niveau (tragtdiagram)"
+        if figures.funnel_verdict
+        else f"{figures.name} i tragtdiagrammet (for få personer til en vurdering)"
+    )
     funnel = meeting.funnel_chart(
         extras["funnel"],  # type: ignore[arg-type]
         extras["curve"],  # type: ignore[arg-type]
         float(extras["target"]),  # type: ignore[arg-type]
-        f"{figures.name} ligger {verdict} i forhold til landet (tragtdiagram)",
+        funnel_title,
         highlight=figures.code,
         height=330,
     )
@@ -315,7 +319,8 @@ table { border-collapse: collapse; width: 100%; font-size: 9pt; }
 th, td { padding: 1mm 1.5mm; border-bottom: 1px solid #ddd; text-align: right; white-space: nowrap; }
 td:first-child, th { white-space: normal; }
 th:first-child, td:first-child { text-align: left; }
-th { background: #f2f2f2; font-weight: bold; vertical-align: bottom; }
+th { background: #f2f2f2; font-weight: bold; vertical-align: bottom; font-size: 8.5pt; }
+th:first-child { width: 30%; }
 td.muted { color: #888; font-style: italic; }
 .chart svg { width: 100%; height: auto; display: block; }
 .page { page-break-after: always; break-after: page; }
@@ -341,7 +346,7 @@ def _key_table(figures: BriefFigures) -> str:
     head = (
         "<tr><th>Ydelsesgruppe</th><th>Personer</th>"
         f"<th>{_e(figures.name)}</th><th>{_e(figures.region_label)}</th><th>Hele landet</th>"
-        "<th>Sammenlignelige</th><th>Forskel til landet</th></tr>"
+        "<th>Sammenlignelige kommuner</th><th>Forskel til landet (pct.-point)</th></tr>"
     )
     rows = []
     for g in figures.groups:
@@ -349,12 +354,16 @@ def _key_table(figures: BriefFigures) -> str:
             own = f"<td class='muted'>{_e(t('suppressed') if g.suppressed else fmt.MISSING)}</td>"
             diff = fmt.MISSING
         else:
-            own = f"<td><b>{_e(fmt.pct(g.share))}</b></td>"
-            diff = fmt.pp(g.share - g.nation) if g.nation is not None else fmt.MISSING
+            own = f"<td><b>{_e(fmt.pct_short(g.share))}</b></td>"
+            diff = (
+                fmt.pp(g.share - g.nation).removesuffix(" pct.-point")
+                if g.nation is not None
+                else fmt.MISSING
+            )
         rows.append(
             f"<tr><td>{_e(reference.group_label(g.group))}</td><td>{_e(fmt.number(g.persons))}</td>{own}"
-            f"<td>{_e(fmt.pct(g.region))}</td><td>{_e(fmt.pct(g.nation))}</td><td>{_e(fmt.pct(g.peers))}</td>"
-            f"<td>{_e(diff)}</td></tr>"
+            f"<td>{_e(fmt.pct_short(g.region))}</td><td>{_e(fmt.pct_short(g.nation))}</td>"
+            f"<td>{_e(fmt.pct_short(g.peers))}</td><td>{_e(diff)}</td></tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"
 

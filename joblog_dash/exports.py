@@ -5,7 +5,7 @@ Every file carries its provenance: title, filters, source and whether the figure
 
 Column kinds (`ExportMeta.kinds`, keyed by column name) decide how a value is written:
   share  fraction 0..1 -> CSV: percent with one decimal ("68,2"); XLSX: the fraction with format 0.0%
-  pp     change of shares (fraction) -> percentage points with one decimal in both ("+3,1" / 3.1)
+  pp     change of shares (fraction) -> percentage points with one decimal in both ("-3,1" / -3.1)
   count  integer -> plain digits in CSV (no thousands dot: Excel and parsers read it unambiguously); #,##0
   number float -> two decimals ("1,96"); 0.00
   month  date -> ISO "2018-09-01" in CSV (Danish Excel reads it as a date); a date cell 'mmm yyyy' in XLSX
@@ -204,11 +204,17 @@ def _ensure_kaleido() -> None:
     _kaleido_started = True
 
 
-def with_provenance(fig: go.Figure, meta: ExportMeta) -> go.Figure:
+def with_provenance(fig: go.Figure, meta: ExportMeta, width: int = 1200) -> go.Figure:
     """A copy of the figure with title, source line, filters and (for demo data) a demo notice burnt in."""
     out = go.Figure(copy.deepcopy(fig.to_dict()))
     if not out.layout.title.text:
         out.update_layout(title={"text": f"<b>{meta.title}</b>", "x": 0, "xanchor": "left"})
+    # In a browser the page gives the chart a margin; an image ends at its edge, so keep the title off it.
+    title = out.layout.title
+    if title.xref in (None, "container") and (title.x or 0) < 12 / width:
+        out.update_layout(title={"x": 12 / width})
+    if title.yref in (None, "container") and title.y == 1:
+        out.update_layout(title={"y": 1 - 12 / int(out.layout.height or 450)})
     # Drop the page's own source notes: the export writes a complete one below.
     kept = [a for a in out.layout.annotations if not str(a.text or "").startswith("Kilde")]
     out.layout.annotations = kept
@@ -248,12 +254,12 @@ def _render(fig: go.Figure, fmt_: str, width: int, height: int | None, scale: fl
 
 def figure_png(fig: go.Figure, meta: ExportMeta, width: int = 1200, height: int | None = None) -> bytes:
     """PNG (2x for sharp slides) with provenance burnt in. Raises StaticExportUnavailable without Chromium."""
-    out = with_provenance(fig, meta)
+    out = with_provenance(fig, meta, width)
     return _render(out, "png", width, (height or int(out.layout.height or 450)) + FOOTER_PX, 2)
 
 
 def figure_svg(fig: go.Figure, meta: ExportMeta, width: int = 1200, height: int | None = None) -> bytes:
-    out = with_provenance(fig, meta)
+    out = with_provenance(fig, meta, width)
     return _render(out, "svg", width, (height or int(out.layout.height or 450)) + FOOTER_PX, 1)
 
 

@@ -118,11 +118,14 @@ def funnel_chart(
         )
     )  # fmt: skip
     chosen = shown.filter(pl.col("municipality_code") == (highlight or -1))
+    top = max(shown["persons"].max() or 10, 10) * 1.1  # type: ignore[operator]
     if chosen.height:
+        # Label on the side with room: the largest municipalities sit at the right edge.
+        side = "top left" if math.log10(max(chosen["persons"][0], 1)) > 0.6 * math.log10(top) else "top right"
         fig.add_trace(
             go.Scatter(
                 x=chosen["persons"].to_list(), y=chosen["share"].to_list(), mode="markers+text",
-                name=chosen["municipality"][0], text=chosen["municipality"].to_list(), textposition="top center",
+                name=chosen["municipality"][0], text=chosen["municipality"].to_list(), textposition=side,
                 marker={"color": HIGHLIGHT, "size": 13, "symbol": "diamond", "line": {"color": "white", "width": 1}},
                 customdata=[[c] for c in chosen["municipality_code"].to_list()],
                 hovertemplate="%{text}: %{y:.1%} (%{x} personer)<extra></extra>",
@@ -131,7 +134,6 @@ def funnel_chart(
     style.base_layout(fig, title, height=height)
     low = min(shown["share"].min() or 0.0, 0.5)  # type: ignore[operator]
     style.percent_axis(fig, "y", (max(0.0, low - 0.05), 1.0))
-    top = max(shown["persons"].max() or 10, 10) * 1.1  # type: ignore[operator]
     fig.update_xaxes(type="log", range=[0.5, math.log10(top)], title_text="Personer (log-skala)")
     fig.update_layout(legend={"y": -0.25, "yanchor": "top"}, margin={"b": 90})
     return fig
