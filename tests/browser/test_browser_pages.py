@@ -24,10 +24,13 @@ def test_page_draws_charts_and_demo_notice(page: Page, script: str, screenshot_d
     open_page(page, url_path(script))
     if script not in TEXT_PAGES:
         wait_for_charts(page, 1)
+    # Screenshot first, so a failing page can be looked at too.
+    full_screenshot(page, screenshot_dir / f"{Path(script).stem}.png")
+    errors = page.locator('[data-testid="stException"]').all_inner_texts()
+    assert not errors, f"exception shown on {script}: {[e[:800] for e in errors]}"
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text("Demodata", exact=False).first).to_be_visible()
-    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-    # Every drawn chart has plotted something: at least one trace group in its plot area.
+    # Every drawn chart has plotted something: a visible trace with data.
     empty = page.evaluate(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
              .filter(gd => gd.querySelector('svg.main-svg'))
@@ -36,4 +39,3 @@ def test_page_draws_charts_and_demo_notice(page: Page, script: str, screenshot_d
              .map(gd => (gd.layout && gd.layout.title && gd.layout.title.text) || '(untitled)')"""
     )
     assert not empty, f"charts without data on {script}: {empty}"
-    full_screenshot(page, screenshot_dir / f"{Path(script).stem}.png")
