@@ -19,6 +19,7 @@ from joblog_dash.charts import maps, style
 from joblog_dash.charts import signals as signal_charts
 from joblog_dash.charts.funnel import measure_label
 from joblog_dash.strings import t
+from joblog_dash.textsafety import escape_markdown
 from joblog_dash.ui import data, state
 from joblog_dash.ui.layout import clicked_municipality, open_profile
 
@@ -45,7 +46,8 @@ def _from_url(param: str, mapping: dict, default: object, label: str) -> object:
     for value, text in mapping.items():
         if text == raw:
             return value
-    st.info(t("notice_bad_param", name=param, value=raw[:40], fallback=label), icon="ℹ️")
+    # The raw value is user input shown as Markdown: escape it, as ui/state.py does for the filters.
+    st.info(t("notice_bad_param", name=param, value=escape_markdown(raw[:40]), fallback=label), icon="ℹ️")
     return default
 
 
