@@ -96,6 +96,9 @@ def write_aggregates(facts_path: Path, folder: Path) -> None:
 def _open(facts_path: str, manifest_path: str) -> JoblogDB:
     connection = duckdb.connect(config={"threads": 2})
     connection.execute("SET enable_progress_bar = false")  # a long scan would draw one into the server log
+    # A bound on DuckDB's buffers per process (default: 80 % of the machine's memory). The common questions
+    # read the small in-memory aggregates; larger scans spill or stream within this.
+    connection.execute("SET memory_limit = '512MB'")
     munis = reference.municipalities()
     connection.register("municipalities_df", munis)
     connection.execute("CREATE TABLE municipalities AS SELECT * FROM municipalities_df")
