@@ -126,6 +126,7 @@ def test_changing_a_filter_updates_the_chart(page: Page) -> None:
     choose(page, "Område", AREA_LABEL)
     page.wait_for_url(re.compile(rf"omraade={AREA}"))
     wait_for_charts(page, 1)
+    expect(chart.locator(".gtitle", has_text=AREA_LABEL)).to_be_visible()
     expect(chart).to_have_count(1)
     after = _municipality_codes(chart)
     assert after and after <= AREA_CODES, f"chart still shows municipalities outside {AREA_LABEL}"
@@ -133,4 +134,7 @@ def test_changing_a_filter_updates_the_chart(page: Page) -> None:
     choose(page, "Måned", "jan. 2020")
     page.wait_for_url(re.compile(r"maaned=2020-01"))
     wait_for_charts(page, 1)
-    expect(chart.locator(".gtitle")).to_contain_text("januar 2020")
+    # Old and new figure coexist for a moment after a rerun: wait for the new title, then for the old to go.
+    expect(chart.locator(".gtitle", has_text="januar 2020")).to_be_visible()
+    expect(chart.locator(".gtitle", has_text="september 2018")).to_have_count(0)
+    expect(chart).to_have_count(1)
