@@ -146,11 +146,11 @@ def talking_points(figures: BriefFigures) -> list[str]:
         if figures.funnel_verdict is not None:
             if figures.funnel_verdict == stats.VERDICT_WITHIN:
                 points.append(
-                    "I tragtdiagrammet ligger kommunen inden for 95 %-grænserne: forskellen til landet kan "
+                    "I tragtdiagrammet ligger kommunen inden for 95 pct.-grænserne: forskellen til landet kan "
                     "være tilfældig variation."
                 )
             else:
-                strength = " og også uden for 99,8 %-grænsen" if figures.funnel_outside_998 else ""
+                strength = " og også uden for 99,8 pct.-grænsen" if figures.funnel_outside_998 else ""
                 points.append(
                     f"I tragtdiagrammet ligger kommunen {figures.funnel_verdict} det forventede niveau{strength} — "
                     "mere end tilfældig variation kan forklare."

@@ -31,8 +31,16 @@ def pct(share: float | None, decimals: int = 1) -> str:
 
 
 def pct_short(share: float | None, decimals: int = 1) -> str:
-    """0.682 -> '68,2 %' for tight places (axes, hover)."""
+    """0.682 -> '68,2 %' only for the tightest places (axis-like table cells); labels, legends and hover
+    texts use pct()."""
     return MISSING if _is_missing(share) else f"{number(share * 100, decimals)} %"
+
+
+def pct_range(lower: float | None, upper: float | None, decimals: int = 1) -> str:
+    """An interval of shares, (0.443, 0.583) -> '44,3–58,3 pct.'."""
+    if _is_missing(lower) or _is_missing(upper):
+        return MISSING
+    return f"{number(lower * 100, decimals)}–{number(upper * 100, decimals)} pct."  # type: ignore[operator]
 
 
 def pp(change: float | None, decimals: int = 1) -> str:

@@ -90,7 +90,7 @@ def _funnel_reason(row: dict, measure: str, target_label: str) -> tuple[str | No
         return None, 0
     strict = bool(row["outside_998"])
     z = fmt.number(row["z"], 1).replace("-", "−")
-    where = "uden for 99,8 %-grænsen" if strict else "uden for 95 %-grænsen"
+    where = "uden for 99,8 pct.-grænsen" if strict else "uden for 95 pct.-grænsen"
     text = f"{row['verdict'].capitalize()} forventet niveau i forhold til {target_label} (z = {z}; {where})"
     return text, POINTS["funnel_998" if strict else "funnel_95"]
 

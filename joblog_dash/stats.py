@@ -453,12 +453,12 @@ def signals(
     bad_flags = below if bad_side == "below" else above
     side = np.where(above, "over", np.where(below, "under", None))
     bad_word = SIDE_LABEL[bad_side]
-    limit_text = "den nedre 95 %-grænse" if bad_side == "below" else "den øvre 95 %-grænse"
+    limit_text = "den nedre 95 pct.-grænse" if bad_side == "below" else "den øvre 95 pct.-grænse"
     texts: list[str] = []
     for i in range(share.size):
         parts = []
         if outside[i]:
-            parts.append(f"markant {side[i]} eget niveau (uden for 99,8 %-grænsen)")
+            parts.append(f"markant {side[i]} eget niveau (uden for 99,8 pct.-grænsen)")
         if rule_run[i]:
             parts.append(f"{run_length} måneder i træk {side[i]} eget niveau")
         if rule_limit[i]:

@@ -222,8 +222,8 @@ DA: dict[str, str] = {
     "subtitle_letter": "Andel med registreret jobsøgning, 12 måneder før og efter brevet. Vurdering: {verdict}.",
     "alt_letter": "Søjler for andelen før og efter ministerens brev for {name} og hele landet.",
     "col_code": "Kode",
-    "col_lower": "Nedre 95 %",
-    "col_upper": "Øvre 95 %",
+    "col_lower": "Nedre 95 pct.",
+    "col_upper": "Øvre 95 pct.",
     "col_change": "Ændring",
     "col_category": "Kategori",
     "col_median": "Median",
@@ -233,7 +233,7 @@ DA: dict[str, str] = {
     "col_period": "Periode",
     "col_share_start": "Andel {month}",
     "col_share_end": "Andel {month}",
-    "col_interval_month": "95 %-interval {month}",
+    "col_interval_month": "95 pct.-interval {month}",
     "groups_heatmap_title": "{top} har den højeste andel i {month}, {bottom} den laveste",
     "groups_heatmap_subtitle": "Andel med registreret jobsøgning per kommune og måned. {group}, {area}. Blank: for få personer.",
     "alt_heatmap": "Varmekort: en række per kommune i {area}, sorteret efter andelen i {month}, en kolonne per måned.",
@@ -266,18 +266,18 @@ DA: dict[str, str] = {
         "Kommunerne er mere forskellige, end tilfældighed alene giver. Med justeringen bliver grænserne "
         "bredere, så kun de kommuner, der skiller sig ud ud over den almindelige forskel, markeres."
     ),
-    "hover_share": "Andel: {share} (95 %-interval {interval})",
+    "hover_share": "Andel: {share} (95 pct.-interval {interval})",
     "hover_persons": "Personer: {persons}",
     "hover_z": "z-score: {z}",
     "hover_verdict": "{verdict} forventet niveau",
     "funnel_heading": "Hvem afviger mere end tilfældigt? ({month})",
     "funnel_title": "{under} ligger under forventet niveau, {over} over",
     "funnel_title_none": "Alle kommuner ligger inden for forventet niveau",
-    "funnel_subtitle": "{measure}, {group}, {month}.<br>Grænser: 95 % (stiplet) og 99,8 % (prikket), {adjust}",
+    "funnel_subtitle": "{measure}, {group}, {month}.<br>Grænser: 95 pct. (stiplet) og 99,8 pct. (prikket), {adjust}",
     "funnel_adjusted": "justeret for overspredning",
     "funnel_not_adjusted": "uden justering for overspredning",
-    "funnel_limit_95": "95 %-grænser",
-    "funnel_limit_998": "99,8 %-grænser",
+    "funnel_limit_95": "95 pct.-grænser",
+    "funnel_limit_998": "99,8 pct.-grænser",
     "funnel_target": "{where} ({share})",
     "funnel_verdict_legend": "{verdict} forventet niveau ({n})",
     "funnel_x": "Personer i målgruppen (logaritmisk akse)",
@@ -291,8 +291,8 @@ DA: dict[str, str] = {
         "dens profil."
     ),
     "funnel_suppressed": "Ikke vist (for få personer): {names}.",
-    "col_interval": "95 %-interval",
-    "col_rank_interval": "Rang, 95 %-interval",
+    "col_interval": "95 pct.-interval",
+    "col_rank_interval": "Rang, 95 pct.-interval",
     "col_verdict": "Vurdering",
     "col_level": "Prioritet",
     "col_why": "Hvorfor",
@@ -347,7 +347,7 @@ DA: dict[str, str] = {
     "pchart_no_data": "{name} har ingen personer i målgruppen frem til {month}.",
     "pchart_alt": (
         "Kontroldiagram for {name}, {first} til {last}: andel pr. måned med kommunens eget niveau og "
-        "95 %- og 99,8 %-grænser; måneder med signal er markeret med en ruder."
+        "95 pct.- og 99,8 pct.-grænser; måneder med signal er markeret med en ruder."
     ),
     "profile_fair_heading": "Opfølgning: {name}",
     "profile_funnel_position": (
@@ -372,7 +372,7 @@ DA: dict[str, str] = {
     ),
     "letter_fair_caption": (
         "»Mere/mindre end landet« betyder, at forskellen til resten af landet er større, end tilfældighed "
-        "forklarer (95 %). Klik på en kommune for at åbne dens profil."
+        "forklarer (95 pct.). Klik på en kommune for at åbne dens profil."
     ),
     # Meeting-ready: downloads, brief, presentation, copy link (issue 6)
     "download_csv": "⬇️ CSV (Excel)",

@@ -179,7 +179,7 @@ def display_table(shown: pl.DataFrame, spark: pl.DataFrame) -> pl.DataFrame:
             t("col_region"): frame["region"],
             t("col_share"): _text(frame["share_joblogged"], fmt.pct, hidden),
             t("col_interval"): [
-                "" if h or not persons_n else f"{fmt.number(lo * 100, 1)}–{fmt.number(up * 100, 1)} %"
+                "" if h or not persons_n else fmt.pct_range(lo, up)
                 for lo, up, h, persons_n in zip(lower, upper, hidden, persons, strict=True)
             ],
             t("col_change_month"): _text(

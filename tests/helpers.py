@@ -27,3 +27,29 @@ def decode(value: Any) -> Any:
 def figure(at: Any, index: int = 0) -> dict[str, Any]:
     """The decoded figure JSON of the index-th plotly chart of an AppTest run."""
     return decode(json.loads(at.get("plotly_chart")[index].proto.spec))
+
+
+def run_page(
+    page: str | None = None, params: dict[str, str] | None = None, timeout: float = 60, check: bool = True
+) -> Any:
+    """An AppTest of app.py switched to `page` (None = Overblik) with `params` as the URL, run once.
+
+    With check=True the run must raise no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    from joblog_dash.config import PACKAGE_ROOT
+
+    at = AppTest.from_file(str(PACKAGE_ROOT / "app.py"), default_timeout=timeout)
+    if page:
+        at.switch_page(page)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if check:
+        assert not at.exception, at.exception
+    return at
+
+
+def figures(at: Any) -> list[dict[str, Any]]:
+    """Every plotly chart of an AppTest run as decoded figure JSON."""
+    return [figure(at, i) for i in range(len(at.get("plotly_chart")))]

@@ -66,11 +66,11 @@ def test_talking_points_follow_the_figures():
     text = "\n".join(points)
     assert "faldet 5,0 pct.-point siden januar og ligger nu på niveau med regionen" in text
     assert "på niveau med de sammenlignelige kommuner (Aby, Bby og Cby: 60,1 pct.)" in text
-    assert "ligger kommunen under det forventede niveau og også uden for 99,8 %-grænsen" in text
+    assert "ligger kommunen under det forventede niveau og også uden for 99,8 pct.-grænsen" in text
     assert "Til opfølgning: 6 måneder i træk under eget niveau." in text
     assert len(points) == 5  # capped: the cross-group sentence does not fit
     within = brief.talking_points(figures(funnel_verdict="inden for"))
-    assert any("inden for 95 %-grænserne" in p for p in within)
+    assert any("inden for 95 pct.-grænserne" in p for p in within)
 
 
 def test_talking_points_for_a_suppressed_group_do_not_reveal_the_share():

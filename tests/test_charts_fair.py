@@ -64,11 +64,11 @@ def test_funnel_points_limits_symbols_and_title(country: pl.DataFrame) -> None:
     # Hover: Danish share, Wilson interval, persons, z and verdict.
     hover = next(c[1] for c in under["customdata"] if c[0] == 101)
     low, high = stats.wilson_interval(np.array([1000]), np.array([2000]))
-    assert "Andel: 50,0 %" in hover and "2.000" in hover and "under forventet niveau" in hover
-    assert f"{fmt.number(low[0] * 100, 1)}–{fmt.number(high[0] * 100, 1)} %" in hover
+    assert "Andel: 50,0 pct." in hover and "2.000" in hover and "under forventet niveau" in hover
+    assert f"{fmt.number(low[0] * 100, 1)}–{fmt.number(high[0] * 100, 1)} pct." in hover
     assert "z-score: −" in hover
     # Limit lines: lower limits rise and upper limits fall with n (the funnel narrows).
-    for name in ("99,8 %-grænser", "95 %-grænser"):
+    for name in ("99,8 pct.-grænser", "95 pct.-grænser"):
         trace = next(tr for tr in spec["data"] if tr["name"] == name)
         gap = trace["x"].index(None)
         lower, upper = np.array(trace["y"][:gap]), np.array(trace["y"][gap + 1 :])
@@ -82,7 +82,7 @@ def test_exact_limits_narrow_up_to_the_binomial_wiggle(country: pl.DataFrame) ->
     spec = json.loads(
         funnel.funnel_figure(fair.funnel_data(country, "joblogged", overdispersion=False), "s", "l").to_json()
     )
-    trace = next(tr for tr in spec["data"] if tr["name"] == "95 %-grænser")
+    trace = next(tr for tr in spec["data"] if tr["name"] == "95 pct.-grænser")
     gap = trace["x"].index(None)
     lower, upper = np.array(trace["y"][:gap]), np.array(trace["y"][gap + 1 :])
     assert np.all(np.diff(lower) >= -1e-4) and np.all(np.diff(upper) <= 1e-4)
@@ -135,7 +135,7 @@ def test_hex_map_has_98_hexagons_codes_and_grey_suppressed(country: pl.DataFrame
     assert by_code[101]["fillcolor"] != style.SUPPRESSED_COLOUR
     hover = {c[0]: c[1] for c in centres["customdata"]}
     assert "for få personer" in hover[825] and "%" not in hover[825]
-    assert "Andel: 50,0 %" in hover[101] and "Personer: 2.000" in hover[101]
+    assert "Andel: 50,0 pct." in hover[101] and "Personer: 2.000" in hover[101]
     assert spec["layout"]["yaxis"]["scaleanchor"] == "x"
     assert spec["layout"]["xaxis"]["visible"] is False
 

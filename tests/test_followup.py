@@ -52,7 +52,7 @@ def test_only_the_municipality_that_fell_is_listed_with_its_reasons(example: pl.
     row = result.table.row(0, named=True)
     assert row["verdict"] == stats.VERDICT_UNDER
     assert "Under forventet niveau i forhold til landet" in row["why"]
-    assert "uden for 99,8 %-grænsen" in row["why"]
+    assert "uden for 99,8 pct.-grænsen" in row["why"]
     assert "6 måneder i træk under eget niveau" in row["why"]
     assert row["severity"] == followup.POINTS["funnel_998"] + followup.POINTS["rule_998"]
     assert row["level"] == "Høj"

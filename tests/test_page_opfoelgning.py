@@ -205,7 +205,7 @@ def test_kommuner_shows_funnel_and_map(
         "municipality_code", "persons", (pl.col("persons") - pl.col("persons_0")).alias("logged")
     ).iter_rows():
         assert points[code] == pytest.approx((persons, logged / persons))
-    for name in ("95 %-grænser", "99,8 %-grænser"):
+    for name in ("95 pct.-grænser", "99,8 pct.-grænser"):
         trace = next(tr for tr in funnel["data"] if tr["name"] == name)
         gap = trace["x"].index(None)
         lower, upper = trace["y"][:gap], trace["y"][gap + 1 :]
@@ -262,15 +262,15 @@ def test_kommuner_table_shows_wilson_and_rank_intervals(demo_facts_path: Path) -
     row = panel.filter(pl.col("municipality_code") == 360).row(0, named=True)  # Lolland
     low, high = stats.wilson_interval([row["persons"] - row["persons_0"]], [row["persons"]])
     shown = frame[frame["Kommune"] == "Lolland"].iloc[0]
-    assert shown["95 %-interval"] == f"{fmt.number(low[0] * 100, 1)}–{fmt.number(high[0] * 100, 1)} %"
-    lower, upper = (int(v) for v in shown["Rang, 95 %-interval"].strip(".").split(".–"))
+    assert shown["95 pct.-interval"] == f"{fmt.number(low[0] * 100, 1)}–{fmt.number(high[0] * 100, 1)} pct."
+    lower, upper = (int(v) for v in shown["Rang, 95 pct.-interval"].strip(".").split(".–"))
     assert lower <= shown["Rang"] <= upper
     hidden = frame[frame["Andel med jobsøgning"] == "for få personer"]
-    assert (hidden["95 %-interval"] == "").all() and (hidden["Rang, 95 %-interval"] == "").all()
+    assert (hidden["95 pct.-interval"] == "").all() and (hidden["Rang, 95 pct.-interval"] == "").all()
     # The ranked chart's hover carries the interval too.
     ranked = figure(at, 0)
     custom = {c[0]: c for tr in ranked["data"] for c in tr.get("customdata") or []}
-    assert custom[360][5] == shown["95 %-interval"]
+    assert custom[360][5] == shown["95 pct.-interval"]
 
 
 def test_profile_shows_funnel_position_signals_and_p_chart(demo_facts_path: Path) -> None:

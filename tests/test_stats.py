@@ -249,7 +249,7 @@ def test_signals_outside_998_and_limit_run():
     assert t["rule_998"].to_list() == [False] * 6 + [True, False, False, False]
     assert t["rule_limit"].to_list() == [False] * 8 + [True, True]
     assert "Markant under eget niveau" in t["explanation"][6]
-    assert t["explanation"][8] == "3 måneder i træk under den nedre 95 %-grænse"
+    assert t["explanation"][8] == "3 måneder i træk under den nedre 95 pct.-grænse"
     assert t["month"].to_list() == list(range(10))
 
 

@@ -40,7 +40,7 @@ def signed(value: float | None, decimals: int = 1) -> str:
 def interval_text(lower: float | None, upper: float | None) -> str:
     if lower is None or upper is None:
         return fmt.MISSING
-    return f"{fmt.number(lower * 100, 1)}–{fmt.number(upper * 100, 1)} %"
+    return fmt.pct_range(lower, upper)
 
 
 def hover_text(row: dict) -> str:
@@ -49,7 +49,7 @@ def hover_text(row: dict) -> str:
             f"<b>{row['name']}</b>",
             t(
                 "hover_share",
-                share=fmt.pct_short(row["share"]),
+                share=fmt.pct(row["share"]),
                 interval=interval_text(row["lower"], row["upper"]),
             ),
             t("hover_persons", persons=fmt.number(row["persons"])),
@@ -103,7 +103,7 @@ def funnel_figure(
             x=[n_min, n_max],
             y=[result.target, result.target],
             mode="lines",
-            name=t("funnel_target", where=target_label, share=fmt.pct_short(result.target)),
+            name=t("funnel_target", where=target_label, share=fmt.pct(result.target)),
             line={"color": style.REFERENCE_LINE, "width": 1.5},
             hoverinfo="skip",
         )

@@ -8,7 +8,15 @@ import polars as pl
 
 from joblog_dash import fmt
 from joblog_dash.charts.profile import HOVER_SHARE, month_axis, month_labels, values
-from joblog_dash.charts.style import NEUTRAL, OKABE_ITO, REFERENCE_LINE, base_layout, percent_axis
+from joblog_dash.charts.style import (
+    NEUTRAL,
+    OKABE_ITO,
+    REFERENCE_LINE,
+    base_layout,
+    danish_date_axis,
+    month_share_hover,
+    percent_axis,
+)
 from joblog_dash.strings import t
 
 IMPROVER_COLOUR = OKABE_ITO[0]  # blue
@@ -70,6 +78,7 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
         )
     )
     base_layout(fig, title, subtitle, height=max(360, 150 + 14 * len(names)))
+    danish_date_axis(fig, months)
     fig.update_yaxes(autorange="reversed", tickfont={"size": 10}, gridcolor="rgba(0,0,0,0)")
     fig.update_layout(margin={"l": 130})
     return fig
@@ -105,7 +114,7 @@ def spread(spread_frame: pl.DataFrame, area_trend: pl.DataFrame, area_label: str
         go.Scatter(
             x=months,
             y=values(rows["median"]),
-            text=month_labels(months),
+            text=month_share_hover(months, rows["median"].to_list()),
             mode="lines",
             line={"color": OKABE_ITO[0], "width": 2},
             name=t("spread_median"),
@@ -117,7 +126,7 @@ def spread(spread_frame: pl.DataFrame, area_trend: pl.DataFrame, area_label: str
         go.Scatter(
             x=month_axis(area_rows["month"]),
             y=values(area_rows["share_joblogged"]),
-            text=month_labels(area_rows["month"].to_list()),
+            text=month_share_hover(area_rows["month"].to_list(), area_rows["share_joblogged"].to_list()),
             mode="lines",
             line={"color": REFERENCE_LINE, "width": 1.5, "dash": "dot"},
             name=t("spread_area", area=area_label),
@@ -125,6 +134,7 @@ def spread(spread_frame: pl.DataFrame, area_trend: pl.DataFrame, area_label: str
         )
     )
     base_layout(fig, title, subtitle, height=400)
+    danish_date_axis(fig, months + area_rows["month"].to_list())
     percent_axis(fig)
     return fig
 
@@ -152,9 +162,9 @@ def movers(improvers: pl.DataFrame, decliners: pl.DataFrame, start_label: str, e
     rows = pl.concat([improvers, decliners.sort("change", descending=True)]).sort("change")
     hover = [
         f"<b>{r['name']}</b><br>{start_label}: {fmt.pct(r['share_start'])} "
-        f"({fmt.pct_short(r['lower_start'])}–{fmt.pct_short(r['upper_start'])}, {fmt.number(r['persons_start'])} pers.)"
+        f"({fmt.pct_range(r['lower_start'], r['upper_start'])}, {fmt.number(r['persons_start'])} pers.)"
         f"<br>{end_label}: {fmt.pct(r['share_end'])} "
-        f"({fmt.pct_short(r['lower_end'])}–{fmt.pct_short(r['upper_end'])}, {fmt.number(r['persons_end'])} pers.)"
+        f"({fmt.pct_range(r['lower_end'], r['upper_end'])}, {fmt.number(r['persons_end'])} pers.)"
         f"<br>{t('col_change')}: {fmt.pp(r['change'])}"
         for r in rows.iter_rows(named=True)
     ]

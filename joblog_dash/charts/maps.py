@@ -77,7 +77,7 @@ def _hover(row: dict) -> str:
         lines.append(
             t(
                 "hover_share",
-                share=fmt.pct_short(row["share"]),
+                share=fmt.pct(row["share"]),
                 interval=interval_text(row["lower"], row["upper"]),
             )
         )

@@ -20,7 +20,8 @@ HIGHLIGHT = "#D55E00"
 
 
 def _hover_share(label: str) -> str:
-    return f"{label}<br>%{{x|%b %Y}}: %{{y:.1%}}<extra></extra>"
+    # Month and share come preformatted in `text`: plotly's %{x|%b} would write English month names.
+    return f"{label}<br>%{{text}}<extra></extra>"
 
 
 def share_lines(
@@ -41,6 +42,7 @@ def share_lines(
             go.Scatter(
                 x=rows["month"].to_list(), y=rows[column].to_list(), name=label, mode="lines",
                 line={"color": colour, "width": 3 if dash is None else 2, "dash": dash},
+                text=style.month_share_hover(rows["month"].to_list(), rows[column].to_list()),
                 hovertemplate=_hover_share(label),
             )
         )  # fmt: skip
@@ -51,21 +53,9 @@ def share_lines(
         first, last = min(months), max(months)
         events = [e for e in reference.events() if group is None or group in e.benefit_groups]
         add_events(fig, visible_events(tuple(events), first, last))
-        fig.update_xaxes(range=[first, fmt.add_months(last, 1)], **danish_month_ticks(first, last))
+        style.danish_date_axis(fig, months, range=[first, fmt.add_months(last, 1)])
     fig.update_layout(legend={"y": -0.16, "yanchor": "top", "traceorder": "normal"})
     return fig
-
-
-def danish_month_ticks(first: date, last: date, count: int = 8) -> dict[str, object]:
-    """Tick values and Danish labels ('jan. 2018'): plotly's own month names would be English."""
-    span = (last.year - first.year) * 12 + last.month - first.month
-    step = next(s for s in (1, 2, 3, 6, 12, 24, 60) if span / s <= count)
-    ticks, month = [], first
-    while month <= last:
-        if (month.month - 1) % step == 0 or step == 1:
-            ticks.append(month)
-        month = fmt.add_months(month, 1)
-    return {"tickvals": ticks, "ticktext": [fmt.month_short(m) for m in ticks]}
 
 
 def category_split(rows: list[tuple[str, int, int, int]], title: str, height: int = 260) -> go.Figure:
@@ -79,8 +69,8 @@ def category_split(rows: list[tuple[str, int, int, int]], title: str, height: in
         fig.add_trace(
             go.Bar(
                 y=labels, x=shares, orientation="h", name=t(key), marker_color=style.CATEGORY_COLOURS[key],
-                text=[fmt.pct_short(s, 0) for s in shares], textposition="inside", insidetextanchor="middle",
-                hovertemplate="%{y}: %{x:.1%}<extra>" + t(key) + "</extra>",
+                text=[fmt.pct(s, 0) for s in shares], textposition="inside", insidetextanchor="middle",
+                hovertext=[fmt.pct(s) for s in shares], hovertemplate="%{y}: %{hovertext}<extra>" + t(key) + "</extra>",
             )
         )  # fmt: skip
     style.base_layout(fig, title, height=height)
@@ -91,6 +81,13 @@ def category_split(rows: list[tuple[str, int, int, int]], title: str, height: in
     return fig
 
 
+def _share_persons(rows: pl.DataFrame) -> list[str]:
+    return [
+        f"{fmt.pct(s)} ({fmt.number(n)} personer)"
+        for s, n in zip(rows["share"], rows["persons"], strict=True)
+    ]
+
+
 def funnel_chart(
     table: pl.DataFrame, curve: pl.DataFrame, target: float, title: str, highlight: int | None = None,
     height: int = 380,
@@ -98,7 +95,7 @@ def funnel_chart(
     """Funnel plot: share against persons with 95 % and 99,8 % limits; the chosen municipality marked."""
     shown = table.filter(pl.col("share").is_not_null())
     fig = go.Figure()
-    for column, dash, name in (("95", "dash", "95 %-grænser"), ("998", "dot", "99,8 %-grænser")):
+    for column, dash, name in (("95", "dash", t("funnel_limit_95")), ("998", "dot", t("funnel_limit_998"))):
         for side in ("lower", "upper"):
             fig.add_trace(
                 go.Scatter(
@@ -114,7 +111,8 @@ def funnel_chart(
             x=others["persons"].to_list(), y=others["share"].to_list(), mode="markers", name="Kommuner",
             marker={"color": style.OKABE_ITO[0], "size": 7, "opacity": 0.7},
             customdata=[[c] for c in others["municipality_code"].to_list()],
-            text=others["municipality"].to_list(), hovertemplate="%{text}: %{y:.1%} (%{x} personer)<extra></extra>",
+            text=others["municipality"].to_list(), hovertext=_share_persons(others),
+            hovertemplate="%{text}: %{hovertext}<extra></extra>",
         )
     )  # fmt: skip
     chosen = shown.filter(pl.col("municipality_code") == (highlight or -1))
@@ -127,8 +125,8 @@ def funnel_chart(
                 x=chosen["persons"].to_list(), y=chosen["share"].to_list(), mode="markers+text",
                 name=chosen["municipality"][0], text=chosen["municipality"].to_list(), textposition=side,
                 marker={"color": HIGHLIGHT, "size": 13, "symbol": "diamond", "line": {"color": "white", "width": 1}},
-                customdata=[[c] for c in chosen["municipality_code"].to_list()],
-                hovertemplate="%{text}: %{y:.1%} (%{x} personer)<extra></extra>",
+                customdata=[[c] for c in chosen["municipality_code"].to_list()], hovertext=_share_persons(chosen),
+                hovertemplate="%{text}: %{hovertext}<extra></extra>",
             )
         )  # fmt: skip
     style.base_layout(fig, title, height=height)
@@ -149,7 +147,8 @@ def spread_dots(snapshot: pl.DataFrame, national: float | None, title: str, high
             x=list(range(1, shown.height + 1)), y=shown["share_joblogged"].to_list(), mode="markers",
             marker={"color": colours, "size": [14 if c == highlight else 8 for c in shown["municipality_code"]]},
             text=shown["name"].to_list(), customdata=[[c] for c in shown["municipality_code"].to_list()],
-            hovertemplate="%{text}: %{y:.1%}<extra></extra>", showlegend=False,
+            hovertext=[fmt.pct(s) for s in shown["share_joblogged"]],
+            hovertemplate="%{text}: %{hovertext}<extra></extra>", showlegend=False,
         )
     )  # fmt: skip
     if national is not None:

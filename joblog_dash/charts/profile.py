@@ -16,13 +16,15 @@ from joblog_dash.charts.style import (
     REFERENCE_LINE,
     SUPPRESSED_COLOUR,
     base_layout,
+    danish_date_axis,
+    month_share_hover,
     percent_axis,
 )
 from joblog_dash.profile import Position
 from joblog_dash.strings import t
 
-# Plotly formats dates in English; hover texts carry the Danish month label in `text` instead.
-HOVER_SHARE = "%{fullData.name}<br>%{text}: %{y:.1%}<extra></extra>"
+# Plotly formats dates in English; hover texts carry the Danish month and share in `text` instead.
+HOVER_SHARE = "%{fullData.name}<br>%{text}<extra></extra>"
 
 
 def month_labels(months: list) -> np.ndarray:
@@ -93,7 +95,7 @@ def trend_panels(series: list[Series], groups: list[str], title: str, subtitle: 
                     "type": "scatter",
                     "x": month_axis(rows["month"]),
                     "y": values(rows["share_joblogged"]),
-                    "text": month_labels(rows["month"].to_list()),
+                    "text": month_share_hover(rows["month"].to_list(), rows["share_joblogged"].to_list()),
                     "name": s.label,
                     "legendgroup": s.label,
                     "showlegend": i == 0,
@@ -106,6 +108,7 @@ def trend_panels(series: list[Series], groups: list[str], title: str, subtitle: 
             )
     fig = go.Figure(data=traces, layout=layout)
     base_layout(fig, title, subtitle, height=440)
+    danish_date_axis(fig, [m for s in series for m in s.frame["month"].unique().to_list()], count=4)
     fig.update_layout(margin={"t": 100}, legend={"y": -0.2})
     percent_axis(fig)
     return fig
@@ -153,6 +156,7 @@ def rank_band(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
         )
     )
     base_layout(fig, title, subtitle, height=360)
+    danish_date_axis(fig, months)
     ticks = sorted({1, *range(10, ranked - 4, 10), ranked})
     fig.update_yaxes(range=[ranked + 0.5, 0.5], title=t("rank_axis"), tickvals=ticks)
     return fig
@@ -173,11 +177,12 @@ def category_split(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
                 mode="lines",
                 line={"color": CATEGORY_COLOURS[column], "width": 0.5},
                 fillcolor=CATEGORY_COLOURS[column],
-                text=month_labels(rows["month"].to_list()),
+                text=month_share_hover(rows["month"].to_list(), share.tolist()),
                 hovertemplate=HOVER_SHARE,
             )
         )
     base_layout(fig, title, subtitle, height=360)
+    danish_date_axis(fig, rows["month"].to_list())
     percent_axis(fig)
     return fig
 
@@ -239,7 +244,7 @@ def letter_bars(labels: list[str], before: list[float | None], after: list[float
                 marker={"color": colour},
                 text=[fmt.pct(v) for v in values],
                 textposition="outside",
-                hovertemplate="%{x}, %{fullData.name}: %{y:.1%}<extra></extra>",
+                hovertemplate="%{x}, %{fullData.name}: %{text}<extra></extra>",
             )
         )
     base_layout(fig, title, subtitle, height=360)

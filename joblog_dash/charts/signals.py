@@ -43,8 +43,7 @@ def p_chart_figure(table: pl.DataFrame, name: str, measure: str, subtitle: str) 
         )
     )  # fmt: skip
     hover = [
-        f"<b>{fmt.month_short(m)}</b><br>{fmt.pct_short(s)} · {fmt.number(n)} personer"
-        + (f"<br>{e}" if e else "")
+        f"<b>{fmt.month_short(m)}</b><br>{fmt.pct(s)} · {fmt.number(n)} personer" + (f"<br>{e}" if e else "")
         for m, s, n, e in zip(months, rows["share"], rows["persons"], rows["explanation"], strict=True)
     ]
     fig.add_trace(
@@ -76,6 +75,7 @@ def p_chart_figure(table: pl.DataFrame, name: str, measure: str, subtitle: str) 
     high = max(shares + rows["upper_998"].drop_nulls().to_list(), default=1.0)
     style.percent_axis(fig, "y", (max(0.0, low - 0.03), min(1.0, high + 0.03)))
     fig.update_yaxes(title=measure_label(measure))
+    style.danish_date_axis(fig, months)
     fig.update_layout(hovermode="closest", margin={"b": 90, "t": 110})
     return fig
 
@@ -100,7 +100,7 @@ def letter_figure(effect: pl.DataFrame, measure: str, subtitle: str) -> go.Figur
         if rows.is_empty():
             continue
         hover = [
-            f"<b>{r['name']}</b><br>{fmt.pct_short(r['share_before'])} → {fmt.pct_short(r['share_after'])}"
+            f"<b>{r['name']}</b><br>{fmt.pct(r['share_before'])} → {fmt.pct(r['share_after'])}"
             f"<br>{t('col_change')}: {fmt.pp(r['change'])}<br>{moved}"
             for r in rows.iter_rows(named=True)
         ]

@@ -13,7 +13,7 @@ from joblog_dash.charts import style
 from joblog_dash.strings import t
 
 _HOVER = (
-    "<b>%{customdata[1]}</b><br>%{customdata[2]} (95 %-interval %{customdata[5]})"
+    "<b>%{customdata[1]}</b><br>%{customdata[2]} (95 pct.-interval %{customdata[5]})"
     "<br>%{customdata[3]} af %{customdata[4]} personer<extra></extra>"
 )
 _ROW_PX = 17
@@ -25,7 +25,7 @@ def _custom(rows: pl.DataFrame) -> list[list[object]]:
     lower, upper = stats.wilson_interval(logged, rows["persons"].to_numpy())
     return [
         [code, name, fmt.pct(share), fmt.number(persons - none), fmt.number(persons),
-         f"{fmt.number(lo * 100, 1)}–{fmt.number(up * 100, 1)} %"]
+         fmt.pct_range(lo, up)]
         for (code, name, share, persons, none), lo, up in zip(
             rows.select("municipality_code", "name", "share_joblogged", "persons", "persons_0").iter_rows(),
             lower, upper, strict=True,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from datetime import date
+
 import plotly.graph_objects as go
+
+from joblog_dash import fmt
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies. Never red/green alone.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -41,7 +46,9 @@ def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, height:
         f"<br><span style='font-size:0.8em;color:#555'>{subtitle}</span>" if subtitle else ""
     )
     fig.update_layout(
-        title={"text": text, "x": 0, "xanchor": "left"},
+        # The bold lives here only: the title's own font stays normal weight (Streamlit's theme would
+        # otherwise draw the whole title, subtitle included, in its heading weight).
+        title={"text": text, "x": 0, "xanchor": "left", "font": {"family": FONT, "weight": "normal"}},
         separators=",.",
         font={"family": FONT, "size": 13},
         height=height,
@@ -73,3 +80,29 @@ def add_source_note(fig: go.Figure, text: str) -> go.Figure:
         font={"size": 10, "color": "#555"},
     )  # fmt: skip
     return fig
+
+
+def danish_date_axis(fig: go.Figure, months: Iterable[date], count: int = 8, **axis: object) -> go.Figure:
+    """Tick values and Danish labels on every x axis of `fig`: plotly.js writes English month names
+    ('Oct 2020') and its locale files are not bundled offline. At most about `count` ticks, on months that
+    divide the year evenly; a tick every year or more is labelled by the year alone. Extra axis settings
+    (range, ...) pass through."""
+    shown = sorted(set(months))
+    if not shown:
+        return fig
+    first, last = shown[0], shown[-1]
+    span = (last.year - first.year) * 12 + last.month - first.month
+    step = next((s for s in (1, 2, 3, 6, 12, 24, 60) if span / s <= count), 120)
+    ticks, month = [], first
+    while month <= last:
+        if (month.month - 1) % min(step, 12) == 0 and (step <= 12 or month.year % (step // 12) == 0):
+            ticks.append(month)
+        month = fmt.add_months(month, 1)
+    labels = [str(m.year) if step >= 12 else fmt.month_short(m) for m in ticks]
+    fig.update_xaxes(type="date", tickvals=ticks, ticktext=labels, **axis)
+    return fig
+
+
+def month_share_hover(months: Sequence[date], shares: Sequence[float | None]) -> list[str]:
+    """'jan. 2018: 68,2 pct.' per point, for hover templates ('%{text}'): plotly's own %{x|%b} is English."""
+    return [f"{fmt.month_short(m)}: {fmt.pct(s)}" for m, s in zip(months, shares, strict=True)]

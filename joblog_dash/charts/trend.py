@@ -100,7 +100,7 @@ def trend_figure(
     style.percent_axis(fig, "y", (0, 1))
     # Legend below the axis (top-anchored so it never covers the year ticks), source note under it.
     fig.update_layout(margin={"t": 150, "b": 130}, hovermode="closest", legend={"y": -0.13, "yanchor": "top"})
-    fig.update_xaxes(range=[first, fmt.add_months(last, 1)], tickformat="%Y")  # type: ignore[arg-type]
+    style.danish_date_axis(fig, months.to_list(), range=[first, fmt.add_months(last, 1)])  # type: ignore[arg-type]
     add_events(fig, visible_events(events, first, last))  # type: ignore[arg-type]
     if source_note:
         fig.add_annotation(

@@ -1,0 +1,105 @@
+"""One sweep over every page: the figures speak Danish (months, 'pct.') and each title is bold once."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import pytest
+from helpers import figures, run_page
+
+from joblog_dash.charts import style
+
+# English month abbreviations as plotly writes them ("Jan 2020", "Oct 15"); Danish ones are lower case
+# with a dot ("jan. 2020") or "maj", so a capitalised name followed by a space or digit is English.
+ENGLISH_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[ \d]")
+# Date formats in hover templates would make plotly write English month names at hover time.
+DATE_FORMAT = re.compile(r"%\{[^}]*\|[^}]*%[bBaA]")
+# A share written with a bare per cent sign in a label, legend or hover text ('75,8 %', '%{y:.1%}').
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+PERCENT_SIGN = re.compile(r"\d %|:\.\d%\}")
+
+PAGES = [
+    (None, {}),
+    ("pages/1_kommuner.py", {}),
+    ("pages/2_kommuneprofil.py", {"kommune": "360", "maaned": "2018-09"}),
+    ("pages/3_ydelsesgrupper.py", {}),
+    ("pages/4_opfoelgning.py", {"kommune": "360"}),
+    ("pages/5_om_tallene.py", {}),
+]
+
+
+def texts(value: Any) -> list[str]:
+    """Every string in a figure JSON except axis formats (tick labels may keep '%')."""
+    if isinstance(value, dict):
+        return [s for k, v in value.items() if k not in ("tickformat", "hoverformat") for s in texts(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in texts(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@pytest.fixture(scope="module")
+def all_figures(demo_data_dir: Path) -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for page, params in PAGES:
+        at = run_page(page, params)
+        found += [(page or "app.py", fig) for fig in figures(at)]
+    return found
+
+
+def test_every_page_has_figures(all_figures: list[tuple[str, dict[str, Any]]]) -> None:
+    assert {page for page, _ in all_figures} >= {"app.py", "pages/1_kommuner.py", "pages/4_opfoelgning.py"}
+
+
+def test_no_english_month_names(all_figures: list[tuple[str, dict[str, Any]]]) -> None:
+    for page, fig in all_figures:
+        text = json.dumps(fig, ensure_ascii=False)
+        assert not ENGLISH_MONTH.search(text), (page, ENGLISH_MONTH.search(text))
+        assert not DATE_FORMAT.search(text), (page, DATE_FORMAT.search(text))
+
+
+def date_axes(fig: dict[str, Any]) -> set[str]:
+    """Layout names of the x axes that carry dates (plotly decides the type in the browser, by the values)."""
+    found = set()
+    for trace in fig["data"]:
+        xs = trace.get("x")
+        if isinstance(xs, list) and xs and isinstance(xs[0], str) and ISO_DATE.match(xs[0]):
+            found.add("xaxis" + trace.get("xaxis", "x")[1:])
+    return found
+
+
+def test_date_axes_have_danish_tick_labels(all_figures: list[tuple[str, dict[str, Any]]]) -> None:
+    dated = 0
+    for page, fig in all_figures:
+        for name in date_axes(fig):
+            dated += 1
+            axis = fig["layout"].get(name, {})
+            assert axis.get("ticktext"), (page, name, fig["layout"]["title"]["text"])
+            assert not any(ENGLISH_MONTH.search(str(label)) for label in axis["ticktext"]), (page, name)
+    assert dated >= 5  # trend, p-charts, profile panels, heat map, spread
+
+
+def test_title_is_bold_once(all_figures: list[tuple[str, dict[str, Any]]]) -> None:
+    for page, fig in all_figures:
+        assert fig["layout"]["title"]["text"].count("<b>") == 1, (page, fig["layout"]["title"]["text"])
+        assert fig["layout"]["title"]["font"]["weight"] == "normal", page
+
+
+def test_shares_are_written_with_pct(all_figures: list[tuple[str, dict[str, Any]]]) -> None:
+    for page, fig in all_figures:
+        for text in texts(fig):
+            assert not PERCENT_SIGN.search(text), (page, text)
+
+
+def test_danish_date_axis_labels() -> None:
+    months = [date(2019, m, 1) for m in range(1, 13)] + [date(2020, m, 1) for m in range(1, 7)]
+    fig = style.danish_date_axis(go.Figure(go.Scatter(x=months, y=list(range(18)))), months)
+    layout = fig.to_plotly_json()["layout"]["xaxis"]
+    assert layout["type"] == "date"
+    assert layout["ticktext"][0] == "jan. 2019"
+    assert all(not ENGLISH_MONTH.search(label) for label in layout["ticktext"])
+    assert len(layout["tickvals"]) == len(layout["ticktext"]) <= 8
