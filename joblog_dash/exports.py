@@ -208,7 +208,7 @@ def with_provenance(fig: go.Figure, meta: ExportMeta, width: int = 1200) -> go.F
     """A copy of the figure with title, source line, filters and (for demo data) a demo notice burnt in."""
     out = go.Figure(copy.deepcopy(fig.to_dict()))
     if not out.layout.title.text:
-        out.update_layout(title={"text": f"<b>{meta.title}</b>", "x": 0, "xanchor": "left"})
+        out.update_layout(title={"text": meta.title, "x": 0, "xanchor": "left", "font": {"weight": "bold"}})
     # In a browser the page gives the chart a margin; an image ends at its edge, so keep the title off it.
     title = out.layout.title
     if title.xref in (None, "container") and (title.x or 0) < 12 / width:

@@ -59,7 +59,7 @@ def test_funnel_points_limits_symbols_and_title(country: pl.DataFrame) -> None:
     under = next(tr for tr in point_traces if tr["marker"]["symbol"] == "triangle-down")
     assert {c[0] for c in under["customdata"]} >= {101, 147, 151}
     assert spec["layout"]["title"]["text"].startswith(
-        f"<b>{fair.verdict_counts(data.table)['under']} kommuner ligger under forventet niveau"
+        f"{fair.verdict_counts(data.table)['under']} kommuner ligger under forventet niveau"
     )
     # Hover: Danish share, Wilson interval, persons, z and verdict.
     hover = next(c[1] for c in under["customdata"] if c[0] == 101)
@@ -191,11 +191,11 @@ def test_p_chart_and_letter_figures() -> None:
     panel = pl.DataFrame(rows).with_columns(pl.col("municipality_code").cast(pl.Int32))
     table = followup.municipality_signals(panel, 147, months[-1], "joblogged")
     fig = json.loads(signals.p_chart_figure(table, "B", "joblogged", "sub").to_json())
-    assert fig["layout"]["title"]["text"].startswith("<b>B: Markant under eget niveau")
+    assert fig["layout"]["title"]["text"].startswith("B: Markant under eget niveau")
     fired = next(tr for tr in fig["data"] if tr["name"] == "Signal")
     assert len(fired["x"]) >= 6
     effect = fair.letter_effect(panel, "joblogged")
     letter = json.loads(signals.letter_figure(effect, "joblogged", "sub").to_json())
     codes = {c[0]: tr["name"] for tr in letter["data"] for c in tr.get("customdata") or []}
     assert codes[101].startswith("Flyttede sig mere") and codes[147].startswith("Flyttede sig mindre")
-    assert letter["layout"]["title"]["text"].startswith("<b>1 af 2 kommuner flyttede sig mere end landet")
+    assert letter["layout"]["title"]["text"].startswith("1 af 2 kommuner flyttede sig mere end landet")

@@ -41,14 +41,23 @@ def group_colour(group: str) -> str:
 
 
 def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, height: int = 420) -> go.Figure:
-    """Title (the chart's message), Danish separators (decimal comma, thousands dot), quiet grid."""
-    text = f"<b>{title}</b>" + (
-        f"<br><span style='font-size:0.8em;color:#555'>{subtitle}</span>" if subtitle else ""
-    )
+    """Title (the chart's message) in bold with a plain subtitle, Danish separators (decimal comma, thousands
+    dot), quiet grid.
+
+    The bold is the title font's weight, never a <b> tag in the text: Streamlit's plotly theme wraps the
+    title text in <b> in the browser (once per render, so tags nest), and a subtitle inside the title text
+    came out bold with it. The subtitle is plotly's own title.subtitle, outside that wrapping."""
     fig.update_layout(
-        # The bold lives here only: the title's own font stays normal weight (Streamlit's theme would
-        # otherwise draw the whole title, subtitle included, in its heading weight).
-        title={"text": text, "x": 0, "xanchor": "left", "font": {"family": FONT, "weight": "normal"}},
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "font": {"family": FONT, "weight": "bold"},
+            "subtitle": {
+                "text": subtitle or "",
+                "font": {"family": FONT, "size": 12, "color": "#555", "weight": "normal"},
+            },
+        },  # fmt: skip
         separators=",.",
         font={"family": FONT, "size": 13},
         height=height,
