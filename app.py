@@ -7,6 +7,7 @@ from joblog_dash.charts import style, trend
 from joblog_dash.strings import t
 from joblog_dash.ui import data, downloads
 from joblog_dash.ui.layout import page_setup
+from joblog_dash.ui.sections import table_behind
 
 ctx = page_setup(t("nav_overview"), show_filters=("month", "group", "area"))
 filters = ctx.filters
@@ -32,8 +33,7 @@ for column, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
             fmt.pct(kpi.share)
             if kpi.share is not None
             else t("suppressed" if kpi.suppressed else "kpi_no_data"),
-            # Streamlit picks the arrow from a leading ASCII "-"; fmt.pp writes a typographic minus.
-            fmt.pp(kpi.change_month).replace("−", "-") if kpi.change_month is not None else None,
+            fmt.pp_metric(kpi.change_month),
             help=f"{reference.group_label(kpi.group)}. {t('kpi_help')}",
             delta_description=t("kpi_month_delta_label"),
             border=True,
@@ -70,12 +70,10 @@ st.plotly_chart(
     ),
     config={"displaylogo": False},
 )
-with st.expander(t("see_table")):
-    st.dataframe(
-        data.figure(
-            ("overview_trend_table", filters.area),
-            lambda: trend.trend_table(national, None if is_national else area_trend, area_label),
-        ),
-        hide_index=True,
+with table_behind(
+    data.figure(
+        ("overview_trend_table", filters.area),
+        lambda: trend.trend_table(national, None if is_national else area_trend, area_label),
     )
+):
     downloads.view_downloads(ctx.db, "trend", filters, "overview_trend", fig)

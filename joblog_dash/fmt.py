@@ -51,6 +51,12 @@ def pp(change: float | None, decimals: int = 1) -> str:
     return f"{sign}{number(abs(change) * 100, decimals)} pct.-point"
 
 
+def pp_metric(change: float | None, decimals: int = 1) -> str | None:
+    """pp() for st.metric's delta: Streamlit picks the arrow (and colour) from a leading ASCII '-', which
+    the typographic minus of pp() does not trigger. None (no delta shown) when missing."""
+    return None if _is_missing(change) else pp(change, decimals).replace("−", "-")
+
+
 def month_short(month: date) -> str:
     """date(2018, 1, 1) -> 'jan. 2018'."""
     return f"{MONTHS_SHORT[month.month - 1]} {month.year}"

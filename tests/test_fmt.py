@@ -31,3 +31,9 @@ def test_months() -> None:
         assert fmt.parse_month_key(bad) is None, bad
     assert fmt.add_months(date(2018, 1, 1), -1) == date(2017, 12, 1)
     assert fmt.add_months(date(2018, 11, 1), 14) == date(2020, 1, 1)
+
+
+def test_pp_metric_uses_an_ascii_minus_for_streamlits_arrow() -> None:
+    assert fmt.pp_metric(-0.024) == "-2,4 pct.-point"
+    assert fmt.pp_metric(0.028) == "+2,8 pct.-point"
+    assert fmt.pp_metric(None) is None and fmt.pp_metric(float("nan")) is None
