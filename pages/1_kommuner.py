@@ -10,12 +10,13 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from joblog_dash import config, fmt, privacy, reference, tables
+from joblog_dash import fmt, privacy, reference, tables
 from joblog_dash.charts import spread, style
 from joblog_dash.strings import t
 from joblog_dash.ui import data, downloads
 from joblog_dash.ui import fair as fair_ui
-from joblog_dash.ui.layout import PROFILE_PAGE, PageContext, clicked_municipality, open_profile, page_setup
+from joblog_dash.ui.layout import PageContext, drill_on_click, open_profile, page_setup
+from joblog_dash.ui.sections import table_behind
 
 
 @dataclass(frozen=True)
@@ -29,15 +30,6 @@ class Spread:
     area_share: float | None
     search: str
     source: str
-
-
-def _drill(code: int | None, ctx: PageContext) -> None:
-    if code is None:
-        return
-    if (config.PACKAGE_ROOT / PROFILE_PAGE).is_file():
-        open_profile(ctx.filters, code)
-    else:
-        st.info(t("profile_missing"), icon="ℹ️")
 
 
 def _build(ctx: PageContext) -> Spread:
@@ -111,10 +103,9 @@ def section_ranked(s: Spread) -> None:
     if hidden.height:
         st.caption(t("ranked_suppressed_note", names=", ".join(hidden.sort("name")["name"])))
     st.caption(t("ranked_hover"))
-    with st.expander(t("see_table")):
-        st.dataframe(_ranked_chart_table(visible), hide_index=True)
+    with table_behind(_ranked_chart_table(visible)):
         downloads.view_downloads(s.ctx.db, "municipalities", s.ctx.filters, "kommuner_ranked", fig)
-    _drill(clicked_municipality(event), s.ctx)
+    drill_on_click(s.ctx.filters, event)
 
 
 def _ranked_chart_table(visible: pl.DataFrame) -> pl.DataFrame:
@@ -161,18 +152,16 @@ def section_regions(s: Spread) -> None:
                                            medians=medians_text),
         on_select="rerun", selection_mode="points", config={"displaylogo": False},
     )  # fmt: skip
-    with st.expander(t("see_table")):
-        st.dataframe(
-            pl.DataFrame(
-                {
-                    t("col_region"): medians["region"],
-                    "Median": [fmt.pct(v) for v in medians["median"]],
-                    "Kommuner": medians["n"],
-                }
-            ),
-            hide_index=True,
+    table_behind(
+        pl.DataFrame(
+            {
+                t("col_region"): medians["region"],
+                "Median": [fmt.pct(v) for v in medians["median"]],
+                "Kommuner": medians["n"],
+            }
         )
-    _drill(clicked_municipality(event), s.ctx)
+    )
+    drill_on_click(s.ctx.filters, event)
 
 
 def _table_data(s: Spread) -> tuple[list[int], list[bool], pd.DataFrame]:
@@ -212,7 +201,8 @@ def section_table(s: Spread) -> None:
     if hidden:
         st.caption(t("table_suppressed_note", names=", ".join(sorted(hidden)), min=privacy.MIN_PERSONS))
     rows = event.selection.rows if event else []
-    _drill(codes[rows[0]] if rows else None, s.ctx)
+    if rows:
+        open_profile(s.ctx.filters, codes[rows[0]])
 
 
 # Sections in page order. Add a section (e.g. funnel plot, hex map) as a function taking Spread here.

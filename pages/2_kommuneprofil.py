@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from joblog_dash import fmt, privacy, profile, reference, stats
+from joblog_dash import fmt, profile, reference, stats
 from joblog_dash.charts import profile as charts
 from joblog_dash.charts import style
 from joblog_dash.strings import t
 from joblog_dash.ui import data, downloads
 from joblog_dash.ui import fair as fair_ui
 from joblog_dash.ui.layout import page_setup
+from joblog_dash.ui.sections import breakdown_section, table_behind
 
 PEERS_K = 5
-
-
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(key: tuple[object, ...], _build: Callable[[], go.Figure]) -> go.Figure:
-    """A built figure per view. Building a plotly figure costs 30–250 ms; the figures are never mutated,
-    so one shared object per key is safe. `_build` is not hashed: `key` names everything it depends on."""
-    return _build()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -44,11 +36,6 @@ def _peers(facts_path: str, month: object, labels: tuple[tuple[str, str], ...]) 
     return stats.peers(features, k=PEERS_K, labels=dict(labels))
 
 
-def _table(frame: pl.DataFrame, spec: list[tuple[str, str, str]]) -> None:
-    with st.expander(t("see_table")):
-        st.dataframe(profile.display_table(frame, spec), hide_index=True, width="stretch")
-
-
 ctx = page_setup(t("nav_profile"), show_filters=("municipality", "month", "group"))
 f = ctx.filters
 code, month, group = f.municipality, f.month, f.group
@@ -58,7 +45,7 @@ region = reference.area_of_municipality(code, "region")
 group_short = reference.group_label(group, short=True)
 month_label = fmt.month_short(month)
 groups = ctx.choices.groups
-VIEW = (str(ctx.db.facts_path), code, month, group)  # everything a figure of this page depends on
+VIEW = ("profile", code, month, group)  # everything a figure of this page depends on
 
 own = data.query("trend", codes=[code])
 region_trend = data.query("trend", area=region.key)
@@ -128,10 +115,9 @@ diff = kf.share - region_kf.share if kf.share is not None and region_kf.share is
 cols[5].metric(
     t("kf_region", region=region.label),
     fmt.pct(region_kf.share),
-    delta=fmt.pp(diff) if diff is not None else None,
+    delta=fmt.pp_metric(diff),
     delta_color="off",  # grey: the difference is information, not a verdict in red/green
-    # fmt.pp writes a true minus sign, which Streamlit's automatic arrow does not recognise.
-    delta_arrow="off" if not diff else ("up" if diff > 0 else "down"),
+    delta_arrow="off" if not diff else "auto",
     delta_description=t("kf_region_delta", name=name),
     help=t("kf_region_help"),
 )
@@ -146,7 +132,7 @@ series = [
 if peer_codes:
     series.append(charts.Series(t("series_peers"), peer_trend, grey, width=1.5))
 position = profile.position_since(own_group, region_group)
-fig = _figure(
+fig = data.figure(
     ("trend", *VIEW),
     partial(
         charts.trend_panels,
@@ -165,7 +151,7 @@ table = pl.concat(
         for s in series
     ]
 ).sort("benefit_group", "unit", "month")
-_table(
+table_behind(
     table.with_columns(
         pl.col("benefit_group").replace_strict({g: reference.group_label(g, short=True) for g in groups})
     ),
@@ -183,7 +169,7 @@ left, right = st.columns(2)
 with left:
     if own_ranks.drop_nulls("rank").height:
         latest = (rank_now if rank_now.height else own_ranks.drop_nulls("rank").tail(1)).row(0, named=True)
-        fig = _figure(
+        fig = data.figure(
             ("rank", *VIEW),
             partial(
                 charts.rank_band,
@@ -193,7 +179,7 @@ with left:
             ),
         )
         st.plotly_chart(fig, key="profile_rank", alt=t("alt_rank", name=name))
-        _table(
+        table_behind(
             own_ranks.drop_nulls("rank"),
             [
                 ("month", t("col_month"), "month"),
@@ -208,7 +194,7 @@ with left:
 with right:
     split_rows = own_group.filter(pl.col("persons") > 0)
     if split_rows.height:
-        fig = _figure(
+        fig = data.figure(
             ("split", *VIEW),
             partial(
                 charts.category_split,
@@ -230,52 +216,17 @@ with right:
                 for c in ("persons_0", "persons_1_5", "persons_6plus")
             ]
         )
-        _table(
+        table_behind(
             split_table,
             [("month", t("col_month"), "month"), ("persons", t("kf_persons"), "int")]
             + [(f"{c}_share", t(c), "pct") for c in ("persons_0", "persons_1_5", "persons_6plus")],
         )
 
 # --- Gender and age for the month ---
-values = data.query("breakdown_values")
-dimensions = [d for d in ("gender", "age_group") if values.get(d)]
-st.subheader(t("breakdown_heading", month=fmt.month_long(month)))
-if not dimensions:
-    st.info(t("breakdown_missing"))
-for column, dimension in zip(st.columns(max(len(dimensions), 1)), dimensions, strict=False):
-    frame = privacy.suppress(
-        data.query("breakdown", month, group, dimension, codes=[code]), ["share_joblogged", "share_none"]
-    )
-    label = t(f"breakdown_{dimension}")
-    with column:
-        fig = _figure(
-            ("breakdown", dimension, *VIEW),
-            partial(
-                charts.breakdown_bars,
-                frame,
-                charts.breakdown_title(frame, label, month_label),
-                f"{name}, {group_short}",
-            ),
-        )
-        st.plotly_chart(
-            fig,
-            key=f"profile_breakdown_{dimension}",
-            alt=t("alt_breakdown", dimension=label.lower(), month=month_label),
-        )
-        shown = frame.with_columns(
-            pl.when(pl.col("suppressed"))
-            .then(pl.lit(privacy.SUPPRESSED_TEXT))
-            .otherwise(pl.col("persons").cast(pl.String))
-            .alias("persons_text")
-        )
-        _table(
-            shown,
-            [
-                ("category", label, "text"),
-                ("persons_text", t("kf_persons"), "text"),
-                ("share_joblogged", t("kf_share"), "pct"),
-            ],
-        )
+breakdown_section(
+    t("breakdown_heading", month=fmt.month_long(month)), month, group, f"{name}, {group_short}", "profile",
+    VIEW, codes=[code],
+)  # fmt: skip
 
 # --- After the letter ---
 st.subheader(t("letter_heading"))
@@ -285,7 +236,7 @@ else:
     letter = _letter(facts, group).filter(pl.col("code") == code)
     if letter.height and letter["share_before"][0] is not None:
         row = letter.row(0, named=True)
-        fig = _figure(
+        fig = data.figure(
             ("letter", *VIEW),
             partial(
                 charts.letter_bars,
@@ -310,7 +261,7 @@ else:
                 "change": [row["change"], row["national_change"]],
             }
         )
-        _table(
+        table_behind(
             letter_table,
             [
                 ("unit", t("letter_table_unit"), "text"),

@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from joblog_dash import fmt, privacy, profile, reference
+from joblog_dash import fmt, profile, reference
 from joblog_dash.charts import groups as charts
-from joblog_dash.charts.profile import breakdown_bars, breakdown_title
 from joblog_dash.strings import t
 from joblog_dash.ui import data
-from joblog_dash.ui.layout import clicked_municipality, open_profile, page_setup
+from joblog_dash.ui.layout import drill_on_click, page_setup
+from joblog_dash.ui.sections import breakdown_section, table_behind
 
 MOVERS_SHOWN = 10
-
-
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(key: tuple[object, ...], _build: Callable[[], go.Figure]) -> go.Figure:
-    """A built figure per view. Building a plotly figure costs 30–250 ms; the figures are never mutated,
-    so one shared object per key is safe. `_build` is not hashed: `key` names everything it depends on."""
-    return _build()
-
-
-def _table(frame: pl.DataFrame, spec: list[tuple[str, str, str]]) -> None:
-    with st.expander(t("see_table")):
-        st.dataframe(profile.display_table(frame, spec), hide_index=True, width="stretch")
-
-
-def _drill(key: str, event: object) -> None:
-    code = clicked_municipality(event)
-    if code is not None:
-        open_profile(ctx.filters, code)
-
 
 ctx = page_setup(t("nav_groups"), show_filters=("month", "start", "group", "area"))
 f = ctx.filters
@@ -45,7 +24,7 @@ area_label = area.label if area else t("national")
 group_label = reference.group_label(group)
 group_short = reference.group_label(group, short=True)
 month_label, start_label = fmt.month_short(month), fmt.month_short(start)
-VIEW = (str(ctx.db.facts_path), f.area, group, month, start)  # everything a figure depends on
+VIEW = ("groups", f.area, group, month, start)  # everything a figure depends on
 
 panel = data.query("panel", group, area=f.area)
 area_trend = data.query("trend", area=f.area, groups=[group])
@@ -57,7 +36,7 @@ if ranked.height:
     title = t("groups_heatmap_title", top=ranked["name"][0], bottom=ranked["name"][-1], month=month_label)
 else:
     title = group_label
-fig = _figure(
+fig = data.figure(
     ("heatmap", *VIEW),
     partial(charts.heatmap, cells, title, t("groups_heatmap_subtitle", group=group_short, area=area_label)),
 )
@@ -69,8 +48,8 @@ event = st.plotly_chart(
     selection_mode="points",
 )
 st.caption(t("heatmap_click"))
-_drill("groups_heatmap", event)
-_table(
+drill_on_click(f, event)
+table_behind(
     cells.filter(pl.col("month") == month).sort("order"),
     [
         ("name", t("col_municipality"), "text"),
@@ -82,7 +61,7 @@ _table(
 # --- Spread over time ---
 spread = profile.share_spread(panel)
 if spread.height:
-    fig = _figure(
+    fig = data.figure(
         ("spread", *VIEW),
         partial(
             charts.spread,
@@ -94,7 +73,7 @@ if spread.height:
         ),
     )
     st.plotly_chart(fig, key="groups_spread", alt=t("alt_spread"))
-    _table(
+    table_behind(
         spread.join(area_trend.select("month", "share_joblogged"), on="month", how="left"),
         [
             ("month", t("col_month"), "month"),
@@ -113,7 +92,7 @@ improvers, decliners = profile.top_movers(table, MOVERS_SHOWN)
 if improvers.height + decliners.height == 0:
     st.info(t("movers_none", min=profile.MOVER_MIN_PERSONS))
 else:
-    fig = _figure(
+    fig = data.figure(
         ("movers", *VIEW),
         partial(
             charts.movers,
@@ -128,7 +107,7 @@ else:
     event = st.plotly_chart(
         fig, key="groups_movers", alt=t("alt_movers"), on_select="rerun", selection_mode="points"
     )
-    _drill("groups_movers", event)
+    drill_on_click(f, event)
     spec = [
         ("name", t("col_municipality"), "text"),
         ("share_start", t("col_share_start", month=start_label), "pct"),
@@ -151,45 +130,10 @@ else:
     with right:
         st.markdown(f"**{t('movers_decliners')}**")
         st.dataframe(profile.display_table(decliners, spec), hide_index=True, width="stretch")
-    _table(table, full_spec)
+    table_behind(table, full_spec)
 
 # --- Gender and age for the month ---
-st.subheader(t("groups_breakdown_heading", group=group_short, area=area_label, month=fmt.month_long(month)))
-values = data.query("breakdown_values")
-dimensions = [d for d in ("gender", "age_group") if values.get(d)]
-if not dimensions:
-    st.info(t("breakdown_missing"))
-for column, dimension in zip(st.columns(max(len(dimensions), 1)), dimensions, strict=False):
-    frame = privacy.suppress(
-        data.query("breakdown", month, group, dimension, area=f.area), ["share_joblogged", "share_none"]
-    )
-    label = t(f"breakdown_{dimension}")
-    with column:
-        fig = _figure(
-            ("breakdown", dimension, *VIEW),
-            partial(
-                breakdown_bars,
-                frame,
-                breakdown_title(frame, label, month_label),
-                f"{group_short}, {area_label}",
-            ),
-        )
-        st.plotly_chart(
-            fig,
-            key=f"groups_breakdown_{dimension}",
-            alt=t("alt_breakdown", dimension=label.lower(), month=month_label),
-        )
-        shown = frame.with_columns(
-            pl.when(pl.col("suppressed"))
-            .then(pl.lit(privacy.SUPPRESSED_TEXT))
-            .otherwise(pl.col("persons").cast(pl.String))
-            .alias("persons_text")
-        )
-        _table(
-            shown,
-            [
-                ("category", label, "text"),
-                ("persons_text", t("kf_persons"), "text"),
-                ("share_joblogged", t("kf_share"), "pct"),
-            ],
-        )
+breakdown_section(
+    t("groups_breakdown_heading", group=group_short, area=area_label, month=fmt.month_long(month)), month, group,
+    f"{group_short}, {area_label}", "groups", VIEW, area=f.area,
+)  # fmt: skip

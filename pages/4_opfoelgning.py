@@ -9,7 +9,8 @@ from joblog_dash.charts import style
 from joblog_dash.strings import t
 from joblog_dash.ui import fair as fair_ui
 from joblog_dash.ui import state
-from joblog_dash.ui.layout import clicked_municipality, open_profile, page_setup, profile_link_params
+from joblog_dash.ui.layout import drill_on_click, page_setup, profile_link_params
+from joblog_dash.ui.sections import table_behind
 
 LIST_KEY = "followup_list"
 CODES_KEY = "_followup_codes"
@@ -100,8 +101,7 @@ else:
         fig, key="followup_pchart", alt=t("pchart_alt", name=names[selected], first=first, last=last),
         config={"displaylogo": False},
     )  # fmt: skip
-    with st.expander(t("see_table")):
-        st.dataframe(signal_charts.p_chart_table(table), hide_index=True)
+    table_behind(signal_charts.p_chart_table(table))
 
 # --- The letter's effect ------------------------------------------------------------------------------------
 st.subheader(t("letter_fair_heading", area=area_label))
@@ -118,9 +118,6 @@ else:
         fig, key="followup_letter", alt=t("letter_fair_alt", area=area_label), on_select="rerun",
         selection_mode="points", config={"displaylogo": False},
     )  # fmt: skip
-    code = clicked_municipality(event)
-    if code is not None:
-        open_profile(filters, code)
+    drill_on_click(filters, event)
     st.caption(t("letter_fair_caption"))
-    with st.expander(t("see_table")):
-        st.dataframe(signal_charts.letter_table(effect), hide_index=True)
+    table_behind(signal_charts.letter_table(effect))

@@ -21,7 +21,8 @@ from joblog_dash.charts.funnel import measure_label
 from joblog_dash.strings import t
 from joblog_dash.textsafety import escape_markdown
 from joblog_dash.ui import data, state
-from joblog_dash.ui.layout import clicked_municipality, open_profile
+from joblog_dash.ui.layout import drill_on_click
+from joblog_dash.ui.sections import table_behind
 
 MEASURE_PARAM = "maal"
 MEASURE_URL = {"joblogged": "jobsoegning", "none": "ingen", "6plus": "6plus"}
@@ -156,12 +157,6 @@ def configured_boundaries() -> tuple[boundaries.Boundaries | None, str | None]:
         return None, str(exc)
 
 
-def _drill(event: object, filters: state.Filters) -> None:
-    code = clicked_municipality(event)
-    if code is not None:
-        open_profile(filters, code)
-
-
 def render_funnel_and_map(filters: state.Filters, source: str, prefix: str) -> None:
     """The Kommuner page's fair-comparison section: measure choices, funnel plot, map, tables behind."""
     area = reference.area_by_key(filters.area)
@@ -190,9 +185,8 @@ def render_funnel_and_map(filters: state.Filters, source: str, prefix: str) -> N
     hidden = result.table.filter(pl.col("suppressed") & (pl.col("persons") > 0))
     if hidden.height:
         st.caption(t("funnel_suppressed", names=", ".join(hidden.sort("name")["name"])))
-    with st.expander(t("see_table")):
-        st.dataframe(funnel_chart.funnel_table(result), hide_index=True)
-    _drill(event, filters)
+    table_behind(funnel_chart.funnel_table(result))
+    drill_on_click(filters, event)
 
     st.subheader(t("map_heading"))
     values = maps.map_values(result.table, area_codes(filters.area))
@@ -219,7 +213,7 @@ def render_funnel_and_map(filters: state.Filters, source: str, prefix: str) -> N
         selection_mode="points", config={"displaylogo": False},
     )  # fmt: skip
     st.caption(t("map_caption"))
-    _drill(event, filters)
+    drill_on_click(filters, event)
 
 
 def render_profile_followup(filters: state.Filters, source: str) -> None:
@@ -258,8 +252,7 @@ def render_profile_followup(filters: state.Filters, source: str) -> None:
         fig, key="profile_pchart", alt=t("pchart_alt", name=name, first=first, last=last),
         config={"displaylogo": False},
     )  # fmt: skip
-    with st.expander(t("see_table")):
-        st.dataframe(signal_charts.p_chart_table(table), hide_index=True)
+    table_behind(signal_charts.p_chart_table(table))
     st.page_link(
         "pages/4_opfoelgning.py",
         label=t("profile_to_followup"),

@@ -144,7 +144,17 @@ def profile_link_params(filters: state.Filters, municipality: int) -> dict[str, 
 
 def open_profile(filters: state.Filters, municipality: int) -> None:
     """Click-to-drill: go to the municipality's profile, keeping the other filters."""
+    if not (config.PACKAGE_ROOT / PROFILE_PAGE).is_file():
+        st.info(t("profile_missing"), icon="ℹ️")
+        return
     st.switch_page(PROFILE_PAGE, query_params=profile_link_params(filters, municipality))
+
+
+def drill_on_click(filters: state.Filters, event: object) -> None:
+    """After st.plotly_chart(..., on_select="rerun"): open the clicked municipality's profile, if any."""
+    code = clicked_municipality(event)
+    if code is not None:
+        open_profile(filters, code)
 
 
 def clicked_municipality(selection: object) -> int | None:

@@ -1,0 +1,71 @@
+"""Page sections that more than one page shows: the table behind a chart and the gender/age breakdown."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from typing import Any
+
+import polars as pl
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from joblog_dash import fmt, privacy, profile
+from joblog_dash.charts.profile import breakdown_bars, breakdown_title
+from joblog_dash.strings import t
+from joblog_dash.ui import data
+
+Spec = list[tuple[str, str, str]]  # (column, Danish heading, kind) as profile.display_table takes it
+
+
+def table_behind(frame: pl.DataFrame, spec: Spec | None = None) -> DeltaGenerator:
+    """The numbers behind a chart, one click away ("Se tallene bag figuren").
+
+    With `spec`, raw columns become Danish text through profile.display_table; without, `frame` is
+    already a display table. Returns the expander, so a caller can add to it (`with table_behind(...):`)."""
+    box = st.expander(t("see_table"))
+    box.dataframe(frame if spec is None else profile.display_table(frame, spec), hide_index=True)
+    return box
+
+
+def breakdown_section(
+    heading: str, month: date, group: str, subtitle: str, key: str, view: tuple[Any, ...], **scope: Any
+) -> None:
+    """Share joblogged by gender and by age group in `month`, side by side, each with its table; cells
+    with 1–4 persons suppressed. `scope` is the breakdown query's area= or codes=; `view` names everything
+    else the figures depend on (for the figure cache); `key` prefixes the element keys."""
+    st.subheader(heading)
+    values = data.query("breakdown_values")
+    dimensions = [d for d in ("gender", "age_group") if values.get(d)]
+    if not dimensions:
+        st.info(t("breakdown_missing"))
+    month_label = fmt.month_short(month)
+    for column, dimension in zip(st.columns(max(len(dimensions), 1)), dimensions, strict=False):
+        frame = privacy.suppress(
+            data.query("breakdown", month, group, dimension, **scope), ["share_joblogged", "share_none"]
+        )
+        label = t(f"breakdown_{dimension}")
+        with column:
+            fig = data.figure(
+                (key, "breakdown", dimension, *view),
+                partial(breakdown_bars, frame, breakdown_title(frame, label, month_label), subtitle),
+            )
+            st.plotly_chart(
+                fig,
+                key=f"{key}_breakdown_{dimension}",
+                alt=t("alt_breakdown", dimension=label.lower(), month=month_label),
+            )
+            shown = frame.with_columns(
+                pl.when(pl.col("suppressed"))
+                .then(pl.lit(privacy.SUPPRESSED_TEXT))
+                .otherwise(pl.col("persons").cast(pl.String))
+                .alias("persons_text")
+            )
+            table_behind(
+                shown,
+                [
+                    ("category", label, "text"),
+                    ("persons_text", t("kf_persons"), "text"),
+                    ("share_joblogged", t("kf_share"), "pct"),
+                ],
+            )
