@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATA = ROOT / "bench" / "data"
+# Debian's Chromium and its launch flags, for the page benchmarks and the browser tests (tests/browser).
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import figure
+from helpers import figure, run_page
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash import fmt
-from joblog_dash.config import PACKAGE_ROOT, REFERENCE_DIR
+from joblog_dash.config import REFERENCE_DIR
 
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
 PAGE = "pages/1_kommuner.py"
@@ -50,13 +50,7 @@ def expected_visible(found: dict[int, tuple[int, float]]) -> dict[int, float]:
 
 
 def run(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(PACKAGE_ROOT / "app.py"), default_timeout=30)
-    at.switch_page(PAGE)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(PAGE, params)
 
 
 def ranked_points(at: AppTest) -> dict[int, float]:

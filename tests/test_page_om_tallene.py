@@ -5,18 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+from helpers import run_page
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash import fmt, reference, store
-from joblog_dash.config import EVENTS_FILE, PACKAGE_ROOT
+from joblog_dash.config import EVENTS_FILE
 
 
 def run() -> AppTest:
-    at = AppTest.from_file(str(PACKAGE_ROOT / "app.py"), default_timeout=30)
-    at.switch_page("pages/5_om_tallene.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page("pages/5_om_tallene.py")
 
 
 def test_renders_measure_groups_events_source_and_upload(demo_data_dir: Path) -> None:

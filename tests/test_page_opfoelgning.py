@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from helpers import figure
+from helpers import figure, run_page
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash import fair, fmt, followup, privacy, reference, stats
-from joblog_dash.config import PACKAGE_ROOT, REFERENCE_DIR
+from joblog_dash.config import REFERENCE_DIR
 
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
 PAGE = "pages/4_opfoelgning.py"
@@ -41,13 +41,7 @@ def sql_panel(facts: Path, group: str) -> pl.DataFrame:
 
 
 def run(page: str = PAGE, params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(PACKAGE_ROOT / "app.py"), default_timeout=60)
-    at.switch_page(page)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(page, params)
 
 
 def figure_titled(at: AppTest, words: str) -> dict:

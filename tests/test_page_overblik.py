@@ -7,11 +7,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import figure
+from helpers import figure, run_page
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash import fmt, reference
-from joblog_dash.config import PACKAGE_ROOT, REFERENCE_DIR
+from joblog_dash.config import REFERENCE_DIR
 
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
 
@@ -38,12 +38,7 @@ def share_sql(facts: Path, month: date, group: str, region: str | None = None) -
 
 
 def run(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(PACKAGE_ROOT / "app.py"), default_timeout=30)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(None, params)
 
 
 def metric_values(at: AppTest) -> dict[str, str]:

@@ -7,23 +7,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import figure
+from helpers import figure, run_page
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash import fmt
-from joblog_dash.config import PACKAGE_ROOT
 
 PAGE = "pages/6_praesentation.py"
 PARAMS = {"kommune": "360", "maaned": "2018-09", "fra": "2018-01", "gruppe": "kontanthjaelp"}
 
 
 def run(page: str | None, params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(str(PACKAGE_ROOT / "app.py"), default_timeout=60)
-    if page:
-        at.switch_page(page)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+    return run_page(page, params, check=False)
 
 
 def slide_title(at: AppTest) -> str:

@@ -10,11 +10,11 @@ from typing import Any
 
 import duckdb
 import pytest
-from helpers import decode
+from helpers import decode, run_page
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash import fmt
-from joblog_dash.config import PACKAGE_ROOT, REFERENCE_DIR
+from joblog_dash.config import REFERENCE_DIR
 
 PAGE = "pages/3_ydelsesgrupper.py"
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
@@ -35,13 +35,7 @@ def sql(facts: Path, query: str, **params: object) -> list[tuple[Any, ...]]:
 
 
 def run(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(PACKAGE_ROOT / "app.py"), default_timeout=60)
-    at.switch_page(PAGE)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(PAGE, params)
 
 
 def chart(at: AppTest, key: str) -> dict[str, Any]:

@@ -30,16 +30,11 @@ import pytest
 from browser_helpers import RequestGuard
 from playwright.sync_api import BrowserContext, Page, expect
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from bench import common as bench_common
+
+# One definition of the Chromium path and launch flags (the stack notes' list), shared with the benchmarks.
+CHROMIUM = Path(bench_common.CHROMIUM)
+CHROMIUM_ARGS = bench_common.CHROMIUM_ARGS
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVER_START_TIMEOUT_S = 60
 HERE = Path(__file__).resolve().parent
