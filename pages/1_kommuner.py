@@ -184,9 +184,14 @@ def section_table(s: Spread) -> None:
     # No pandas Styler for greying the "for få personer" rows: even an empty Styler costs 60–140 ms per
     # rerun on 98 rows. The rows say "for få personer" in every hidden cell, and are named in grey below.
     st.caption(t("table_caption"))
+    # All 13 columns are wider than the page: the core ones by default, the rest one toggle away.
+    extra = {t(k) for k in ("col_region", "col_change_year", "col_persons", "persons_0", "persons_1_5")}
+    extra.add(t("persons_6plus"))
+    wide = st.toggle(t("table_all_columns"), key="kommuner_all_columns")
     event = st.dataframe(
         shown,
         hide_index=True,
+        column_order=None if wide else [c for c in shown.columns if c not in extra],
         key="kommuner_table",
         on_select="rerun",
         selection_mode="single-row",

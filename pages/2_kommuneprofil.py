@@ -118,9 +118,10 @@ cols[5].metric(
     delta=fmt.pp_metric(diff),
     delta_color="off",  # grey: the difference is information, not a verdict in red/green
     delta_arrow="off" if not diff else "auto",
-    delta_description=t("kf_region_delta", name=name),
     help=t("kf_region_help"),
 )
+# Under the metric, not as its delta description: a caption wraps, the description is cut off ("regi…").
+cols[5].caption(t("kf_region_delta", name=name))
 
 # --- Every group over time against nation, region and peers ---
 blue, orange, black, grey = charts.series_styles()

@@ -50,11 +50,13 @@ def _select_from_list() -> None:
 
 if not listed.is_empty():
     st.session_state[CODES_KEY] = listed["code"].to_list()
+    shown = followup.list_table(listed)
+    # The reasons are too long for a cell: the table leaves them out and the list below gives them in full.
     st.dataframe(
-        followup.list_table(listed), hide_index=True, key=LIST_KEY, on_select=_select_from_list,
-        selection_mode="single-row", column_config={t("col_why"): st.column_config.TextColumn(width="large")},
+        shown, hide_index=True, key=LIST_KEY, on_select=_select_from_list, selection_mode="single-row",
+        column_order=[c for c in shown.columns if c != t("col_why")],
     )  # fmt: skip
-    st.caption(t("followup_list_caption"))
+    st.caption(f"{t('followup_list_caption')} {t('followup_why_below')}")
     # The reasons in full, readable without scrolling a cell: what the office takes to its planning.
     st.markdown(followup.why_markdown(listed, limit=WHY_LIMIT))
 if result.skipped:

@@ -109,3 +109,15 @@ def test_danish_date_axis_labels() -> None:
     assert layout["ticktext"][0] == "jan. 2019"
     assert all(not ENGLISH_MONTH.search(label) for label in layout["ticktext"])
     assert len(layout["tickvals"]) == len(layout["ticktext"]) <= 8
+
+
+@pytest.mark.parametrize("height", [300, 420, 1500])
+def test_source_note_sits_inside_the_figure(height: int) -> None:
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[1, 2]))
+    style.base_layout(fig, "Titel", "Undertitel", height=height)
+    style.add_source_note(fig, "Kilde: test")
+    note = fig.layout.annotations[-1]
+    bottom = fig.layout.margin.b
+    assert fig.layout.height == height + style.NOTE_PX
+    # Anchored at the plot's bottom edge and moved down into the margin, but never past the figure's edge.
+    assert note.y == 0 and note.yanchor == "bottom" and -bottom < note.yshift < -bottom + 10

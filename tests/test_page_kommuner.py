@@ -165,3 +165,15 @@ def test_table_has_sparkline_of_twelve_months(demo_data_dir: Path) -> None:
     spark = frame["Seneste 12 måneder (pct.)"].iloc[0]
     assert len(spark) == 12
     assert list(frame["Rang"])[:3] == [1, 2, 3]
+
+
+def test_table_shows_core_columns_and_all_on_toggle(demo_data_dir: Path) -> None:
+    at = run()
+    frame = table(at)
+    core = list(at.dataframe[-1].proto.column_order)
+    assert core and set(core) < set(frame.columns)
+    assert {"Kommune", "Andel med jobsøgning", "Rang, 95 pct.-interval"} <= set(core)
+    assert "Region" not in core
+    at.toggle(key="kommuner_all_columns").set_value(True).run()
+    assert not at.exception
+    assert list(at.dataframe[-1].proto.column_order) == []  # no order: every column

@@ -81,6 +81,11 @@ def test_list_agrees_with_stats_on_duckdb_panel(
         assert list(shown["Kommune"]) == names
         assert list(shown["Prioritet"]) == expected.table["level"].to_list()
         assert list(shown["Hvorfor"]) == expected.table["why"].to_list()
+        # The long reasons are left out of the table's columns and listed in full below it.
+        assert "Hvorfor" not in at.dataframe[0].proto.column_order
+        assert "Kommune" in at.dataframe[0].proto.column_order
+        listed = " ".join(m.value for m in at.markdown)
+        assert all(f"**{name}**" in listed for name in names[:15])
     else:
         assert any("skiller sig ud" in str(s.value) for s in at.success)
     if codes is not None:

@@ -158,7 +158,6 @@ def funnel_figure(
     )  # fmt: skip
     if source_note:
         style.add_source_note(fig, source_note)
-        fig.layout.annotations[-1].y = -0.42
     return fig
 
 

@@ -181,8 +181,10 @@ def category_split(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
                 hovertemplate=HOVER_SHARE,
             )
         )
-    base_layout(fig, title, subtitle, height=360)
+    base_layout(fig, title, subtitle, height=380)
     danish_date_axis(fig, rows["month"].to_list())
+    # Legend below the tick labels (top-anchored), never over them.
+    fig.update_layout(legend={"y": -0.12, "yanchor": "top"}, margin={"b": 90})
     percent_axis(fig)
     return fig
 

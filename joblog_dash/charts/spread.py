@@ -162,5 +162,4 @@ def region_figure(
     style.percent_axis(fig, "y", (0, 1))
     if source_note:
         style.add_source_note(fig, source_note)
-        fig.update_layout(margin={"b": 80})
     return fig

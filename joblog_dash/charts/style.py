@@ -33,6 +33,7 @@ NEUTRAL = "#6b6b6b"
 REFERENCE_LINE = "#000000"
 SUPPRESSED_COLOUR = "#c8c8c8"
 FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
+NOTE_PX = 22  # height of the source-note strip under a chart
 DEMO_SOURCE = "Kilde: demodata (syntetiske tal) — ikke rigtige kommunetal"
 
 
@@ -83,10 +84,17 @@ def percent_axis(fig: go.Figure, axis: str = "y", range_: tuple[float, float] | 
 
 
 def add_source_note(fig: go.Figure, text: str) -> go.Figure:
-    """A source / demo line at the bottom, so an exported chart carries its provenance."""
+    """A source / demo line at the bottom, so an exported chart carries its provenance.
+
+    It gets a strip of its own: the bottom margin and the height grow by NOTE_PX (the plot keeps its size)
+    and the line sits at the figure's bottom edge. A position relative to the plot height (y=-0.32) ended
+    up clipped below short figures and far outside tall ones."""
+    margin = fig.layout.margin.b if fig.layout.margin.b is not None else 50
+    bottom = margin + NOTE_PX
+    fig.update_layout(margin={"b": bottom}, height=(fig.layout.height or 450) + NOTE_PX)
     fig.add_annotation(
-        text=text, xref="paper", yref="paper", x=0, y=-0.32, showarrow=False, xanchor="left",
-        font={"size": 10, "color": "#555"},
+        text=text, xref="paper", yref="paper", x=0, y=0, yanchor="bottom", yshift=-bottom + 4,
+        showarrow=False, xanchor="left", font={"size": 10, "color": "#555"},
     )  # fmt: skip
     return fig
 
