@@ -53,3 +53,10 @@ def run_page(
 def figures(at: Any) -> list[dict[str, Any]]:
     """Every plotly chart of an AppTest run as decoded figure JSON."""
     return [figure(at, i) for i in range(len(at.get("plotly_chart")))]
+
+
+def chart(at: Any, key: str) -> dict[str, Any]:
+    """The decoded figure JSON of the plotly chart with element key `key` (exactly one must exist)."""
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    return decode(json.loads(found[0].proto.spec))

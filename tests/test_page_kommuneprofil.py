@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from helpers import decode, run_page
+from helpers import chart, run_page
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash import fmt, reference
@@ -41,14 +41,6 @@ def muni_share(facts: Path, code: int, month: date, group: str) -> float:
 
 def run(params: dict[str, str] | None = None) -> AppTest:
     return run_page(PAGE, params)
-
-
-def chart(at: AppTest, key: str) -> dict[str, Any]:
-    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
-    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
-    import json
-
-    return decode(json.loads(found[0].proto.spec))
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import date
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from helpers import decode, run_page
+from helpers import chart, run_page
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash import fmt
@@ -36,12 +35,6 @@ def sql(facts: Path, query: str, **params: object) -> list[tuple[Any, ...]]:
 
 def run(params: dict[str, str] | None = None) -> AppTest:
     return run_page(PAGE, params)
-
-
-def chart(at: AppTest, key: str) -> dict[str, Any]:
-    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
-    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
-    return decode(json.loads(found[0].proto.spec))
 
 
 def heat(at: AppTest) -> tuple[list[str], list[str], list[list[float]], list[list[int]]]:
