@@ -58,7 +58,7 @@ def test_deep_link_restores_the_view(page: Page) -> None:
     # The chart shows the area's municipalities, not the whole country.
     assert _municipality_codes(chart) <= AREA_CODES
     assert len(_municipality_codes(chart)) >= len(AREA_CODES) - 2, "most of the area's municipalities plotted"
-    expect(chart.locator(".gtitle")).to_contain_text("september 2018")
+    expect(chart.locator(".gtitle-subtitle")).to_contain_text("september 2018")
 
 
 def test_page_link_keeps_the_filters(page: Page) -> None:
@@ -135,6 +135,6 @@ def test_changing_a_filter_updates_the_chart(page: Page) -> None:
     page.wait_for_url(re.compile(r"maaned=2020-01"))
     wait_for_charts(page, 1)
     # Old and new figure coexist for a moment after a rerun: wait for the new title, then for the old to go.
-    expect(chart.locator(".gtitle", has_text="januar 2020")).to_be_visible()
-    expect(chart.locator(".gtitle", has_text="september 2018")).to_have_count(0)
+    expect(chart.locator(".gtitle-subtitle", has_text="januar 2020")).to_be_visible()
+    expect(chart.locator(".gtitle-subtitle", has_text="september 2018")).to_have_count(0)
     expect(chart).to_have_count(1)

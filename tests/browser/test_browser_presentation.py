@@ -34,6 +34,7 @@ def _slide(page: Page) -> str:
 
 def _step(page: Page, key: str | None = None, button: str | None = None) -> str:
     before = query_of(page.url).get("dias", "1")
+    title = page.locator(".slide-title").inner_text()
     if key:
         page.keyboard.press(key)
     else:
@@ -41,6 +42,8 @@ def _step(page: Page, key: str | None = None, button: str | None = None) -> str:
     page.wait_for_function(
         "(before) => new URLSearchParams(location.search).get('dias') !== before", arg=before, timeout=15_000
     )
+    # The URL changes before the rerun has drawn the new slide: wait for its title too.
+    expect(page.locator(".slide-title")).not_to_have_text(title)
     return _slide(page)
 
 
