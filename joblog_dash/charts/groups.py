@@ -58,22 +58,24 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
     )
     # Plotly heat maps do not take part in selections, so a click on a cell never reaches Streamlit's
     # on_select. An invisible marker on every cell carries the click (and the Danish hover text) instead.
+    # The spec is sent on every rerun (98 x 84 cells on demo data), so each cell carries as little as it
+    # can: the hover text holds month and share only (the name comes from y in the template), x is "YYYY-MM".
     grid_names = np.repeat(np.array(names, dtype=object), len(months))
     grid_shares = z.reshape(-1)
     hover = [
-        f"{name}, {label}: {t('suppressed') if np.isnan(share) else fmt.pct(float(share))}"
-        for name, label, share in zip(grid_names, np.tile(labels, len(names)), grid_shares, strict=True)
+        f"{label}: {t('suppressed') if np.isnan(share) else fmt.pct(float(share))}"
+        for label, share in zip(np.tile(labels, len(names)), grid_shares, strict=True)
     ]
     fig.add_trace(
         go.Scatter(
-            x=np.tile(np.array([m.isoformat() for m in months]), len(names)),
+            x=np.tile(np.array([m.isoformat()[:7] for m in months]), len(names)),
             y=grid_names,
             mode="markers",
             marker={"size": 12, "opacity": 0, "color": "#000"},
             # A list, not a numpy array: a typed 2-D array reaches the selection as {"0": code}.
             customdata=[[code] for code in codes for _ in months],
             hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>",
+            hovertemplate="%{y}, %{hovertext}<extra></extra>",
             showlegend=False,
         )
     )
