@@ -7,8 +7,8 @@ from joblog_dash.charts import funnel as funnel_chart
 from joblog_dash.charts import signals as signal_charts
 from joblog_dash.charts import style
 from joblog_dash.strings import t
+from joblog_dash.ui import data, state
 from joblog_dash.ui import fair as fair_ui
-from joblog_dash.ui import state
 from joblog_dash.ui.layout import drill_on_click, page_setup, profile_link_params
 from joblog_dash.ui.sections import table_behind
 
@@ -27,6 +27,7 @@ source = style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.s
 
 st.caption(t("followup_intro"))
 chosen = fair_ui.choices(filters, prefix="followup")
+VIEW = (filters.month, filters.group, filters.area, chosen, source)  # everything the cached pieces depend on
 result = fair_ui.followup_list(filters, chosen)
 listed = result.table
 
@@ -50,7 +51,8 @@ def _select_from_list() -> None:
 
 if not listed.is_empty():
     st.session_state[CODES_KEY] = listed["code"].to_list()
-    shown = followup.list_table(listed)
+    # Display tables and figures are cached per version and view (data.figure), not rebuilt every rerun.
+    shown = data.figure(("followup_list", *VIEW), lambda: followup.list_table(listed))
     # The reasons are too long for a cell: the table leaves them out and the list below gives them in full.
     st.dataframe(
         shown, hide_index=True, key=LIST_KEY, on_select=_select_from_list, selection_mode="single-row",
@@ -58,7 +60,7 @@ if not listed.is_empty():
     )  # fmt: skip
     st.caption(f"{t('followup_list_caption')} {t('followup_why_below')}")
     # The reasons in full, readable without scrolling a cell: what the office takes to its planning.
-    st.markdown(followup.why_markdown(listed, limit=WHY_LIMIT))
+    st.markdown(data.figure(("followup_why", *VIEW), lambda: followup.why_markdown(listed, limit=WHY_LIMIT)))
 if result.skipped:
     st.caption(t("followup_skipped", names=", ".join(result.skipped)))
 
@@ -92,18 +94,29 @@ if table.is_empty() or table["persons"].sum() == 0:
     st.info(t("pchart_no_data", name=names[selected], month=month_label))
 else:
     first, last = fmt.month_short(table["month"].min()), fmt.month_short(table["month"].max())
-    fig = signal_charts.p_chart_figure(
-        table,
-        names[selected],
-        chosen.measure,
-        t("pchart_subtitle", group=group_label, first=first, last=last),
-    )
-    style.add_source_note(fig, source)
+    fig = data.figure(
+        ("followup_pchart", selected, *VIEW),
+        lambda: fair_ui.p_chart(
+            table, names[selected], chosen.measure,
+            t("pchart_subtitle", group=group_label, first=first, last=last), source,
+        ),
+    )  # fmt: skip
     st.plotly_chart(
         fig, key="followup_pchart", alt=t("pchart_alt", name=names[selected], first=first, last=last),
         config={"displaylogo": False},
     )  # fmt: skip
-    table_behind(signal_charts.p_chart_table(table))
+    table_behind(
+        data.figure(("followup_pchart_table", selected, *VIEW), lambda: signal_charts.p_chart_table(table))
+    )
+
+
+def _letter_figure(effect: object) -> object:
+    fig = signal_charts.letter_figure(
+        effect, chosen.measure,
+        t("letter_fair_subtitle", measure=funnel_chart.measure_label(chosen.measure).lower(), group=group_label),
+    )  # fmt: skip
+    return style.add_source_note(fig, source)
+
 
 # --- The letter's effect ------------------------------------------------------------------------------------
 st.subheader(t("letter_fair_heading", area=area_label))
@@ -111,15 +124,11 @@ effect = fair_ui.letter(filters, chosen.measure)
 if effect is None:
     st.info(t("letter_not_covered"))
 else:
-    fig = signal_charts.letter_figure(
-        effect, chosen.measure,
-        t("letter_fair_subtitle", measure=funnel_chart.measure_label(chosen.measure).lower(), group=group_label),
-    )  # fmt: skip
-    style.add_source_note(fig, source)
+    fig = data.figure(("followup_letter", *VIEW), lambda: _letter_figure(effect))
     event = st.plotly_chart(
         fig, key="followup_letter", alt=t("letter_fair_alt", area=area_label), on_select="rerun",
         selection_mode="points", config={"displaylogo": False},
     )  # fmt: skip
     drill_on_click(filters, event)
     st.caption(t("letter_fair_caption"))
-    table_behind(signal_charts.letter_table(effect))
+    table_behind(data.figure(("followup_letter_table", *VIEW), lambda: signal_charts.letter_table(effect)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -137,16 +138,33 @@ def followup_list(filters: state.Filters, chosen: FairChoices) -> followup.Follo
     )  # fmt: skip
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def _signals(facts: str, group: str, code: int, month: date, measure: str) -> pl.DataFrame:
+    return followup.municipality_signals(data.query("panel", group), code, month, measure)
+
+
 def signals(filters: state.Filters, code: int, measure: str) -> pl.DataFrame:
-    return followup.municipality_signals(data.query("panel", filters.group), code, filters.month, measure)
+    return _signals(str(data.db().facts_path), filters.group, code, filters.month, measure)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _letter(facts: str, group: str, measure: str, area: str) -> pl.DataFrame | None:
+    panel = data.query("panel", group)
+    if not fair.letter_covered(panel["month"].unique().to_list()):
+        return None
+    return fair.letter_effect(panel, measure, area_codes(area))
 
 
 def letter(filters: state.Filters, measure: str) -> pl.DataFrame | None:
     """The letter's effect for the area's municipalities, None when the data does not cover the windows."""
-    panel = data.query("panel", filters.group)
-    if not fair.letter_covered(panel["month"].unique().to_list()):
-        return None
-    return fair.letter_effect(panel, measure, area_codes(filters.area))
+    return _letter(str(data.db().facts_path), filters.group, measure, filters.area)
+
+
+def p_chart(table: pl.DataFrame, name: str, measure: str, subtitle: str, source: str) -> go.Figure:
+    """The p-chart with its source note (one builder, so data.figure can cache the finished figure)."""
+    fig = signal_charts.p_chart_figure(table, name, measure, subtitle)
+    style.add_source_note(fig, source)
+    return fig
 
 
 def configured_boundaries() -> tuple[boundaries.Boundaries | None, str | None]:
@@ -171,11 +189,16 @@ def render_funnel_and_map(filters: state.Filters, source: str, prefix: str) -> N
         st.info(t("map_title_empty"))
         return
     target_label = t("fair_target_national") if chosen.target_kind == "national" else area_label
-    fig = funnel_chart.funnel_figure(
-        result,
-        funnel_chart.funnel_subtitle(result, group_label, month_label, chosen.overdispersion),
-        target_label,
-        source,
+    # Figures and tables are cached per version and view (data.figure): building them cost ~250 ms a rerun.
+    view = (filters.month, filters.group, filters.area, chosen, source)
+    fig = data.figure(
+        ("funnel", *view),
+        lambda: funnel_chart.funnel_figure(
+            result,
+            funnel_chart.funnel_subtitle(result, group_label, month_label, chosen.overdispersion),
+            target_label,
+            source,
+        ),
     )
     event = st.plotly_chart(
         fig, key=f"{prefix}_funnel", alt=funnel_chart.funnel_alt(result, target_label), on_select="rerun",
@@ -185,11 +208,13 @@ def render_funnel_and_map(filters: state.Filters, source: str, prefix: str) -> N
     hidden = result.table.filter(pl.col("suppressed") & (pl.col("persons") > 0))
     if hidden.height:
         st.caption(t("funnel_suppressed", names=", ".join(hidden.sort("name")["name"])))
-    table_behind(funnel_chart.funnel_table(result))
+    table_behind(data.figure(("funnel_table", *view), lambda: funnel_chart.funnel_table(result)))
     drill_on_click(filters, event)
 
     st.subheader(t("map_heading"))
-    values = maps.map_values(result.table, area_codes(filters.area))
+    values = data.figure(
+        ("map_values", *view), lambda: maps.map_values(result.table, area_codes(filters.area))
+    )
     title = maps.map_title(values, chosen.measure)
     subtitle = t("map_subtitle", group=group_label, month=month_label)
     shapes, problem = configured_boundaries()
@@ -207,7 +232,7 @@ def render_funnel_and_map(filters: state.Filters, source: str, prefix: str) -> N
             names = [reference.municipality_name(c) for c in shapes.missing]
             st.caption(t("boundaries_missing", n=len(names), names=", ".join(names[:10])))
     else:
-        fig = maps.hex_figure(values, chosen.measure, title, subtitle)
+        fig = data.figure(("hex", *view), lambda: maps.hex_figure(values, chosen.measure, title, subtitle))
     event = st.plotly_chart(
         fig, key=f"{prefix}_map_{kind}", alt=maps.map_alt(values, chosen.measure, kind), on_select="rerun",
         selection_mode="points", config={"displaylogo": False},
@@ -244,15 +269,17 @@ def render_profile_followup(filters: state.Filters, source: str) -> None:
     st.markdown(t("profile_signals", text=latest.text) if latest.active else t("profile_no_signals"))
     first, last = fmt.month_short(table["month"].min()), fmt.month_short(table["month"].max())
     group_label = reference.group_label(filters.group)
-    fig = signal_charts.p_chart_figure(
-        table, name, chosen.measure, t("pchart_subtitle", group=group_label, first=first, last=last)
-    )
-    style.add_source_note(fig, source)
+    view = (code, filters.month, filters.group, source)
+    fig = data.figure(
+        ("profile_pchart", *view),
+        lambda: p_chart(table, name, chosen.measure, t("pchart_subtitle", group=group_label, first=first,
+                                                         last=last), source),
+    )  # fmt: skip
     st.plotly_chart(
         fig, key="profile_pchart", alt=t("pchart_alt", name=name, first=first, last=last),
         config={"displaylogo": False},
     )  # fmt: skip
-    table_behind(signal_charts.p_chart_table(table))
+    table_behind(data.figure(("profile_pchart_table", *view), lambda: signal_charts.p_chart_table(table)))
     st.page_link(
         "pages/4_opfoelgning.py",
         label=t("profile_to_followup"),
