@@ -103,7 +103,9 @@ def section_ranked(s: Spread) -> None:
     if hidden.height:
         st.caption(t("ranked_suppressed_note", names=", ".join(hidden.sort("name")["name"])))
     st.caption(t("ranked_hover"))
-    with table_behind(_ranked_chart_table(visible)):
+    with table_behind(
+        _ranked_chart_table(visible), view=("kommuner_ranked", f.month, f.group, f.area, s.search.strip())
+    ):
         downloads.view_downloads(s.ctx.db, "municipalities", s.ctx.filters, "kommuner_ranked", fig)
     drill_on_click(s.ctx.filters, event)
 

@@ -36,6 +36,20 @@ def _peers(facts_path: str, month: object, labels: tuple[tuple[str, str], ...]) 
     return stats.peers(features, k=PEERS_K, labels=dict(labels))
 
 
+def _trend_table(series: list[charts.Series], groups: tuple[str, ...]) -> pl.DataFrame:
+    table = pl.concat(
+        [
+            s.frame.select("month", "benefit_group", "persons", "share_joblogged").with_columns(
+                unit=pl.lit(s.label)
+            )
+            for s in series
+        ]
+    ).sort("benefit_group", "unit", "month")
+    return table.with_columns(
+        pl.col("benefit_group").replace_strict({g: reference.group_label(g, short=True) for g in groups})
+    )
+
+
 ctx = page_setup(t("nav_profile"), show_filters=("municipality", "month", "group"))
 f = ctx.filters
 code, month, group = f.municipality, f.month, f.group
@@ -144,18 +158,8 @@ fig = data.figure(
     ),
 )
 st.plotly_chart(fig, key="profile_trend", alt=t("alt_trend", name=name, region=region.label))
-table = pl.concat(
-    [
-        s.frame.select("month", "benefit_group", "persons", "share_joblogged").with_columns(
-            unit=pl.lit(s.label)
-        )
-        for s in series
-    ]
-).sort("benefit_group", "unit", "month")
 table_behind(
-    table.with_columns(
-        pl.col("benefit_group").replace_strict({g: reference.group_label(g, short=True) for g in groups})
-    ),
+    _trend_table(series, tuple(groups)),
     [
         ("unit", t("letter_table_unit"), "text"),
         ("benefit_group", t("filter_group"), "text"),
@@ -163,6 +167,7 @@ table_behind(
         ("persons", t("kf_persons"), "int"),
         ("share_joblogged", t("kf_share"), "pct"),
     ],
+    view=("trend", *VIEW),
 )
 
 left, right = st.columns(2)
@@ -189,6 +194,7 @@ with left:
                 ("rank_lower", t("col_lower"), "int"),
                 ("rank_upper", t("col_upper"), "int"),
             ],
+            view=("rank", *VIEW),
         )
 
 # --- The 0 / 1-5 / 6+ split over time ---
@@ -221,6 +227,7 @@ with right:
             split_table,
             [("month", t("col_month"), "month"), ("persons", t("kf_persons"), "int")]
             + [(f"{c}_share", t(c), "pct") for c in ("persons_0", "persons_1_5", "persons_6plus")],
+            view=("split", *VIEW),
         )
 
 # --- Gender and age for the month ---
@@ -270,6 +277,7 @@ else:
                 ("after", t("letter_after"), "pct"),
                 ("change", t("col_change"), "pp"),
             ],
+            view=("letter", *VIEW),
         )
 
 # --- Follow-up: funnel position, active signals and the p-chart (logic in joblog_dash/ui/fair.py) ---

@@ -12,7 +12,7 @@ from joblog_dash.charts import groups as charts
 from joblog_dash.strings import t
 from joblog_dash.ui import data
 from joblog_dash.ui.layout import drill_on_click, page_setup
-from joblog_dash.ui.sections import breakdown_section, table_behind
+from joblog_dash.ui.sections import arrow_table, breakdown_section, table_behind
 
 MOVERS_SHOWN = 10
 
@@ -30,7 +30,8 @@ panel = data.query("panel", group, area=f.area)
 area_trend = data.query("trend", area=f.area, groups=[group])
 
 # --- Heat map: municipality x month ---
-cells = profile.heatmap_frame(panel, month)
+# Statistics, figures and tables are cached per version and view (data.figure), not rebuilt every rerun.
+cells = data.figure(("heatmap_cells", *VIEW), lambda: profile.heatmap_frame(panel, month))
 ranked = cells.filter((pl.col("month") == month) & pl.col("share").is_not_null()).sort("order")
 if ranked.height:
     title = t("groups_heatmap_title", top=ranked["name"][0], bottom=ranked["name"][-1], month=month_label)
@@ -56,10 +57,11 @@ table_behind(
         ("persons", t("kf_persons"), "int"),
         ("share", t("kf_share"), "pct"),
     ],
+    view=("heatmap", *VIEW),
 )
 
 # --- Spread over time ---
-spread = profile.share_spread(panel)
+spread = data.figure(("spread_frame", *VIEW), lambda: profile.share_spread(panel))
 if spread.height:
     fig = data.figure(
         ("spread", *VIEW),
@@ -83,12 +85,13 @@ if spread.height:
             ("share_joblogged", t("spread_area", area=area_label), "pct"),
             ("municipalities", t("col_count"), "int"),
         ],
+        view=("spread", *VIEW),
     )
 
 # --- Improvers and decliners ---
 st.subheader(t("movers_heading", start=start_label, end=month_label))
-table = profile.movers(panel, start, month)
-improvers, decliners = profile.top_movers(table, MOVERS_SHOWN)
+table = data.figure(("movers_frame", *VIEW), lambda: profile.movers(panel, start, month))
+improvers, decliners = data.figure(("top_movers", *VIEW), lambda: profile.top_movers(table, MOVERS_SHOWN))
 if improvers.height + decliners.height == 0:
     st.info(t("movers_none", min=profile.MOVER_MIN_PERSONS))
 else:
@@ -126,11 +129,13 @@ else:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('movers_improvers')}**")
-        st.dataframe(profile.display_table(improvers, spec), hide_index=True, width="stretch")
+        shown = data.figure(("improvers", *VIEW), lambda: arrow_table(profile.display_table(improvers, spec)))
+        st.dataframe(shown, hide_index=True, width="stretch")
     with right:
         st.markdown(f"**{t('movers_decliners')}**")
-        st.dataframe(profile.display_table(decliners, spec), hide_index=True, width="stretch")
-    table_behind(table, full_spec)
+        shown = data.figure(("decliners", *VIEW), lambda: arrow_table(profile.display_table(decliners, spec)))
+        st.dataframe(shown, hide_index=True, width="stretch")
+    table_behind(table, full_spec, view=("movers", *VIEW))
 
 # --- Gender and age for the month ---
 breakdown_section(

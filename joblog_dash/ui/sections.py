@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -18,14 +19,32 @@ from joblog_dash.ui import data
 Spec = list[tuple[str, str, str]]  # (column, Danish heading, kind) as profile.display_table takes it
 
 
-def table_behind(frame: pl.DataFrame, spec: Spec | None = None) -> DeltaGenerator:
+def table_behind(
+    frame: pl.DataFrame, spec: Spec | None = None, view: tuple[Any, ...] | None = None
+) -> DeltaGenerator:
     """The numbers behind a chart, one click away ("Se tallene bag figuren").
 
     With `spec`, raw columns become Danish text through profile.display_table; without, `frame` is
-    already a display table. Returns the expander, so a caller can add to it (`with table_behind(...):`)."""
+    already a display table. With `view` (naming everything the table depends on), the finished table is
+    cached per dataset version like a figure (data.figure). Returns the expander, so a caller can add to it
+    (`with table_behind(...):`)."""
     box = st.expander(t("see_table"))
-    box.dataframe(frame if spec is None else profile.display_table(frame, spec), hide_index=True)
+
+    def build() -> pa.Table:
+        return arrow_table(frame if spec is None else profile.display_table(frame, spec))
+
+    box.dataframe(build() if view is None else data.figure(("table_behind", *view), build), hide_index=True)
     return box
+
+
+def arrow_table(frame: pl.DataFrame) -> pa.Table:
+    """The frame as an Arrow table with plain string columns: st.dataframe sends an Arrow table as it is,
+    while a polars frame goes through pandas and Streamlit's format checks (10–20 % of a page's rerun)."""
+    table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+    schema = pa.schema(
+        [f.with_type(pa.string()) if pa.types.is_large_string(f.type) else f for f in table.schema]
+    )
+    return table.cast(schema)
 
 
 def breakdown_section(
@@ -68,4 +87,5 @@ def breakdown_section(
                     ("persons_text", t("kf_persons"), "text"),
                     ("share_joblogged", t("kf_share"), "pct"),
                 ],
+                view=(key, "breakdown", dimension, *view),
             )
