@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -60,3 +62,28 @@ def chart(at: Any, key: str) -> dict[str, Any]:
     found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
     assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
     return decode(json.loads(found[0].proto.spec))
+
+
+T = TypeVar("T")
+
+
+def outside_event_loop(function: Callable[[], T]) -> T:
+    """Run `function` in a fresh thread and return its result (or raise its exception).
+
+    pytest-playwright keeps an asyncio loop running in the main thread for the whole session once a
+    browser test has run; `asyncio.run` and Playwright's sync API refuse to start inside it.
+    """
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = function()
+        except BaseException as exc:  # re-raised in the calling thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="outside-event-loop")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]

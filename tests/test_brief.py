@@ -9,8 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import outside_event_loop
 from pypdf import PdfReader
 
+from bench.common import CHROMIUM_ARGS
 from joblog_dash import brief, exports, fmt, queries
 from joblog_dash.brief import BriefFigures, GroupFigures
 
@@ -148,23 +150,20 @@ def test_html_brief_opens_in_chromium_without_any_request(lolland: brief.Brief, 
     path = tmp_path / "brief.html"
     path.write_text(lolland.html, encoding="utf-8")
     requests: list[str] = []
-    with sync_playwright() as play:
-        browser = play.chromium.launch(
-            executable_path=str(exports.chromium_path()),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-            ],
-        )
-        try:
-            page = browser.new_page()
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto(path.as_uri())
-            page.wait_for_load_state("networkidle")
-            assert "Kommunebesøg: Lolland" in page.inner_text("h1")
-            assert page.locator("svg.main-svg").count() >= 3
-        finally:
-            browser.close()
+
+    def open_in_chromium() -> tuple[str, int]:
+        with sync_playwright() as play:
+            browser = play.chromium.launch(executable_path=str(exports.chromium_path()), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.on("request", lambda request: requests.append(request.url))
+                page.goto(path.as_uri())
+                page.wait_for_load_state("networkidle")
+                return page.inner_text("h1"), page.locator("svg.main-svg").count()
+            finally:
+                browser.close()
+
+    heading, charts = outside_event_loop(open_in_chromium)
+    assert "Kommunebesøg: Lolland" in heading
+    assert charts >= 3
     assert requests == [path.as_uri()]

@@ -10,6 +10,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from helpers import outside_event_loop
 
 from bench import common
 from bench.stclient import StreamlitClient
@@ -30,7 +31,7 @@ async def _walk(url: str) -> tuple[StreamlitClient, list]:
 def test_one_page_load_and_one_month_change_over_the_websocket(demo_data_dir: Path, tmp_path: Path):
     server = common.start_server(demo_data_dir, log=tmp_path / "server.log")
     try:
-        client, (opened, changed, target) = asyncio.run(_walk(server.url))
+        client, (opened, changed, target) = outside_event_loop(lambda: asyncio.run(_walk(server.url)))
     finally:
         server.stop()
     assert opened.status == "FINISHED_SUCCESSFULLY" and not opened.exceptions, opened
