@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -32,9 +33,30 @@ def query(name: str, *args: Any, **kwargs: Any) -> pl.DataFrame:
     return _cached(str(db().facts_path), name, args, normalised)
 
 
+class FrozenFigure(go.Figure):
+    """A cached figure shared by every session. st.plotly_chart calls `to_dict()` (a deep copy of every
+    trace) on every rerun, 10–25 % of a page's rerun for the larger figures; a figure nobody changes can
+    hand out the same dict each time. Changing it after the first `to_dict()` would not be seen."""
+
+    _frozen: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self._frozen is None:
+            self._frozen = super().to_dict()
+        return self._frozen
+
+
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _figure(facts_path: str, key: tuple[Any, ...], _build: Callable[[], Any]) -> Any:
-    return _build()
+    return freeze(_build())
+
+
+def freeze(value: Any) -> Any:
+    """Make a plotly Figure a FrozenFigure in place (same object and state; only to_dict remembers its
+    answer); anything else is returned as it is."""
+    if type(value) is go.Figure:
+        value.__class__ = FrozenFigure
+    return value
 
 
 def figure(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
