@@ -68,9 +68,14 @@ def municipalities() -> pl.DataFrame:
     ).sort("code")
 
 
+@cache
+def _names() -> dict[int, str]:
+    return dict(municipalities().select("code", "name").iter_rows())
+
+
 def municipality_name(code: int) -> str:
-    row = municipalities().filter(pl.col("code") == code)
-    return row["name"][0] if row.height else str(code)
+    # A dict lookup: pages call this dozens of times a rerun, and a polars filter each time added up.
+    return _names().get(code, str(code))
 
 
 # --- Areas ---------------------------------------------------------------------------------------------

@@ -1,0 +1,91 @@
+"""Liveness under the server's threading: many short-lived threads (Streamlit runs every rerun in a new
+thread) calling the cached query layer, open_db and the page computations at once.
+
+Suspects for a server-wide stall are lock-order deadlocks between Streamlit's cache locks, queries'
+_open_lock and store's remembered paths; DuckDB cursors of one shared connection used from many threads;
+and a polars pool worker needing the GIL (map_elements) while another thread holds it waiting for that pool.
+A deadlock involving the GIL would also stop pytest's own thread, so the workload runs in a child process
+with a hard timeout: a hang fails the test instead of hanging the suite. Not a timing test: the bound is
+~10x what the workload takes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+WORKLOAD = textwrap.dedent(
+    """
+    import random, sys, threading, time
+    from datetime import date
+
+    from joblog_dash import fmt, profile, queries, reference
+    from joblog_dash.charts import groups as group_charts
+    from joblog_dash.ui import data
+
+    months = data.query("months")
+    groups = data.query("benefit_groups")
+    areas = [a.key for a in reference.areas()][:8]
+    codes = reference.municipalities()["code"].to_list()
+    errors = []
+    done = [0]
+
+    def one(seed):
+        rng = random.Random(seed)
+        try:
+            month, group = rng.choice(months[-24:]), rng.choice(groups)
+            kind = rng.randrange(6)
+            if kind == 0:
+                queries.open_db()
+                data.query("snapshot", month, group, rng.choice(areas))
+            elif kind == 1:
+                data.query("trend", codes=rng.sample(codes, 3))
+            elif kind == 2:
+                data.query("breakdown", month, group, "gender", codes=[rng.choice(codes)])
+            elif kind == 3:
+                # polars map_elements: a pool worker takes the GIL
+                panel = data.query("panel", group)
+                profile.movers(panel, fmt.add_months(month, -12), month)
+            elif kind == 4:
+                # to_numpy and a cached figure built from a query inside data.figure
+                panel = data.query("panel", group)
+                data.figure(("heat", group, month), lambda: group_charts.heatmap(
+                    profile.heatmap_frame(panel, month), "t", "s"))
+            else:
+                data.query("panel", group, area=rng.choice(areas), start=fmt.add_months(month, -5), end=month)
+            done[0] += 1
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+
+    threads = []
+    for wave in range(int(sys.argv[1])):
+        batch = [threading.Thread(target=one, args=(wave * 100 + i,), daemon=True) for i in range(12)]
+        for t in batch:
+            t.start()
+        threads += batch
+        if wave % 4 == 3:
+            data._cached.clear()  # back to cache misses: real DuckDB queries again
+    for t in threads:
+        t.join()
+    print("done", done[0], "errors", len(errors), errors[:3])
+    sys.exit(1 if errors else 0)
+    """
+)
+
+
+def test_many_threads_query_and_compute_without_deadlock(demo_data_dir: Path) -> None:
+    env = {**os.environ, "JOBLOG_DATA_DIR": str(demo_data_dir)}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", WORKLOAD, "16"], env=env, capture_output=True, text=True, timeout=240,
+            cwd=Path(__file__).resolve().parent.parent,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:  # the child is killed by subprocess.run
+        raise AssertionError(
+            f"concurrent queries did not finish in 240 s (deadlock?): {exc.stdout!r}"
+        ) from None
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "done 192 errors 0" in result.stdout
