@@ -22,7 +22,9 @@ from joblog_dash.strings import t
 def table_downloads(frame: pl.DataFrame, meta: exports.ExportMeta, key: str) -> None:
     """Two download buttons: CSV for Danish Excel and XLSX, both with title, filters, source and status."""
     # The files are built when the button is clicked (Streamlit calls `data` then, on its own thread), not
-    # on every rerun: the XLSX workbook alone was ~20 % of Overblik's rerun.
+    # on every rerun: the XLSX workbook alone was ~20 % of Overblik's rerun. on_click="ignore": a rerun on
+    # the click would re-register the button under a new file id and the browser's fetch of the old one
+    # fails ("Deferred file ... not found"); a download changes nothing on the page anyway.
     left, right = st.columns(2)
     left.download_button(
         t("download_csv"),
@@ -31,6 +33,7 @@ def table_downloads(frame: pl.DataFrame, meta: exports.ExportMeta, key: str) -> 
         mime="text/csv",
         key=f"{key}_csv",
         help=t("download_csv_help"),
+        on_click="ignore",
     )
     right.download_button(
         t("download_xlsx"),
@@ -38,6 +41,7 @@ def table_downloads(frame: pl.DataFrame, meta: exports.ExportMeta, key: str) -> 
         file_name=f"{meta.filename}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
+        on_click="ignore",
     )
 
 
