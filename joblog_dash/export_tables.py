@@ -313,8 +313,12 @@ def profile_table(db: queries.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, E
     region = reference.area_of_municipality(sel.municipality, "region").label
     raw = profile_frame(db, sel.municipality, sel.month)
     frame = raw.select(
+        # replace_strict with a dict, not map_elements: a Python UDF runs on a polars pool thread that must
+        # take the GIL, which deadlocked the whole server under load (docs/PERFORMANCE.md, "Load").
         pl.col("benefit_group")
-        .map_elements(reference.group_label, return_dtype=pl.String)
+        .replace_strict(
+            {g: reference.group_label(g) for g in raw["benefit_group"].unique()}, return_dtype=pl.String
+        )
         .alias("Ydelsesgruppe"),
         *[pl.col(c).alias(label) for c, label in COUNT_COLUMNS.items()],
         pl.col("share_joblogged").alias(f"{name} (pct.)"),

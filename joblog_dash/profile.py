@@ -257,11 +257,15 @@ def movers(panel: pl.DataFrame, start: date, end: date, min_persons: int = MOVER
             pl.Series(f"lower_{suffix}", lower, dtype=pl.Float64),
             pl.Series(f"upper_{suffix}", upper, dtype=pl.Float64),
         )
+    # Formatted in Python, not with map_elements: a Python UDF runs on a polars pool thread that must take
+    # the GIL, which deadlocked the whole server under load (docs/PERFORMANCE.md, "Load").
     interval = {
-        f"interval_{x}": pl.concat_str(
-            pl.col(f"lower_{x}").map_elements(fmt.pct_short, return_dtype=pl.String),
-            pl.lit("–"),
-            pl.col(f"upper_{x}").map_elements(fmt.pct_short, return_dtype=pl.String),
+        f"interval_{x}": pl.Series(
+            [
+                None if lo is None or hi is None else f"{fmt.pct_short(lo)}–{fmt.pct_short(hi)}"
+                for lo, hi in zip(out[f"lower_{x}"].to_list(), out[f"upper_{x}"].to_list(), strict=True)
+            ],
+            dtype=pl.String,
         )
         for x in ("start", "end")
     }

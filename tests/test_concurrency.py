@@ -89,3 +89,18 @@ def test_many_threads_query_and_compute_without_deadlock(demo_data_dir: Path) ->
         ) from None
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "done 192 errors 0" in result.stdout
+
+
+def test_no_python_udfs_in_polars_on_server_paths() -> None:
+    # A polars Python UDF (map_elements, map_batches, map_rows) runs on a polars pool thread that must take
+    # the GIL; under load that froze the whole server (py-spy: every Python thread waiting for the GIL, the
+    # event loop in a socket write). Format in Python or use replace_strict with a dict instead.
+    root = Path(__file__).resolve().parent.parent
+    sources = [*root.glob("joblog_dash/**/*.py"), *root.glob("pages/*.py"), root / "app.py"]
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sources
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if any(f".{name}(" in line for name in ("map_elements", "map_batches", "map_rows"))
+    ]
+    assert not found, f"polars Python UDFs on server paths: {found}"
