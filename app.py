@@ -2,12 +2,15 @@
 
 import streamlit as st
 
-from joblog_dash import fmt, reference, tables
 from joblog_dash.charts import style, trend
-from joblog_dash.strings import t
-from joblog_dash.ui import data, downloads
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui import cache as data
+from joblog_dash.ui import downloads
 from joblog_dash.ui.layout import page_setup
 from joblog_dash.ui.sections import table_behind
+from joblog_dash.views import spread as tables
 
 ctx = page_setup(t("nav_overview"), show_filters=("month", "group", "area"))
 filters = ctx.filters

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from joblog_dash import demo, schema, store
+from joblog_dash.data import demo, schema, store
 from joblog_dash.importing import jobindsats, service
 
 

@@ -222,11 +222,12 @@ def table(result: dict) -> str:
 
 
 def _plan() -> Plan:
-    from joblog_dash import fmt, queries, reference
-    from joblog_dash.strings import t
+    from joblog_dash.data import queries, reference, warehouse
+    from joblog_dash.text import fmt
+    from joblog_dash.text.strings import t
 
     data = common.ensure_data("demo")
-    db = queries.open_db(data)
+    db = warehouse.open_db(data)
     return Plan(
         paths=[url for _script, url in common.page_paths()],
         months=[fmt.month_key(m) for m in queries.months(db)[-36:]],
@@ -246,7 +247,8 @@ async def warm_up(url: str, paths: list[str]) -> None:
 
 
 def _browser_plan(plan: Plan) -> dict:
-    from joblog_dash import fmt, reference
+    from joblog_dash.data import reference
+    from joblog_dash.text import fmt
 
     return {
         "paths": plan.paths,

@@ -14,8 +14,11 @@ from datetime import date
 from pathlib import Path
 
 from bench.common import summary
-from joblog_dash import brief, export_tables, exports, queries
 from joblog_dash.charts import meeting
+from joblog_dash.data import queries, warehouse
+from joblog_dash.exporting import brief
+from joblog_dash.exporting import files as exports
+from joblog_dash.exporting import tables as export_tables
 
 
 def _time(fn: Callable[[], object], n: int) -> tuple[dict[str, float | int], object]:
@@ -28,7 +31,7 @@ def _time(fn: Callable[[], object], n: int) -> tuple[dict[str, float | int], obj
 
 
 def run(data_dir: Path | None, month: date = date(2018, 9, 1)) -> dict[str, object]:
-    db = queries.open_db(data_dir)
+    db = warehouse.open_db(data_dir)
     sel = export_tables.validate(db, month.strftime("%Y-%m"), "kontanthjaelp")
     out: dict[str, object] = {}
     frame, meta = export_tables.build(db, "municipalities", sel)

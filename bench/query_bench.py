@@ -15,14 +15,14 @@ from pathlib import Path
 import duckdb
 
 from bench.common import summary
-from joblog_dash import queries, reference
+from joblog_dash.data import aggregates, queries, reference, warehouse
 
 GROUP = "kontanthjaelp"
 AREA = "region-sjaelland"
-SUMS = ", ".join(f"sum({c})" for c in queries.COUNTS)
+SUMS = ", ".join(f"sum({c})" for c in aggregates.COUNTS)
 
 
-def _cases(db: queries.JoblogDB) -> dict[str, tuple[Callable[[], object], str]]:
+def _cases(db: warehouse.JoblogDB) -> dict[str, tuple[Callable[[], object], str]]:
     """name -> (the query function call, the floor SQL over `facts` = read_parquet of the same file)."""
     month = queries.months(db)[-1]
     area = reference.area_by_key(AREA)
@@ -96,9 +96,9 @@ def _time(call: Callable[[], object], repeats: int, warmup: int = 2) -> list[flo
 
 def run(data: Path, repeats: int = 30) -> dict[str, object]:
     """Open time and per-query latency with floors for the current dataset of `data`."""
-    queries._open.cache_clear()
+    warehouse._open.cache_clear()
     start = time.perf_counter()
-    db = queries.open_db(data)
+    db = warehouse.open_db(data)
     open_s = time.perf_counter() - start
     floor_con = duckdb.connect(config={"threads": 2})
     path = str(db.facts_path).replace("'", "''")

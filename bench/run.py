@@ -47,10 +47,11 @@ class Settings:
 
 def measure_server(data: Path, settings: Settings, log: Path) -> dict[str, object]:
     """Server RSS after visiting every page, then the browser's filter-change latency on Overblik."""
-    from joblog_dash import fmt, queries
-    from joblog_dash.strings import t
+    from joblog_dash.data import queries, warehouse
+    from joblog_dash.text import fmt
+    from joblog_dash.text.strings import t
 
-    months = queries.months(queries.open_db(data))[::-1][:CHANGE_MONTHS]
+    months = queries.months(warehouse.open_db(data))[::-1][:CHANGE_MONTHS]
     options = [fmt.month_short(m) for m in months[1:]] + [fmt.month_short(months[0])]
     server = common.start_server(data, log=log)
     try:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from joblog_dash import store
+from joblog_dash.data import store
 
 
 def _data_dir(args: argparse.Namespace) -> Path | None:
@@ -14,7 +14,7 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from joblog_dash import demo
+    from joblog_dash.data import demo
 
     manifest = demo.build_demo(data_dir=_data_dir(args), seed=args.seed, scale=args.scale, progress=True)
     print(
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     import_commands.register(sub)
 
-    from joblog_dash import export_commands
+    from joblog_dash.exporting import commands as export_commands
 
     export_commands.register(sub)
     return parser

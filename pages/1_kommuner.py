@@ -10,13 +10,17 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from joblog_dash import fmt, privacy, reference, tables
+from joblog_dash.analysis import privacy
 from joblog_dash.charts import spread, style
-from joblog_dash.strings import t
-from joblog_dash.ui import data, downloads
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui import cache as data
+from joblog_dash.ui import downloads
 from joblog_dash.ui import fair as fair_ui
 from joblog_dash.ui.layout import PageContext, drill_on_click, open_profile, page_setup
 from joblog_dash.ui.sections import table_behind
+from joblog_dash.views import spread as tables
 
 
 @dataclass(frozen=True)

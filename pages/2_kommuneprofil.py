@@ -7,14 +7,18 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from joblog_dash import fmt, profile, reference, stats
+from joblog_dash.analysis import stats
 from joblog_dash.charts import profile as charts
 from joblog_dash.charts import style
-from joblog_dash.strings import t
-from joblog_dash.ui import data, downloads
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui import cache as data
+from joblog_dash.ui import downloads
 from joblog_dash.ui import fair as fair_ui
 from joblog_dash.ui.layout import page_setup
 from joblog_dash.ui.sections import breakdown_section, table_behind
+from joblog_dash.views import profile
 
 PEERS_K = 5
 

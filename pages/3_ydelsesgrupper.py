@@ -7,12 +7,14 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from joblog_dash import fmt, profile, reference
 from joblog_dash.charts import groups as charts
-from joblog_dash.strings import t
-from joblog_dash.ui import data
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui import cache as data
 from joblog_dash.ui.layout import drill_on_click, page_setup
 from joblog_dash.ui.sections import arrow_table, breakdown_section, table_behind
+from joblog_dash.views import profile
 
 MOVERS_SHOWN = 10
 

@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from joblog_dash import fmt, followup, reference
+from joblog_dash.analysis import followup
 from joblog_dash.charts import funnel as funnel_chart
 from joblog_dash.charts import signals as signal_charts
 from joblog_dash.charts import style
-from joblog_dash.strings import t
-from joblog_dash.ui import data, state
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui import cache as data
 from joblog_dash.ui import fair as fair_ui
+from joblog_dash.ui import state
 from joblog_dash.ui.layout import drill_on_click, page_setup, profile_link_params
 from joblog_dash.ui.sections import table_behind
 

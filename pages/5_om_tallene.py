@@ -3,10 +3,12 @@
 import polars as pl
 import streamlit as st
 
-from joblog_dash import fmt, privacy, reference
-from joblog_dash.strings import t
+from joblog_dash.analysis import privacy
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 from joblog_dash.ui.layout import page_setup
-from joblog_dash.ui_upload import render_upload_section
+from joblog_dash.ui.upload import render_upload_section
 
 ctx = page_setup(t("nav_about"), show_filters=())
 manifest = ctx.manifest

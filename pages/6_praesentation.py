@@ -4,7 +4,7 @@ from html import escape
 
 import streamlit as st
 
-from joblog_dash.strings import t
+from joblog_dash.text.strings import t
 from joblog_dash.ui import presenting
 from joblog_dash.ui.layout import PAGES, page_setup
 

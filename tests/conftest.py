@@ -6,7 +6,7 @@ Fixtures:
   the whole run, so no test ever reads or writes the developer's ``./data``. Returns that directory.
 - ``demo_data_dir`` (session): builds the synthetic demo dataset (seed 2018, scale "demo") once per session
   into ``isolated_data_dir`` and returns it. Because ``JOBLOG_DATA_DIR`` already points there, AppTest pages
-  and ``queries.open_db()`` find the demo data once a test requests this fixture. Request it in every test
+  and ``warehouse.open_db()`` find the demo data once a test requests this fixture. Request it in every test
   (or page test) that needs data.
 - ``demo_facts_path`` (session): the demo dataset's ``facts.parquet``.
 - ``clear_streamlit_caches`` (autouse): clears ``st.cache_data`` and ``st.cache_resource`` before and after
@@ -32,7 +32,7 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
 @pytest.fixture(scope="session")
 def demo_data_dir(isolated_data_dir: Path) -> Path:
-    from joblog_dash import demo
+    from joblog_dash.data import demo
 
     demo.build_demo(data_dir=isolated_data_dir)
     return isolated_data_dir
@@ -40,7 +40,7 @@ def demo_data_dir(isolated_data_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_facts_path(demo_data_dir: Path) -> Path:
-    from joblog_dash import store
+    from joblog_dash.data import store
 
     return store.current_paths(demo_data_dir)[0]
 

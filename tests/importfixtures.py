@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from joblog_dash import reference, schema, store
+from joblog_dash.data import reference, schema, store
 
 MEASURE_HEADERS = [
     "Antal personer",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from joblog_dash import boundaries
+from joblog_dash.data import boundaries
 
 
 def square(x: float, y: float, size: float = 0.1) -> list[list[float]]:

@@ -13,8 +13,11 @@ from helpers import outside_event_loop
 from pypdf import PdfReader
 
 from bench.common import CHROMIUM_ARGS
-from joblog_dash import brief, exports, fmt, queries
-from joblog_dash.brief import BriefFigures, GroupFigures
+from joblog_dash.data import warehouse
+from joblog_dash.exporting import brief
+from joblog_dash.exporting import files as exports
+from joblog_dash.exporting.brief import BriefFigures, GroupFigures
+from joblog_dash.text import fmt
 
 CHROMIUM = exports.chromium_path() is not None
 MONTH = date(2018, 9, 1)
@@ -106,7 +109,7 @@ def lolland_share(facts: Path) -> tuple[float, int]:
 
 @pytest.fixture(scope="module")
 def lolland(demo_data_dir: Path) -> brief.Brief:
-    return brief.build(queries.open_db(demo_data_dir), LOLLAND, MONTH, "kontanthjaelp")
+    return brief.build(warehouse.open_db(demo_data_dir), LOLLAND, MONTH, "kontanthjaelp")
 
 
 def test_html_brief_is_self_contained(lolland: brief.Brief, demo_facts_path: Path):

@@ -9,8 +9,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from joblog_dash import boundaries, fair, fmt, followup, hexmap, reference, stats
+from joblog_dash.analysis import fair, followup, stats
 from joblog_dash.charts import funnel, maps, signals, style
+from joblog_dash.data import boundaries, hexmap, reference
+from joblog_dash.text import fmt
 
 
 def snapshot(persons: dict[int, int], logged: dict[int, int]) -> pl.DataFrame:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from joblog_dash import cli, store
+from joblog_dash import cli
+from joblog_dash.data import store
 
 
 def test_demo_command_builds_the_dataset(

@@ -10,7 +10,10 @@ import polars as pl
 import pytest
 from pypdf import PdfReader
 
-from joblog_dash import cli, export_tables, exports, queries
+from joblog_dash import cli
+from joblog_dash.data import warehouse
+from joblog_dash.exporting import files as exports
+from joblog_dash.exporting import tables as export_tables
 
 CHROMIUM = exports.chromium_path() is not None
 
@@ -26,7 +29,7 @@ def test_export_funnel_defaults_to_machine_csv(demo_data_dir: Path, capsysbinary
     assert code == 0
     frame = pl.read_csv(io.BytesIO(out))
     assert tuple(frame.columns) == export_tables.FUNNEL_CSV_COLUMNS
-    db = queries.open_db(demo_data_dir)
+    db = warehouse.open_db(demo_data_dir)
     direct = export_tables.funnel_frame(db, export_tables.validate(db, "2018-09", "kontanthjaelp"))
     assert frame["share"].to_list() == pytest.approx(direct["share"].round(6).to_list(), nan_ok=True)
 

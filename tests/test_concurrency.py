@@ -22,9 +22,12 @@ WORKLOAD = textwrap.dedent(
     import random, sys, threading, time
     from datetime import date
 
-    from joblog_dash import fmt, profile, queries, reference
+    from joblog_dash.text import fmt
+    from joblog_dash.views import profile
+    from joblog_dash.data import queries, reference
+    from joblog_dash.data import warehouse
     from joblog_dash.charts import groups as group_charts
-    from joblog_dash.ui import data
+    from joblog_dash.ui import cache as data
 
     months = data.query("months")
     groups = data.query("benefit_groups")
@@ -39,7 +42,7 @@ WORKLOAD = textwrap.dedent(
             month, group = rng.choice(months[-24:]), rng.choice(groups)
             kind = rng.randrange(6)
             if kind == 0:
-                queries.open_db()
+                warehouse.open_db()
                 data.query("snapshot", month, group, rng.choice(areas))
             elif kind == 1:
                 data.query("trend", codes=rng.sample(codes, 3))

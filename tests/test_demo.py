@@ -1,6 +1,6 @@
 """The synthetic demo dataset: schema, invariants, calibration to published figures, behaviour, determinism.
 
-Targets are computed straight from the parquet with plain DuckDB SQL (not with joblog_dash.queries), so
+Targets are computed straight from the parquet with plain DuckDB SQL (not with joblog_dash.data.queries), so
 these tests check the data itself. Every share is a ratio of sums: 1 - sum(persons_0) / sum(persons).
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from joblog_dash import demo, reference, schema, store
+from joblog_dash.data import demo, reference, schema, store
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,11 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from joblog_dash import export_tables, exports, fmt, queries
 from joblog_dash.config import REFERENCE_DIR
+from joblog_dash.data import warehouse
+from joblog_dash.exporting import files as exports
+from joblog_dash.exporting import tables as export_tables
+from joblog_dash.text import fmt
 
 MONTH = date(2018, 9, 1)
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
@@ -43,12 +46,12 @@ def expected_shares(facts: Path, region: str) -> dict[str, tuple[int, float]]:
 
 
 @pytest.fixture(scope="module")
-def db(demo_data_dir: Path) -> queries.JoblogDB:
-    return queries.open_db(demo_data_dir)
+def db(demo_data_dir: Path) -> warehouse.JoblogDB:
+    return warehouse.open_db(demo_data_dir)
 
 
 @pytest.fixture(scope="module")
-def municipalities(db: queries.JoblogDB) -> tuple[pl.DataFrame, exports.ExportMeta]:
+def municipalities(db: warehouse.JoblogDB) -> tuple[pl.DataFrame, exports.ExportMeta]:
     sel = export_tables.validate(db, "2018-09", "kontanthjaelp", "region-sjaelland")
     return export_tables.build(db, "municipalities", sel)
 
@@ -144,7 +147,7 @@ def test_csv_cells_by_kind():
     assert exports.csv_cell(None, "share") == "" and exports.csv_cell(float("nan"), "number") == ""
 
 
-def test_trend_export_matches_the_national_series(db: queries.JoblogDB, demo_facts_path: Path):
+def test_trend_export_matches_the_national_series(db: warehouse.JoblogDB, demo_facts_path: Path):
     frame, meta = export_tables.build(db, "trend", export_tables.validate(db, "2018-09", "kontanthjaelp"))
     _, _, rows = read_danish_csv(exports.to_danish_csv(frame, meta))
     assert rows[-1]["Måned"] == "2018-09-01" and len(rows) == frame.height
@@ -160,7 +163,7 @@ def test_trend_export_matches_the_national_series(db: queries.JoblogDB, demo_fac
     assert rows[-1][SHARE_COLUMN] == fmt.pct((persons - none) / persons).removesuffix(" pct.")
 
 
-def test_funnel_machine_csv(db: queries.JoblogDB):
+def test_funnel_machine_csv(db: warehouse.JoblogDB):
     sel = export_tables.validate(db, "2018-09", "kontanthjaelp")
     payload = export_tables.funnel_machine_csv(db, sel)
     assert not payload.startswith(b"\xef\xbb\xbf")

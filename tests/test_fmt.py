@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from joblog_dash import fmt
+from joblog_dash.text import fmt
 
 
 def test_numbers_use_decimal_comma_and_thousands_dot() -> None:

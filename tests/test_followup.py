@@ -7,7 +7,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from joblog_dash import fair, fmt, followup, stats
+from joblog_dash.analysis import fair, followup, stats
+from joblog_dash.text import fmt
 
 MONTHS = [fmt.add_months(date(2017, 1, 1), i) for i in range(36)]  # jan. 2017 – dec. 2019
 NAMES = {101: "A", 147: "B", 151: "C", 153: "D", 155: "E", 157: "F"}

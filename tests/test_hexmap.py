@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from joblog_dash import hexmap
-from joblog_dash.reference import municipalities
+from joblog_dash.data import hexmap
+from joblog_dash.data.reference import municipalities
 
 
 @pytest.fixture(scope="module")

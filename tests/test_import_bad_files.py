@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from importfixtures import HEADER, csv_bytes, make_frame, row, tree_checksum, write_dataset
 
-from joblog_dash import reference
+from joblog_dash.data import reference
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing import service
 

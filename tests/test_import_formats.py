@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from importfixtures import HEADER, csv_bytes, make_frame, row
 
-from joblog_dash import reference, store
+from joblog_dash.data import reference, store
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing import service
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import polars as pl
 from importfixtures import make_big_frame
 
-from joblog_dash import schema, store
+from joblog_dash.data import schema, store
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing import service
-from joblog_dash.textsafety import (
+from joblog_dash.text.safety import (
     escape_markdown,
     neutralise_formula,
     neutralise_formulas,

@@ -15,7 +15,8 @@ import polars as pl
 import pytest
 from importfixtures import make_big_frame, make_frame, tree_checksum, write_dataset
 
-from joblog_dash import config, reference, store
+from joblog_dash import config
+from joblog_dash.data import reference, store
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing import service
 

@@ -9,13 +9,13 @@ import pytest
 from importfixtures import csv_bytes, make_frame, row, tree_checksum, write_dataset
 from streamlit.testing.v1 import AppTest
 
-from joblog_dash import store
+from joblog_dash.data import store
 from joblog_dash.importing import jobindsats as ji
-from joblog_dash.ui_upload import save_upload, uploads_dir
+from joblog_dash.ui.upload import save_upload, uploads_dir
 
 
 def _app() -> None:
-    from joblog_dash.ui_upload import render_upload_section
+    from joblog_dash.ui.upload import render_upload_section
 
     render_upload_section()
 

@@ -14,7 +14,7 @@ from helpers import outside_event_loop
 
 from bench import common
 from bench.stclient import StreamlitClient
-from joblog_dash.strings import t
+from joblog_dash.text.strings import t
 
 pytestmark = pytest.mark.server
 

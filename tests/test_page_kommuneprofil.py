@@ -11,8 +11,9 @@ import pytest
 from helpers import chart, run_page
 from streamlit.testing.v1 import AppTest
 
-from joblog_dash import fmt, reference
 from joblog_dash.config import REFERENCE_DIR
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
 
 PAGE = "pages/2_kommuneprofil.py"
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")

@@ -10,8 +10,8 @@ import pytest
 from helpers import figure, run_page
 from streamlit.testing.v1 import AppTest
 
-from joblog_dash import fmt
 from joblog_dash.config import REFERENCE_DIR
+from joblog_dash.text import fmt
 
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
 PAGE = "pages/1_kommuner.py"

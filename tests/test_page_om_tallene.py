@@ -8,8 +8,9 @@ import polars as pl
 from helpers import run_page
 from streamlit.testing.v1 import AppTest
 
-from joblog_dash import fmt, reference, store
 from joblog_dash.config import EVENTS_FILE
+from joblog_dash.data import reference, store
+from joblog_dash.text import fmt
 
 
 def run() -> AppTest:

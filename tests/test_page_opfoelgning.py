@@ -14,8 +14,10 @@ import pytest
 from helpers import figure, run_page
 from streamlit.testing.v1 import AppTest
 
-from joblog_dash import fair, fmt, followup, privacy, reference, stats
+from joblog_dash.analysis import fair, followup, privacy, stats
 from joblog_dash.config import REFERENCE_DIR
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
 
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
 PAGE = "pages/4_opfoelgning.py"

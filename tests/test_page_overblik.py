@@ -10,8 +10,9 @@ import pytest
 from helpers import figure, run_page
 from streamlit.testing.v1 import AppTest
 
-from joblog_dash import fmt, reference
 from joblog_dash.config import REFERENCE_DIR
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
 
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
 

@@ -10,7 +10,7 @@ import pytest
 from helpers import figure, run_page
 from streamlit.testing.v1 import AppTest
 
-from joblog_dash import fmt
+from joblog_dash.text import fmt
 
 PAGE = "pages/6_praesentation.py"
 PARAMS = {"kommune": "360", "maaned": "2018-09", "fra": "2018-01", "gruppe": "kontanthjaelp"}

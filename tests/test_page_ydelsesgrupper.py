@@ -12,8 +12,8 @@ import pytest
 from helpers import chart, run_page
 from streamlit.testing.v1 import AppTest
 
-from joblog_dash import fmt
 from joblog_dash.config import REFERENCE_DIR
+from joblog_dash.text import fmt
 
 PAGE = "pages/3_ydelsesgrupper.py"
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")

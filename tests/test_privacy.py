@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from joblog_dash import privacy
+from joblog_dash.analysis import privacy
 
 
 def test_primary_suppression_hides_1_to_4_persons_only() -> None:

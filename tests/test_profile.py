@@ -1,4 +1,4 @@
-"""Unit tests of joblog_dash.profile on small hand-made frames with hand-worked answers."""
+"""Unit tests of joblog_dash.views.profile on small hand-made frames with hand-worked answers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from joblog_dash import profile
+from joblog_dash.views import profile
 
 
 def m(year: int, month: int) -> date:

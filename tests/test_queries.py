@@ -1,4 +1,4 @@
-"""Every public function of joblog_dash.queries against a tiny hand-built dataset, answers worked out by hand.
+"""Every public function of joblog_dash.data.queries against a tiny hand-built dataset, answers worked out by hand.
 
 The dataset (job searches are always 2 per person with 1-5 and 10 per person with 6+):
 
@@ -34,8 +34,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from joblog_dash import queries, reference, store
-from joblog_dash.reference import TOTAL
+from joblog_dash.data import queries, reference, store, warehouse
+from joblog_dash.data.reference import TOTAL
 
 JAN19, FEB19, FEB20 = date(2019, 1, 1), date(2019, 2, 1), date(2020, 2, 1)
 
@@ -79,10 +79,10 @@ def tiny_facts() -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> queries.JoblogDB:
+def db(tmp_path_factory: pytest.TempPathFactory) -> warehouse.JoblogDB:
     data_dir = tmp_path_factory.mktemp("tiny")
     store.write_version(tiny_facts(), kind="real", source="hand-built test data", data_dir=data_dir)
-    return queries.open_db(data_dir)
+    return warehouse.open_db(data_dir)
 
 
 def by_key(frame: pl.DataFrame, *keys: str) -> dict[object, dict[str, object]]:
@@ -101,7 +101,7 @@ def test_open_db_gives_the_current_version(db):
 
 def test_missing_dataset_error_names_path_and_how_to_build(tmp_path: Path):
     with pytest.raises(store.DatasetMissingError) as info:
-        queries.open_db(tmp_path / "empty")
+        warehouse.open_db(tmp_path / "empty")
     message = str(info.value)
     assert str(tmp_path / "empty" / "joblog") in message
     assert "joblog-dash demo" in message and "make run" in message
@@ -110,7 +110,7 @@ def test_missing_dataset_error_names_path_and_how_to_build(tmp_path: Path):
 def test_open_db_reads_joblog_data_dir_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     store.write_version(tiny_facts(), kind="real", source="via env", data_dir=tmp_path)
     monkeypatch.setenv("JOBLOG_DATA_DIR", str(tmp_path))
-    assert queries.open_db().manifest.source == "via env"
+    assert warehouse.open_db().manifest.source == "via env"
 
 
 # --- Lists ------------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from joblog_dash import reference
 from joblog_dash.config import REFERENCE_DIR
+from joblog_dash.data import reference
 
 
 def test_98_municipalities_with_unique_codes_and_names():

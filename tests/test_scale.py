@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from joblog_dash import demo, queries, reference, schema, store
+from joblog_dash.data import aggregates, demo, queries, reference, schema, store, warehouse
 
 
 def test_stress_is_ten_replicas_of_the_full_groups():
@@ -66,7 +66,7 @@ def test_write_version_parts_writes_one_readable_facts_file(tmp_path: Path):
     # Sorted by key within each part, parts in the order given.
     assert written["month"].to_list()[:4] == [jan, jan, feb, feb]
     folder = facts.parent
-    assert all(queries.aggregate_path(folder, name).is_file() for name in queries.AGGREGATES)
+    assert all(aggregates.aggregate_path(folder, name).is_file() for name in aggregates.AGGREGATES)
 
 
 def test_write_version_parts_refuses_overlapping_or_invalid_parts(tmp_path: Path):
@@ -89,11 +89,11 @@ def test_stored_aggregates_answer_like_the_facts(demo_data_dir: Path):
     """Opening with the stored aggregates and without them (older versions) gives the same answers."""
     facts, _ = store.current_paths(demo_data_dir)
     folder = facts.parent
-    assert all(queries.aggregate_path(folder, name).is_file() for name in queries.AGGREGATES)
-    with_stored = queries.open_db(demo_data_dir)
+    assert all(aggregates.aggregate_path(folder, name).is_file() for name in aggregates.AGGREGATES)
+    with_stored = warehouse.open_db(demo_data_dir)
     month = queries.months(with_stored)[-1]
 
-    def answers(db: queries.JoblogDB) -> list[pl.DataFrame]:
+    def answers(db: warehouse.JoblogDB) -> list[pl.DataFrame]:
         return [
             queries.trend(db, area="region-sjaelland"),
             queries.snapshot(db, month, "kontanthjaelp"),
@@ -105,22 +105,22 @@ def test_stored_aggregates_answer_like_the_facts(demo_data_dir: Path):
     expected = answers(with_stored)
     moved = {}
     try:
-        for name in queries.AGGREGATES:
-            path = queries.aggregate_path(folder, name)
+        for name in aggregates.AGGREGATES:
+            path = aggregates.aggregate_path(folder, name)
             moved[path] = path.with_suffix(".moved")
             path.rename(moved[path])
-        queries._open.cache_clear()
-        rebuilt = answers(queries.open_db(demo_data_dir))
+        warehouse._open.cache_clear()
+        rebuilt = answers(warehouse.open_db(demo_data_dir))
     finally:
         for path, aside in moved.items():
             aside.rename(path)
-        queries._open.cache_clear()
+        warehouse._open.cache_clear()
     for got, want in zip(rebuilt, expected, strict=True):
         assert got.equals(want)
 
 
 def test_national_breakdown_from_the_aggregate_equals_the_sum_over_municipalities(demo_data_dir: Path):
-    db = queries.open_db(demo_data_dir)
+    db = warehouse.open_db(demo_data_dir)
     month = queries.months(db)[-3]
     every_code = reference.municipalities()["code"].to_list()
     for dimension in queries.BREAKDOWN_DIMENSIONS:

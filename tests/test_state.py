@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from joblog_dash.reference import NATIONAL
+from joblog_dash.data.reference import NATIONAL
 from joblog_dash.ui import state
 
 CHOICES = state.Choices(

@@ -1,4 +1,4 @@
-"""Tests for joblog_dash.stats: each checks a value worked out by hand or a property that can fail."""
+"""Tests for joblog_dash.analysis.stats: each checks a value worked out by hand or a property that can fail."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from joblog_dash import stats
+from joblog_dash.analysis import stats
 
 # --- Wilson -----------------------------------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from joblog_dash import schema, store
-from joblog_dash.reference import TOTAL
+from joblog_dash.data import schema, store
+from joblog_dash.data.reference import TOTAL
 
 
 def facts(

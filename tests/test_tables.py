@@ -1,4 +1,4 @@
-"""Pure helpers behind Overblik and Kommuner (joblog_dash.tables) on hand-made frames."""
+"""Pure helpers behind Overblik and Kommuner (joblog_dash.views.spread) on hand-made frames."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from joblog_dash import tables
+from joblog_dash.views import spread as tables
 
 SEP17, AUG18, SEP18 = date(2017, 9, 1), date(2018, 8, 1), date(2018, 9, 1)
 

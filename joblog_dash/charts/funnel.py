@@ -12,9 +12,10 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from joblog_dash import fair, fmt, stats
+from joblog_dash.analysis import fair, stats
 from joblog_dash.charts import style
-from joblog_dash.strings import t
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 # Okabe–Ito: vermillion triangle-down below, grey circle within, blue triangle-up above.
 VERDICT_STYLE = {

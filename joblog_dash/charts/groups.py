@@ -6,7 +6,6 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from joblog_dash import fmt
 from joblog_dash.charts.profile import HOVER_SHARE, month_axis, month_labels, values
 from joblog_dash.charts.style import (
     NEUTRAL,
@@ -17,7 +16,8 @@ from joblog_dash.charts.style import (
     month_share_hover,
     percent_axis,
 )
-from joblog_dash.strings import t
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 IMPROVER_COLOUR = OKABE_ITO[0]  # blue
 DECLINER_COLOUR = OKABE_ITO[5]  # vermillion: blue/orange differ for every colour-vision type

@@ -12,10 +12,12 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.colors import sample_colorscale
 
-from joblog_dash import boundaries, fmt, hexmap, privacy
+from joblog_dash.analysis import privacy
 from joblog_dash.charts import style
 from joblog_dash.charts.funnel import interval_text, measure_label
-from joblog_dash.strings import t
+from joblog_dash.data import boundaries, hexmap
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 # Viridis rather than cividis: cividis passes through grey, which would blur with the grey of suppressed cells.
 COLOURSCALE = "Viridis"
@@ -40,7 +42,7 @@ def map_values(table: pl.DataFrame, area_codes: list[int] | None = None) -> pl.D
     `table` has code, name, persons, share (and optionally lower/upper/suppressed) for some municipalities;
     the others get persons 0. Suppression is applied here if the table has no `suppressed` column.
     """
-    from joblog_dash import reference
+    from joblog_dash.data import reference
 
     frame = table
     if "suppressed" not in frame.columns:

@@ -11,10 +11,11 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from joblog_dash import fmt, reference
 from joblog_dash.charts import style
 from joblog_dash.charts.trend import add_events, visible_events
-from joblog_dash.strings import t
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 HIGHLIGHT = "#D55E00"
 

@@ -8,7 +8,6 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from joblog_dash import fmt, reference
 from joblog_dash.charts.style import (
     CATEGORY_COLOURS,
     NEUTRAL,
@@ -20,8 +19,10 @@ from joblog_dash.charts.style import (
     month_share_hover,
     percent_axis,
 )
-from joblog_dash.profile import Position
-from joblog_dash.strings import t
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.views.profile import Position
 
 # Plotly formats dates in English; hover texts carry the Danish month and share in `text` instead.
 HOVER_SHARE = "%{fullData.name}<br>%{text}<extra></extra>"

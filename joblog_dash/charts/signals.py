@@ -5,10 +5,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from joblog_dash import fair, fmt, privacy, stats
+from joblog_dash.analysis import fair, privacy, stats
 from joblog_dash.charts import style
 from joblog_dash.charts.funnel import measure_label
-from joblog_dash.strings import t
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 SIGNAL_COLOUR = "#D55E00"
 MOVED_STYLE = {

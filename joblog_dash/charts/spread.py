@@ -8,9 +8,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from joblog_dash import fmt, stats
+from joblog_dash.analysis import stats
 from joblog_dash.charts import style
-from joblog_dash.strings import t
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 _HOVER = (
     "<b>%{customdata[1]}</b><br>%{customdata[2]} (95 pct.-interval %{customdata[5]})"

@@ -7,7 +7,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from joblog_dash import fmt
+from joblog_dash.text import fmt
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies. Never red/green alone.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")

@@ -7,9 +7,10 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from joblog_dash import fmt, reference
 from joblog_dash.charts import style
-from joblog_dash.strings import t
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 # Event labels sit above the plot area (clear of the lines), staggered in rows so that close events
 # (jan. 2019, jan. 2020, mar. 2020) stay legible.

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from joblog_dash import store
+from joblog_dash.data import store
 from joblog_dash.importing import service
 from joblog_dash.importing.validate import Problem
-from joblog_dash.textsafety import printable
+from joblog_dash.text.safety import printable
 
 
 def _dk(number: object) -> str:

@@ -11,8 +11,8 @@ from datetime import date
 
 import polars as pl
 
-from joblog_dash import reference, schema
-from joblog_dash.textsafety import neutralise_formulas
+from joblog_dash.data import reference, schema
+from joblog_dash.text.safety import neutralise_formulas
 
 # Internal field names used between reading and validation, with the headers that map to them. Headers are
 # compared after `header_key` (case, spaces, BOM), so "Antal  personer" and "ANTAL PERSONER" both match.

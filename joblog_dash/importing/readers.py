@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from joblog_dash import schema
+from joblog_dash.data import schema
 
 DEFAULT_MAX_IMPORT_MB = 200
 # XLSX is zipped XML; its unpacked size may be this many times the size limit (guards against zip bombs).

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import polars as pl
 
-from joblog_dash import reference, schema, store
+from joblog_dash.data import reference, schema, store
 from joblog_dash.importing.readers import ReadError, read_table
 from joblog_dash.importing.validate import Problem, Validation, validate_table
-from joblog_dash.textsafety import printable, safe_filename
+from joblog_dash.text.safety import printable, safe_filename
 
 Progress = Callable[[float, str], None]
 PARTITION = ["month", "municipality_code", "benefit_group"]

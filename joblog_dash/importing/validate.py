@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from joblog_dash import reference, schema
+from joblog_dash.data import reference, schema
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing.readers import RawTable
-from joblog_dash.textsafety import printable
+from joblog_dash.text.safety import printable
 
 MAX_LISTED = 10  # rows listed per kind of problem; the rest are counted in one summary line
 CORE = ("persons", "persons_0", "persons_1_5", "persons_6plus")

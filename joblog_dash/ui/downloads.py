@@ -15,8 +15,10 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from joblog_dash import export_tables, exports, queries
-from joblog_dash.strings import t
+from joblog_dash.data import warehouse
+from joblog_dash.exporting import files as exports
+from joblog_dash.exporting import tables as export_tables
+from joblog_dash.text.strings import t
 
 
 def table_downloads(frame: pl.DataFrame, meta: exports.ExportMeta, key: str) -> None:
@@ -49,11 +51,11 @@ def table_downloads(frame: pl.DataFrame, meta: exports.ExportMeta, key: str) -> 
 def _export_table(
     facts_path: str, kind: str, selection: export_tables.Selection
 ) -> tuple[pl.DataFrame, exports.ExportMeta]:
-    return export_tables.build(queries.open_db(), kind, selection)
+    return export_tables.build(warehouse.open_db(), kind, selection)
 
 
 def view_downloads(
-    db: queries.JoblogDB, kind: str, filters: object, key: str, fig: go.Figure | None = None
+    db: warehouse.JoblogDB, kind: str, filters: object, key: str, fig: go.Figure | None = None
 ) -> None:
     """Downloads of the export `kind` for the page's filters (a ui.state.Filters), plus the chart if given.
 
@@ -112,9 +114,9 @@ def chart_downloads(fig: go.Figure, meta: exports.ExportMeta, key: str) -> None:
     )
 
 
-def brief_downloads(db: queries.JoblogDB, code: int, month: date, group: str, key: str = "brief") -> None:
+def brief_downloads(db: warehouse.JoblogDB, code: int, month: date, group: str, key: str = "brief") -> None:
     """'Lav kommunebesøgsbrief': build the brief on click, then offer PDF (if Chromium works) and HTML."""
-    from joblog_dash import brief
+    from joblog_dash.exporting import brief
 
     store_key = f"_joblog_brief_{key}"
     signature = _signature(db.facts_path, code, month, group)

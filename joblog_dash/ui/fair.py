@@ -14,14 +14,17 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from joblog_dash import boundaries, fair, fmt, followup, reference, stats
+from joblog_dash.analysis import fair, followup, stats
 from joblog_dash.charts import funnel as funnel_chart
 from joblog_dash.charts import maps, style
 from joblog_dash.charts import signals as signal_charts
 from joblog_dash.charts.funnel import measure_label
-from joblog_dash.strings import t
-from joblog_dash.textsafety import escape_markdown
-from joblog_dash.ui import data, state
+from joblog_dash.data import boundaries, reference
+from joblog_dash.text import fmt
+from joblog_dash.text.safety import escape_markdown
+from joblog_dash.text.strings import t
+from joblog_dash.ui import cache as data
+from joblog_dash.ui import state
 from joblog_dash.ui.layout import drill_on_click
 from joblog_dash.ui.sections import table_behind
 

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from joblog_dash import config, fmt, queries, reference, store
-from joblog_dash.strings import t
-from joblog_dash.ui import data, state
+from joblog_dash import config
+from joblog_dash.data import reference, store, warehouse
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui import cache as data
+from joblog_dash.ui import state
 from joblog_dash.ui.downloads import copy_link
 
 # (script, label key, icon). Emoji icons: material icons would make the browser fetch a web font.
@@ -28,13 +31,13 @@ PRESENTATION_PARAM = "praesentation"  # ?praesentation=1 on any page opens the d
 
 @dataclass(frozen=True)
 class PageContext:
-    db: queries.JoblogDB
+    db: warehouse.JoblogDB
     manifest: store.Manifest
     choices: state.Choices
     filters: state.Filters
 
 
-def _choices(db: queries.JoblogDB) -> state.Choices:
+def _choices(db: warehouse.JoblogDB) -> state.Choices:
     return state.Choices(
         months=data.query("months"),
         groups=data.query("benefit_groups"),

@@ -6,9 +6,10 @@ from datetime import date
 
 import streamlit as st
 
-from joblog_dash import presentation, queries
-from joblog_dash.strings import t
-from joblog_dash.ui import data
+from joblog_dash.data import warehouse
+from joblog_dash.text.strings import t
+from joblog_dash.ui import cache as data
+from joblog_dash.views import deck as presentation
 
 SLIDE_PARAM = "dias"
 
@@ -60,7 +61,7 @@ def arrow_keys() -> None:
 # copy of every slide's figure on each rerun (~40 % of the page's rerun).
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _deck(facts_path: str, month: date, group: str, area: str, municipality: int, start: date) -> list:
-    db = queries.open_db()
+    db = warehouse.open_db()
     slides = presentation.build_deck(
         db, month=month, group=group, area=area, municipality=municipality, start=start
     )
@@ -69,7 +70,7 @@ def _deck(facts_path: str, month: date, group: str, area: str, municipality: int
     return slides
 
 
-def deck(db: queries.JoblogDB, **filters: object) -> list[presentation.Slide]:
+def deck(db: warehouse.JoblogDB, **filters: object) -> list[presentation.Slide]:
     """The deck for the filters, cached per dataset version."""
     return _deck(str(db.facts_path), **filters)  # type: ignore[arg-type]
 

@@ -11,10 +11,12 @@ import pyarrow as pa
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from joblog_dash import fmt, privacy, profile
+from joblog_dash.analysis import privacy
 from joblog_dash.charts.profile import breakdown_bars, breakdown_title
-from joblog_dash.strings import t
-from joblog_dash.ui import data
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui import cache as data
+from joblog_dash.views import profile
 
 Spec = list[tuple[str, str, str]]  # (column, Danish heading, kind) as profile.display_table takes it
 

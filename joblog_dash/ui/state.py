@@ -14,9 +14,10 @@ from datetime import date
 
 import streamlit as st
 
-from joblog_dash import fmt, reference
-from joblog_dash.strings import t
-from joblog_dash.textsafety import escape_markdown
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.safety import escape_markdown
+from joblog_dash.text.strings import t
 
 PARAMS = {"month": "maaned", "area": "omraade", "group": "gruppe", "municipality": "kommune", "start": "fra"}
 _REMEMBERED = "_joblog_filters"

@@ -20,7 +20,8 @@ from browser_helpers import (
 )
 from playwright.sync_api import Locator, Page, expect
 
-from joblog_dash import fmt, reference
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
 
 MONTH, GROUP, AREA = "2018-09", "uddannelseshjaelp", "region-sjaelland"
 FILTERS = {"maaned": MONTH, "gruppe": GROUP, "omraade": AREA}

@@ -10,8 +10,9 @@ import pytest
 from browser_helpers import open_page, path_of, query_of, wait_for_app, wait_for_charts
 from playwright.sync_api import Page, expect
 
-from joblog_dash import presentation, queries
 from joblog_dash.config import PACKAGE_ROOT
+from joblog_dash.data import warehouse
+from joblog_dash.views import deck as presentation
 
 QUERY = "kommune=360&maaned=2018-09&fra=2018-01&gruppe=kontanthjaelp&omraade=hele-landet"
 SHOTS = PACKAGE_ROOT / "test-output"
@@ -20,7 +21,7 @@ SHOTS = PACKAGE_ROOT / "test-output"
 @pytest.fixture(scope="module")
 def titles(demo_data_dir: Path) -> list[str]:
     deck = presentation.build_deck(
-        queries.open_db(demo_data_dir), month=date(2018, 9, 1), group="kontanthjaelp", area="hele-landet",
+        warehouse.open_db(demo_data_dir), month=date(2018, 9, 1), group="kontanthjaelp", area="hele-landet",
         municipality=360, start=date(2018, 1, 1),
     )  # fmt: skip
     return [slide.title for slide in deck]

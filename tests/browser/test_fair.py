@@ -8,7 +8,7 @@ import re
 from browser_helpers import choose, open_page, plot_points, query_of, selectbox, wait_for_app, wait_for_charts
 from playwright.sync_api import Locator, Page, expect
 
-from joblog_dash import reference
+from joblog_dash.data import reference
 
 MONTH, GROUP, AREA = "2020-06", "kontanthjaelp", "region-nordjylland"
 QUERY = f"maaned={MONTH}&gruppe={GROUP}&omraade={AREA}"

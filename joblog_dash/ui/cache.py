@@ -13,11 +13,11 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from joblog_dash import queries
+from joblog_dash.data import queries, warehouse
 
 
-def db() -> queries.JoblogDB:
-    return queries.open_db()
+def db() -> warehouse.JoblogDB:
+    return warehouse.open_db()
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

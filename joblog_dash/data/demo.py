@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 from tqdm import tqdm
 
-from joblog_dash import reference, store
+from joblog_dash.data import reference, store
 
 # Target path for the national share with NO registered job search (linear between anchors).
 # Anchors marked * are published figures; the others are smooth assumptions between them.
@@ -369,7 +369,7 @@ def build_demo(
     described = {
         "kind": "demo",
         "source": f"Demodata (syntetiske tal, seed {seed}, skala {scale})",
-        "details": {"seed": seed, "scale": scale, "generator": "joblog_dash.demo"},
+        "details": {"seed": seed, "scale": scale, "generator": "joblog_dash.data.demo"},
         "data_dir": data_dir,
     }
     if SCALES[scale].replicas > 1:

@@ -15,7 +15,7 @@ Placement (`build_layout`):
    scipy.optimize.linear_sum_assignment over all cells near the positions: a globally optimal,
    deterministic assignment.
 
-`python -m joblog_dash.hexmap` rewrites data/reference/hex_layout.csv; the app reads the CSV.
+`python -m joblog_dash.data.hexmap` rewrites data/reference/hex_layout.csv; the app reads the CSV.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import polars as pl
 from scipy.optimize import linear_sum_assignment
 
 from joblog_dash.config import REFERENCE_DIR
-from joblog_dash.reference import municipalities
+from joblog_dash.data.reference import municipalities
 
 LAYOUT_FILE = REFERENCE_DIR / "hex_layout.csv"
 SQRT3 = math.sqrt(3.0)

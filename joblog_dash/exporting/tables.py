@@ -13,9 +13,11 @@ from datetime import date
 
 import polars as pl
 
-from joblog_dash import fmt, privacy, queries, reference, stats, store
-from joblog_dash.exports import ExportMeta
-from joblog_dash.strings import t
+from joblog_dash.analysis import privacy, stats
+from joblog_dash.data import queries, reference, store, warehouse
+from joblog_dash.exporting.files import ExportMeta
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 KINDS = ("trend", "municipalities", "funnel", "profile")
 FUNNEL_MEASURES = {"joblogged": "persons_joblogged", "none": "persons_0", "6plus": "persons_6plus"}
@@ -43,7 +45,7 @@ class Selection:
 
 
 def validate(
-    db: queries.JoblogDB,
+    db: warehouse.JoblogDB,
     month: str | None,
     group: str | None,
     area: str | None = None,
@@ -89,7 +91,7 @@ def source_text(manifest: store.Manifest) -> str:
     return f"{manifest.source} (importeret {manifest.created_at[:10]})"
 
 
-def _meta(db: queries.JoblogDB, title: str, filters: list[tuple[str, str]], kinds: dict[str, str],
+def _meta(db: warehouse.JoblogDB, title: str, filters: list[tuple[str, str]], kinds: dict[str, str],
           filename: str) -> ExportMeta:  # fmt: skip
     return ExportMeta(
         title=title,
@@ -122,7 +124,7 @@ COUNT_COLUMNS = {
 # --- Trend -------------------------------------------------------------------------------------------------
 
 
-def trend_table(db: queries.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
+def trend_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     """Every month up to the chosen one for the area and group."""
     rows = queries.trend(db, area=sel.area, groups=[sel.group]).filter(pl.col("month") <= sel.month)
     frame = rows.select(
@@ -143,7 +145,7 @@ def trend_table(db: queries.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, Exp
 # --- Municipalities ------------------------------------------------------------------------------------------
 
 
-def municipalities_table(db: queries.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
+def municipalities_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     """One row per municipality of the area in the month, suppressed like the page shows it."""
     snap = queries.snapshot(db, sel.month, sel.group, sel.area)
     share_cols = ["share_joblogged", "share_none", "share_6plus", "searches_per_person"]
@@ -176,7 +178,7 @@ def municipalities_table(db: queries.JoblogDB, sel: Selection) -> tuple[pl.DataF
 # --- Funnel ----------------------------------------------------------------------------------------------------
 
 
-def funnel_frame(db: queries.JoblogDB, sel: Selection) -> pl.DataFrame:
+def funnel_frame(db: warehouse.JoblogDB, sel: Selection) -> pl.DataFrame:
     """Machine columns (FUNNEL_CSV_COLUMNS plus outside_998, suppressed): stats.funnel over the area.
 
     The target is the area's pooled share (ratio of sums). Municipalities with 1–4 persons take part in the
@@ -206,15 +208,15 @@ def funnel_frame(db: queries.JoblogDB, sel: Selection) -> pl.DataFrame:
     )
 
 
-def funnel_machine_csv(db: queries.JoblogDB, sel: Selection) -> bytes:
+def funnel_machine_csv(db: warehouse.JoblogDB, sel: Selection) -> bytes:
     """Issue 4's machine-readable funnel: plain UTF-8 (no BOM), ',' separated, dot decimals, fractions."""
     frame = funnel_frame(db, sel).select(FUNNEL_CSV_COLUMNS)
-    from joblog_dash.textsafety import neutralise_formulas
+    from joblog_dash.text.safety import neutralise_formulas
 
     return neutralise_formulas(frame).write_csv(float_precision=6).encode("utf-8")
 
 
-def funnel_table(db: queries.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
+def funnel_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     table = funnel_frame(db, sel)
     measure_label = {"joblogged": "measure_joblogged", "none": "measure_none", "6plus": "measure_6plus"}
     label = t(measure_label[sel.measure])
@@ -247,9 +249,9 @@ def funnel_table(db: queries.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, Ex
 # --- Profile -------------------------------------------------------------------------------------------------------
 
 
-def peer_codes(db: queries.JoblogDB, code: int, month: date, k: int = PEER_COUNT) -> list[int]:
+def peer_codes(db: warehouse.JoblogDB, code: int, month: date, k: int = PEER_COUNT) -> list[int]:
     """The k most similar municipalities (stats.peers on size and group sizes per inhabitant)."""
-    from joblog_dash import profile
+    from joblog_dash.views import profile
 
     features = profile.peer_features(queries.group_sizes(db, month), reference.municipalities())
     found = stats.peers(features, k=k)
@@ -269,7 +271,7 @@ def _pooled(rows: pl.DataFrame) -> dict[str, float | None]:
 
 
 def profile_frame(
-    db: queries.JoblogDB, code: int, month: date, peers: list[int] | None = None
+    db: warehouse.JoblogDB, code: int, month: date, peers: list[int] | None = None
 ) -> pl.DataFrame:
     """Per benefit group: the municipality's counts and shares and the region's, country's and peers' shares.
 
@@ -306,7 +308,7 @@ def profile_frame(
                                                 "peers_share": pl.Float64, "nation_share": pl.Float64})  # fmt: skip
 
 
-def profile_table(db: queries.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
+def profile_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     if sel.municipality is None:
         raise ExportArgumentError("Profilen kræver en kommune (--kommune).")
     name = reference.municipality_name(sel.municipality)
@@ -345,7 +347,7 @@ BUILDERS = {
 }
 
 
-def build(db: queries.JoblogDB, kind: str, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
+def build(db: warehouse.JoblogDB, kind: str, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     if kind not in BUILDERS:
         raise ExportArgumentError(f"Ukendt eksport »{kind}«. Mulige: {', '.join(KINDS)}.")
     return BUILDERS[kind](db, sel)

@@ -18,9 +18,13 @@ from pathlib import Path
 
 import polars as pl
 
-from joblog_dash import export_tables, exports, fmt, queries, reference, stats
+from joblog_dash.analysis import stats
 from joblog_dash.charts import meeting, style
-from joblog_dash.strings import t
+from joblog_dash.data import queries, reference, warehouse
+from joblog_dash.exporting import files as exports
+from joblog_dash.exporting import tables as export_tables
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 PDF_UNAVAILABLE = "PDF er ikke tilgængelig (Chromium mangler) — hent HTML-udgaven."
 TREND_MONTHS = 24
@@ -181,7 +185,7 @@ def _start_month(month: date, months: list[date]) -> date:
     return start if start in months else months[0]
 
 
-def gather(db: queries.JoblogDB, code: int, month: date, group: str = "kontanthjaelp") -> BriefFigures:
+def gather(db: warehouse.JoblogDB, code: int, month: date, group: str = "kontanthjaelp") -> BriefFigures:
     """Everything the brief shows for one municipality, month and benefit group."""
     months = queries.months(db)
     if group not in queries.benefit_groups(db):
@@ -461,7 +465,7 @@ class Brief:
         )
 
 
-def build(db: queries.JoblogDB, code: int, month: date, group: str = "kontanthjaelp") -> Brief:
+def build(db: warehouse.JoblogDB, code: int, month: date, group: str = "kontanthjaelp") -> Brief:
     began = time.perf_counter()
     figures = gather(db, code, month, group)
     points = talking_points(figures)

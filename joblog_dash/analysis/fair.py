@@ -13,7 +13,8 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from joblog_dash import fmt, privacy, stats
+from joblog_dash.analysis import privacy, stats
+from joblog_dash.text import fmt
 
 # measure key -> (numerator expression, the side where a municipality does worse)
 MEASURES: dict[str, tuple[pl.Expr, str]] = {

@@ -13,12 +13,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from joblog_dash import export_tables, exports, queries
+from joblog_dash.data import warehouse
+from joblog_dash.exporting import files as exports
+from joblog_dash.exporting import tables as export_tables
 
 
-def _db(args: argparse.Namespace) -> queries.JoblogDB:
+def _db(args: argparse.Namespace) -> warehouse.JoblogDB:
     data_dir = Path(args.data_dir).resolve() if getattr(args, "data_dir", None) else None
-    return queries.open_db(data_dir)
+    return warehouse.open_db(data_dir)
 
 
 def _fail(message: str) -> int:
@@ -62,7 +64,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    from joblog_dash import brief
+    from joblog_dash.exporting import brief
 
     db = _db(args)
     try:

@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 import polars as pl
 import xlsxwriter
 
-from joblog_dash.textsafety import neutralise_formula, neutralise_formulas, printable
+from joblog_dash.text.safety import neutralise_formula, neutralise_formulas, printable
 
 BOM = "\ufeff"
 # The CSV opens with these lines before the header row: title, filters, source, status, blank line.

@@ -16,8 +16,10 @@ from datetime import date
 
 import polars as pl
 
-from joblog_dash import fmt, privacy, reference, stats
-from joblog_dash.strings import t
+from joblog_dash.analysis import privacy, stats
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 SPARK_MONTHS = 12
 

@@ -1,6 +1,6 @@
 """Pure functions behind the Kommuneprofil and Ydelsesgrupper pages (no Streamlit, no SQL).
 
-They take the frames returned by joblog_dash.queries (trend, panel, group_sizes) and compute the key
+They take the frames returned by joblog_dash.data.queries (trend, panel, group_sizes) and compute the key
 figures, the rank over time, where a municipality lies against a reference, the before/after-letter
 comparison, the spread of municipal shares and the improvers/decliners. Shares are fractions 0..1 and
 always ratios of sums.
@@ -15,8 +15,9 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from joblog_dash import fmt, stats
-from joblog_dash.privacy import MIN_PERSONS
+from joblog_dash.analysis import stats
+from joblog_dash.analysis.privacy import MIN_PERSONS
+from joblog_dash.text import fmt
 
 LETTER_MONTH = date(2018, 5, 1)  # the minister's letter to all municipalities (7 May 2018)
 LETTER_WINDOW = 12

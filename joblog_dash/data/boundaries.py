@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from joblog_dash import config, reference
+from joblog_dash import config
+from joblog_dash.data import reference
 
 CODE_PROPERTIES = ("kommunekode", "KOMKODE", "komkode", "kommune_kode", "code", "kode", "municipality_code")
 MAX_BYTES = 200 * 1024 * 1024

@@ -12,9 +12,12 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from joblog_dash import export_tables, fmt, privacy, queries, reference, stats
+from joblog_dash.analysis import privacy, stats
 from joblog_dash.charts import meeting, style
-from joblog_dash.strings import t
+from joblog_dash.data import queries, reference, warehouse
+from joblog_dash.exporting import tables as export_tables
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 DECK_HEIGHT = 520
 
@@ -53,7 +56,7 @@ def _bigger(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def national_slide(db: queries.JoblogDB, group: str, start: date, month: date) -> Slide:
+def national_slide(db: warehouse.JoblogDB, group: str, start: date, month: date) -> Slide:
     trend = queries.trend(db, groups=[group]).filter(pl.col("month").is_between(start, month))
     before, after = _share_at(trend, start), _share_at(trend, month)
     label = reference.group_label(group).lower()
@@ -67,7 +70,7 @@ def national_slide(db: queries.JoblogDB, group: str, start: date, month: date) -
     return Slide("trend", title, message, _bigger(fig), alt)
 
 
-def spread_slide(db: queries.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
+def spread_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
     snap = privacy.suppress(queries.snapshot(db, month, group, area), ["share_joblogged"])
     shown = snap.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
     area_label = reference.area_by_key(area).label if reference.area_by_key(area) else area  # type: ignore[union-attr]
@@ -86,7 +89,7 @@ def spread_slide(db: queries.JoblogDB, group: str, area: str, month: date, highl
     return Slide("spread", title, message, _bigger(fig), f"Prikdiagram: {title}.")
 
 
-def funnel_slide(db: queries.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
+def funnel_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
     sel = export_tables.Selection(month=month, group=group, area=area)
     table = export_tables.funnel_frame(db, sel)
     under = int((table["verdict"] == stats.VERDICT_UNDER).sum())
@@ -104,7 +107,7 @@ def funnel_slide(db: queries.JoblogDB, group: str, area: str, month: date, highl
     return Slide("funnel", title, message, _bigger(fig), f"Tragtdiagram: {title}.")
 
 
-def municipality_slide(db: queries.JoblogDB, group: str, code: int, start: date, month: date) -> Slide:
+def municipality_slide(db: warehouse.JoblogDB, group: str, code: int, start: date, month: date) -> Slide:
     name = reference.municipality_name(code)
     own = queries.trend(db, codes=[code], groups=[group]).filter(pl.col("month").is_between(start, month))
     own = own.filter(pl.col("persons") >= privacy.MIN_PERSONS)
@@ -132,7 +135,7 @@ def municipality_slide(db: queries.JoblogDB, group: str, code: int, start: date,
 
 
 def build_deck(
-    db: queries.JoblogDB, *, month: date, group: str, area: str, municipality: int, start: date
+    db: warehouse.JoblogDB, *, month: date, group: str, area: str, municipality: int, start: date
 ) -> list[Slide]:
     """Four slides from the current filters: national trend, spread, funnel, the chosen municipality."""
     if start >= month:

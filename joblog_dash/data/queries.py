@@ -1,26 +1,20 @@
-"""Every question the pages ask, as SQL over the parquet fact table. The only module with SQL.
+"""Every question the views ask, as SQL over the open dataset (warehouse.JoblogDB).
 
-One DuckDB connection per process and dataset version (cached); each query takes its own cursor, so
-Streamlit's session threads never share one. Values are bound as named parameters; identifiers (area
+Values are bound as named parameters; identifiers (area
 columns, breakdown dimensions) only come from fixed allow-lists. Every share is a ratio of sums.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
-import duckdb
 import polars as pl
 
-from joblog_dash import reference, store
-from joblog_dash.reference import NATIONAL, Area
+from joblog_dash.data import reference
+from joblog_dash.data.aggregates import COUNTS, SUMS
+from joblog_dash.data.reference import NATIONAL, Area
+from joblog_dash.data.warehouse import JoblogDB
 
-COUNTS = ("persons", "persons_0", "persons_1_5", "persons_6plus", "job_searches")
-SUMS = ", ".join(f"sum({c})::BIGINT AS {c}" for c in COUNTS)
 SHARES = """
     (persons - persons_0) / NULLIF(persons, 0) AS share_joblogged,
     persons_0 / NULLIF(persons, 0) AS share_none,
@@ -33,109 +27,6 @@ MUNICIPALITY_COLUMNS = "code, name, region, amk_office, rar_area, population_201
 
 class UnknownAreaError(ValueError):
     """An area key that is not one of the known areas."""
-
-
-@dataclass
-class JoblogDB:
-    """An open dataset: the DuckDB connection, the files behind it and its manifest."""
-
-    connection: duckdb.DuckDBPyConnection
-    facts_path: Path
-    manifest: store.Manifest
-
-    def sql(self, query: str, **params: object) -> pl.DataFrame:
-        cursor = self.connection.cursor()
-        try:
-            return cursor.sql(query, params=params or None).pl()
-        finally:
-            cursor.close()
-
-
-_open_lock = threading.Lock()
-
-# Pre-aggregated tables for the common questions, written beside the facts when a version is written
-# (store.write_version) and loaded at open; a version without them (older, or written by hand) gets them
-# built in memory from the facts. They hold sums only: the municipal areas are joined at open, so a change
-# to the reference data never leaves a stale copy on disk.
-AGGREGATES = {
-    # municipality x month x group, the breakdowns summed away: trend, snapshot, panel, group sizes, lists.
-    "muni_month": "SELECT month, municipality_code, benefit_group, {sums} FROM {facts} GROUP BY ALL",
-    # the whole country per month x group x breakdown cell: national breakdowns, breakdown values.
-    "national_cells": "SELECT month, benefit_group, gender, age_group, origin, {sums} FROM {facts} GROUP BY ALL",
-}
-AGGREGATE_ORDER = {
-    "muni_month": "benefit_group, month, municipality_code",
-    "national_cells": "benefit_group, month",
-}
-
-
-def _parquet(path: Path | str) -> str:
-    return "read_parquet('{}')".format(str(path).replace("'", "''"))
-
-
-def aggregate_path(folder: Path, name: str) -> Path:
-    return folder / f"agg_{name}.parquet"
-
-
-def write_aggregates(facts_path: Path, folder: Path) -> None:
-    """Write the AGGREGATES of a facts parquet into folder (called by store when a version is written)."""
-    connection = duckdb.connect(config={"threads": 2})
-    try:
-        for name, query in AGGREGATES.items():
-            target = str(aggregate_path(folder, name)).replace("'", "''")
-            select = query.format(sums=SUMS, facts=_parquet(facts_path))
-            connection.execute(
-                f"COPY ({select} ORDER BY {AGGREGATE_ORDER[name]}) TO '{target}' "
-                "(FORMAT parquet, COMPRESSION zstd)"
-            )
-    finally:
-        connection.close()
-
-
-@lru_cache(maxsize=4)
-def _open(facts_path: str, manifest_path: str) -> JoblogDB:
-    connection = duckdb.connect(config={"threads": 2})
-    connection.execute("SET enable_progress_bar = false")  # a long scan would draw one into the server log
-    # A bound on DuckDB's buffers per process (default: 80 % of the machine's memory). The common questions
-    # read the small in-memory aggregates; larger scans spill or stream within this.
-    connection.execute("SET memory_limit = '512MB'")
-    munis = reference.municipalities()
-    connection.register("municipalities_df", munis)
-    connection.execute("CREATE TABLE municipalities AS SELECT * FROM municipalities_df")
-    connection.unregister("municipalities_df")
-    connection.execute(f"CREATE VIEW facts AS SELECT * FROM {_parquet(facts_path)}")
-    folder = Path(facts_path).parent
-    sources = {}
-    for name, query in AGGREGATES.items():
-        stored = aggregate_path(folder, name)
-        sources[name] = (
-            _parquet(stored) if stored.is_file() else f"({query.format(sums=SUMS, facts='facts')})"
-        )
-    connection.execute(
-        f"""
-        CREATE TABLE muni_month AS
-        SELECT a.month, a.municipality_code, a.benefit_group, m.region, m.amk_office, m.rar_area,
-               {", ".join("a." + c for c in COUNTS)}
-        FROM {sources["muni_month"]} a JOIN municipalities m ON m.code = a.municipality_code
-        ORDER BY a.benefit_group, a.month, a.municipality_code
-        """
-    )
-    connection.execute(
-        f"CREATE TABLE national_cells AS SELECT * FROM {sources['national_cells']} ORDER BY benefit_group, month"
-    )
-    return JoblogDB(connection, Path(facts_path), store.read_manifest(Path(manifest_path)))
-
-
-def open_db(data_dir: Path | None = None) -> JoblogDB:
-    """The current dataset of the data directory (cached per version); DatasetMissingError if none."""
-    facts, manifest = store.current_paths(data_dir)
-    with _open_lock:
-        try:
-            return _open(str(facts), str(manifest))
-        except duckdb.Error as exc:
-            raise store.DatasetMissingError(
-                f"Kan ikke læse {facts}: {exc}. " + store.missing_message(data_dir)
-            ) from exc
 
 
 def _area(area: str | Area) -> Area:

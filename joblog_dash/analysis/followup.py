@@ -14,7 +14,9 @@ from datetime import date
 
 import polars as pl
 
-from joblog_dash import fair, fmt, privacy, reference, stats
+from joblog_dash.analysis import fair, privacy, stats
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
 
 # The p-chart window: the 24 months up to the chosen month; the centre line is the first 12 of them, so
 # "eget niveau" means the municipality's level the year before, and a sustained change shows as a run.
@@ -176,7 +178,7 @@ def build(
 def list_table(table: pl.DataFrame) -> pl.DataFrame:
     """The follow-up list as shown: Danish column names and formatted numbers, in severity order."""
     from joblog_dash.charts.funnel import interval_text
-    from joblog_dash.strings import t
+    from joblog_dash.text.strings import t
 
     return pl.DataFrame(
         {

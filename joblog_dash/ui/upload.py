@@ -15,10 +15,11 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from joblog_dash import config, store
+from joblog_dash import config
+from joblog_dash.data import store
 from joblog_dash.importing import readers, service
 from joblog_dash.importing.validate import Problem
-from joblog_dash.textsafety import printable, safe_filename
+from joblog_dash.text.safety import printable, safe_filename
 
 UPLOAD_TYPES = [s.lstrip(".") for s in readers.SUFFIXES]
 STALE_UPLOAD_SECONDS = 24 * 3600

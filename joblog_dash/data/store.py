@@ -25,7 +25,8 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from joblog_dash import config, schema
+from joblog_dash import config
+from joblog_dash.data import aggregates, schema
 
 FACTS_FILE = "facts.parquet"
 MANIFEST_FILE = "manifest.json"
@@ -152,9 +153,8 @@ def write_facts(frame: pl.DataFrame, path: Path) -> None:
 
 def _write_derived(folder: Path) -> None:
     """Pre-aggregated tables beside the facts, so opening a version does not scan all its rows."""
-    from joblog_dash import queries  # queries imports store; the aggregates' SQL lives there
 
-    queries.write_aggregates(folder / FACTS_FILE, folder)
+    aggregates.write_aggregates(folder / FACTS_FILE, folder)
 
 
 def write_version(
