@@ -29,7 +29,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# System packages first: a run without Chromium would skip the browser tests, so it stops instead.
 test: $(STAMP)
+	./scripts/system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from joblog_dash.charts import style, trend
+from joblog_dash.charts import trend
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
-from joblog_dash.text.strings import t
+from joblog_dash.text.strings import source_line, t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui import downloads
 from joblog_dash.ui.layout import page_setup
@@ -13,7 +13,7 @@ from joblog_dash.ui.sections import table_behind
 from joblog_dash.views import spread as tables
 
 ctx = page_setup(t("nav_overview"), show_filters=("month", "group", "area"))
-filters = ctx.filters
+filters = ctx.selection
 month = filters.month
 area = reference.area_by_key(filters.area)
 area_label = area.label if area else t("national")
@@ -53,7 +53,7 @@ if month == ctx.choices.months[-1]:
 # --- National trend with events (dashed lines for the selected area) ------------------------------------
 months = national["month"]
 shown_events = trend.visible_events(reference.events(), months.min(), months.max())
-source = style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.source}"
+source = source_line(ctx.manifest)
 fig = data.figure(
     ("overview_trend", filters.area, tuple(groups), source),
     lambda: trend.trend_figure(

@@ -19,6 +19,8 @@ from joblog_dash.data import queries, warehouse
 from joblog_dash.exporting import brief
 from joblog_dash.exporting import files as exports
 from joblog_dash.exporting import tables as export_tables
+from joblog_dash.views import selection
+from joblog_dash.views.selection import Selection
 
 
 def _time(fn: Callable[[], object], n: int) -> tuple[dict[str, float | int], object]:
@@ -32,7 +34,7 @@ def _time(fn: Callable[[], object], n: int) -> tuple[dict[str, float | int], obj
 
 def run(data_dir: Path | None, month: date = date(2018, 9, 1)) -> dict[str, object]:
     db = warehouse.open_db(data_dir)
-    sel = export_tables.validate(db, month.strftime("%Y-%m"), "kontanthjaelp")
+    sel = selection.from_arguments(db, month.strftime("%Y-%m"), "kontanthjaelp")
     out: dict[str, object] = {}
     frame, meta = export_tables.build(db, "municipalities", sel)
     out["municipalities_table"] = _time(lambda: export_tables.build(db, "municipalities", sel), 5)[0]
@@ -47,7 +49,9 @@ def run(data_dir: Path | None, month: date = date(2018, 9, 1)) -> dict[str, obje
     out["png"], png = _time(lambda: exports.figure_png(fig, meta), 10)
     out["svg"], svg = _time(lambda: exports.figure_svg(fig, meta), 10)
     out["png_bytes"], out["svg_bytes"] = len(png), len(svg)  # type: ignore[arg-type]
-    out["brief_html"], result = _time(lambda: brief.build(db, 360, month), 3)
+    out["brief_html"], result = _time(
+        lambda: brief.build(db, Selection(month=month, group="kontanthjaelp", municipality=360)), 3
+    )
     out["brief_html_bytes"] = len(result.html.encode("utf-8"))  # type: ignore[union-attr]
     out["brief_pdf"], pdf = _time(lambda: brief.html_to_pdf(result.html), 3)  # type: ignore[union-attr]
     out["brief_pdf_bytes"] = len(pdf)  # type: ignore[arg-type]

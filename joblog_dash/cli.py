@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from joblog_dash.data import store
+from joblog_dash.data import demo, store
+from joblog_dash.exporting import commands as export_commands
+from joblog_dash.importing import commands as import_commands
 
 
 def _data_dir(args: argparse.Namespace) -> Path | None:
@@ -14,8 +16,6 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from joblog_dash.data import demo
-
     manifest = demo.build_demo(data_dir=_data_dir(args), seed=args.seed, scale=args.scale, progress=True)
     print(
         # Danish thousands separator on the number only (not on the sentence's commas).
@@ -37,11 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--data-dir", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
     demo.set_defaults(func=_cmd_demo)
 
-    from joblog_dash.importing import commands as import_commands
-
     import_commands.register(sub)
-
-    from joblog_dash.exporting import commands as export_commands
 
     export_commands.register(sub)
     return parser

@@ -11,10 +11,10 @@ import polars as pl
 import streamlit as st
 
 from joblog_dash.analysis import privacy
-from joblog_dash.charts import spread, style
+from joblog_dash.charts import spread
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
-from joblog_dash.text.strings import t
+from joblog_dash.text.strings import source_line, t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui import downloads
 from joblog_dash.ui import fair as fair_ui
@@ -37,7 +37,7 @@ class Spread:
 
 
 def _build(ctx: PageContext) -> Spread:
-    f = ctx.filters
+    f = ctx.selection
     area = reference.area_by_key(f.area)
     snap = data.query("snapshot", f.month, f.group, f.area)
     national = snap if f.area == reference.NATIONAL else data.query("snapshot", f.month, f.group)
@@ -50,7 +50,7 @@ def _build(ctx: PageContext) -> Spread:
         national_share=tables.area_share(national),
         area_share=None if f.area == reference.NATIONAL else tables.area_share(snap),
         search=st.session_state.get("kommuner_search", ""),
-        source=style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.source}",
+        source=source_line(ctx.manifest),
     )
 
 
@@ -71,7 +71,7 @@ def section_ranked(s: Spread) -> None:
         if is_area
         else "",
     )
-    f = s.ctx.filters
+    f = s.ctx.selection
     fig = data.figure(
         ("kommuner_ranked", f.month, f.group, f.area, tuple(sorted(highlight or ())), s.source),
         lambda: spread.ranked_figure(
@@ -110,8 +110,8 @@ def section_ranked(s: Spread) -> None:
     with table_behind(
         _ranked_chart_table(visible), view=("kommuner_ranked", f.month, f.group, f.area, s.search.strip())
     ):
-        downloads.view_downloads(s.ctx.db, "municipalities", s.ctx.filters, "kommuner_ranked", fig)
-    drill_on_click(s.ctx.filters, event)
+        downloads.view_downloads(s.ctx.db, "municipalities", s.ctx.selection, "kommuner_ranked", fig)
+    drill_on_click(s.ctx.selection, event)
 
 
 def _ranked_chart_table(visible: pl.DataFrame) -> pl.DataFrame:
@@ -128,11 +128,11 @@ def _ranked_chart_table(visible: pl.DataFrame) -> pl.DataFrame:
 
 def section_fair(s: Spread) -> None:
     # Funnel plot (which differences are more than chance) and the map of Denmark; logic in ui/fair.py.
-    fair_ui.render_funnel_and_map(s.ctx.filters, s.source, prefix="kommuner")
+    fair_ui.render_funnel_and_map(s.ctx.selection, s.source, prefix="kommuner")
 
 
 def section_regions(s: Spread) -> None:
-    f = s.ctx.filters
+    f = s.ctx.selection
     national = (
         s.shown
         if f.area == reference.NATIONAL
@@ -167,12 +167,12 @@ def section_regions(s: Spread) -> None:
             }
         )
     )
-    drill_on_click(s.ctx.filters, event)
+    drill_on_click(s.ctx.selection, event)
 
 
 def _table_data(s: Spread) -> tuple[list[int], list[bool], pd.DataFrame]:
     """(codes, suppressed flags, display frame) of the table; the polars → pandas step is the slow part."""
-    f = s.ctx.filters
+    f = s.ctx.selection
     panel = data.query(
         "panel", f.group, f.area, start=fmt.add_months(f.month, -(tables.SPARK_MONTHS - 1)), end=f.month
     )
@@ -183,7 +183,7 @@ def _table_data(s: Spread) -> tuple[list[int], list[bool], pd.DataFrame]:
 
 
 def section_table(s: Spread) -> None:
-    f = s.ctx.filters
+    f = s.ctx.selection
     st.subheader(t("table_heading", area=s.area_label))
     view = ("kommuner_table", f.month, f.group, f.area, s.search.strip().lower())
     codes, suppressed, shown = data.figure(view, lambda: _table_data(s))
@@ -213,7 +213,7 @@ def section_table(s: Spread) -> None:
         st.caption(t("table_suppressed_note", names=", ".join(sorted(hidden)), min=privacy.MIN_PERSONS))
     rows = event.selection.rows if event else []
     if rows:
-        open_profile(s.ctx.filters, codes[rows[0]])
+        open_profile(s.ctx.selection, codes[rows[0]])
 
 
 # Sections in page order. Add a section (e.g. funnel plot, hex map) as a function taking Spread here.

@@ -13,13 +13,14 @@ from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui.layout import drill_on_click, page_setup
-from joblog_dash.ui.sections import arrow_table, breakdown_section, table_behind
-from joblog_dash.views import profile
+from joblog_dash.ui.sections import arrow_table, breakdown_charts, table_behind
+from joblog_dash.views import groups as group_figures
+from joblog_dash.views import parts
 
 MOVERS_SHOWN = 10
 
 ctx = page_setup(t("nav_groups"), show_filters=("month", "start", "group", "area"))
-f = ctx.filters
+f = ctx.selection
 month, start, group = f.month, f.start, f.group
 area = reference.area_by_key(f.area)
 area_label = area.label if area else t("national")
@@ -33,7 +34,7 @@ area_trend = data.query("trend", area=f.area, groups=[group])
 
 # --- Heat map: municipality x month ---
 # Statistics, figures and tables are cached per version and view (data.figure), not rebuilt every rerun.
-cells = data.figure(("heatmap_cells", *VIEW), lambda: profile.heatmap_frame(panel, month))
+cells = data.figure(("heatmap_cells", *VIEW), lambda: group_figures.heatmap_frame(panel, month))
 ranked = cells.filter((pl.col("month") == month) & pl.col("share").is_not_null()).sort("order")
 if ranked.height:
     title = t("groups_heatmap_title", top=ranked["name"][0], bottom=ranked["name"][-1], month=month_label)
@@ -63,7 +64,7 @@ table_behind(
 )
 
 # --- Spread over time ---
-spread = data.figure(("spread_frame", *VIEW), lambda: profile.share_spread(panel))
+spread = data.figure(("spread_frame", *VIEW), lambda: group_figures.share_spread(panel))
 if spread.height:
     fig = data.figure(
         ("spread", *VIEW),
@@ -92,10 +93,12 @@ if spread.height:
 
 # --- Improvers and decliners ---
 st.subheader(t("movers_heading", start=start_label, end=month_label))
-table = data.figure(("movers_frame", *VIEW), lambda: profile.movers(panel, start, month))
-improvers, decliners = data.figure(("top_movers", *VIEW), lambda: profile.top_movers(table, MOVERS_SHOWN))
+table = data.figure(("movers_frame", *VIEW), lambda: group_figures.movers(panel, start, month))
+improvers, decliners = data.figure(
+    ("top_movers", *VIEW), lambda: group_figures.top_movers(table, MOVERS_SHOWN)
+)
 if improvers.height + decliners.height == 0:
-    st.info(t("movers_none", min=profile.MOVER_MIN_PERSONS))
+    st.info(t("movers_none", min=group_figures.MOVER_MIN_PERSONS))
 else:
     fig = data.figure(
         ("movers", *VIEW),
@@ -106,7 +109,7 @@ else:
             start_label,
             month_label,
             charts.movers_title(improvers, decliners),
-            t("movers_subtitle", min=profile.MOVER_MIN_PERSONS),
+            t("movers_subtitle", min=group_figures.MOVER_MIN_PERSONS),
         ),
     )
     event = st.plotly_chart(
@@ -131,16 +134,16 @@ else:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('movers_improvers')}**")
-        shown = data.figure(("improvers", *VIEW), lambda: arrow_table(profile.display_table(improvers, spec)))
+        shown = data.figure(("improvers", *VIEW), lambda: arrow_table(fmt.display_table(improvers, spec)))
         st.dataframe(shown, hide_index=True, width="stretch")
     with right:
         st.markdown(f"**{t('movers_decliners')}**")
-        shown = data.figure(("decliners", *VIEW), lambda: arrow_table(profile.display_table(decliners, spec)))
+        shown = data.figure(("decliners", *VIEW), lambda: arrow_table(fmt.display_table(decliners, spec)))
         st.dataframe(shown, hide_index=True, width="stretch")
     table_behind(table, full_spec, view=("movers", *VIEW))
 
 # --- Gender and age for the month ---
-breakdown_section(
-    t("groups_breakdown_heading", group=group_short, area=area_label, month=fmt.month_long(month)), month, group,
-    f"{group_short}, {area_label}", "groups", VIEW, area=f.area,
+breakdown_charts(
+    t("groups_breakdown_heading", group=group_short, area=area_label, month=fmt.month_long(month)),
+    parts.area_breakdowns(ctx.db, f), month, f"{group_short}, {area_label}", "groups", VIEW,
 )  # fmt: skip

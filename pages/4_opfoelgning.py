@@ -8,12 +8,13 @@ from joblog_dash.charts import signals as signal_charts
 from joblog_dash.charts import style
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
-from joblog_dash.text.strings import t
+from joblog_dash.text.strings import source_line, t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui import fair as fair_ui
 from joblog_dash.ui import state
 from joblog_dash.ui.layout import drill_on_click, page_setup, profile_link_params
 from joblog_dash.ui.sections import table_behind
+from joblog_dash.views import followup as followup_view
 
 LIST_KEY = "followup_list"
 CODES_KEY = "_followup_codes"
@@ -21,18 +22,18 @@ MUNI_KEY = "followup_municipality"
 WHY_LIMIT = 15
 
 ctx = page_setup(t("nav_followup"), show_filters=("month", "group", "area"))
-filters = ctx.filters
-area = reference.area_by_key(filters.area)
-area_label = area.label if area else t("national")
+filters = ctx.selection
+area_label = filters.area_label if not filters.is_national else t("national")
 group_label = reference.group_label(filters.group)
 month_label = fmt.month_short(filters.month)
-source = style.DEMO_SOURCE if ctx.manifest.is_demo else f"Kilde: {ctx.manifest.source}"
+source = source_line(ctx.manifest)
 
 st.caption(t("followup_intro"))
-chosen = fair_ui.choices(filters, prefix="followup")
-VIEW = (filters.month, filters.group, filters.area, chosen, source)  # everything the cached pieces depend on
-result = fair_ui.followup_list(filters, chosen)
-listed = result.table
+fair_ui.choices(filters, prefix="followup")
+chosen = filters
+VIEW = (filters, source)  # everything the cached pieces depend on
+result = followup_view.build(ctx.db, filters)
+listed = result.listed
 
 # --- The list -----------------------------------------------------------------------------------------------
 st.subheader(t("followup_heading", month=month_label, area=area_label))
@@ -68,7 +69,7 @@ if result.skipped:
     st.caption(t("followup_skipped", names=", ".join(result.skipped)))
 
 # --- One municipality's p-chart -------------------------------------------------------------------------------
-codes_in_area = fair_ui.area_codes(filters.area) or reference.municipalities()["code"].to_list()
+codes_in_area = filters.area_codes or reference.municipalities()["code"].to_list()
 names = dict(reference.municipalities().select("code", "name").iter_rows())
 if filters.municipality in codes_in_area:
     selected = filters.municipality
@@ -92,8 +93,8 @@ with link:
         "pages/2_kommuneprofil.py", label=t("open_profile", name=names[selected]), icon="🔎",
         query_params=profile_link_params(filters, selected),
     )  # fmt: skip
-table = fair_ui.signals(filters, selected, chosen.measure)
-if table.is_empty() or table["persons"].sum() == 0:
+table = followup_view.municipality_signals(ctx.db, filters, selected)
+if table.is_empty() or table["share"].drop_nulls().is_empty():
     st.info(t("pchart_no_data", name=names[selected], month=month_label))
 else:
     first, last = fmt.month_short(table["month"].min()), fmt.month_short(table["month"].max())
@@ -123,7 +124,7 @@ def _letter_figure(effect: object) -> object:
 
 # --- The letter's effect ------------------------------------------------------------------------------------
 st.subheader(t("letter_fair_heading", area=area_label))
-effect = fair_ui.letter(filters, chosen.measure)
+effect = result.letter
 if effect is None:
     st.info(t("letter_not_covered"))
 else:

@@ -5,12 +5,12 @@ from html import escape
 import streamlit as st
 
 from joblog_dash.text.strings import t
-from joblog_dash.ui import presenting
+from joblog_dash.ui import presenting, state
 from joblog_dash.ui.layout import PAGES, page_setup
 
 ctx = page_setup(t("nav_presentation"), show_filters=("month", "start", "group", "area", "municipality"))
 presenting.hide_chrome()
-f = ctx.filters
+f = ctx.selection
 slides = presenting.deck(
     ctx.db, month=f.month, group=f.group, area=f.area, municipality=f.municipality, start=f.start
 )
@@ -32,6 +32,6 @@ right.button(
     t("presentation_next"), key="deck_next", disabled=index == len(slides) - 1,
     on_click=presenting.go_to, args=(index + 1,), width="stretch",
 )  # fmt: skip
-end.page_link(PAGES[0][0], label=t("presentation_exit"), icon="✖️", query_params=f.query_params())
+end.page_link(PAGES[0][0], label=t("presentation_exit"), icon="✖️", query_params=state.to_params(f))
 st.caption(t("presentation_keys"))
 presenting.arrow_keys()

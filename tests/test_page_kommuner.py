@@ -17,8 +17,9 @@ MUNIS = str(REFERENCE_DIR / "municipalities.csv")
 PAGE = "pages/1_kommuner.py"
 
 
-def municipal_sql(facts: Path, month: date, group: str, region: str | None) -> dict[int, tuple[int, float]]:
-    """code -> (persons, share joblogged) for every municipality with data, straight from the parquet."""
+def municipal_sql(facts: Path, month: date, group: str, region: str | None) -> dict[int, tuple[int, ...]]:
+    """code -> (persons, share joblogged, persons_0, persons_1_5, persons_6plus) for every municipality with
+    data, straight from the parquet."""
     where = "AND m.region = $region" if region else ""
     params: dict[str, object] = {"month": month, "grp": group}
     if region:
@@ -27,7 +28,8 @@ def municipal_sql(facts: Path, month: date, group: str, region: str | None) -> d
         duckdb.connect()
         .execute(
             f"""
-        SELECT f.municipality_code, sum(f.persons), (sum(f.persons) - sum(f.persons_0)) / sum(f.persons)
+        SELECT f.municipality_code, sum(f.persons), (sum(f.persons) - sum(f.persons_0)) / sum(f.persons),
+               sum(f.persons_0), sum(f.persons_1_5), sum(f.persons_6plus)
         FROM read_parquet('{facts}') f JOIN read_csv('{MUNIS}') m ON m.code = f.municipality_code
         WHERE f.month = $month AND f.benefit_group = $grp {where}
         GROUP BY ALL HAVING sum(f.persons) > 0
@@ -36,17 +38,46 @@ def municipal_sql(facts: Path, month: date, group: str, region: str | None) -> d
         )
         .fetchall()
     )
-    return {int(code): (int(persons), float(share)) for code, persons, share in rows}
+    return {int(r[0]): (int(r[1]), float(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows}
 
 
-def expected_visible(found: dict[int, tuple[int, float]]) -> dict[int, float]:
-    """Shares that may be shown: 5+ persons, and one more hidden when exactly one is (secondary)."""
-    primary = [code for code, (persons, _) in found.items() if persons < 5]
-    visible = {code: share for code, (persons, share) in found.items() if persons >= 5}
-    if len(primary) == 1:
-        smallest = min(visible, key=lambda code: (found[code][0], code))
-        visible.pop(smallest)
-    return visible
+def _small(n: int) -> bool:
+    return 1 <= n <= 4
+
+
+def _complement(values: dict[object, int], hidden: set[object]) -> set[object]:
+    """Hide the smallest shown values (first in order on ties) until the hidden ones are 0 or at least two
+    summing to 5 or more (they could otherwise be recovered from the total)."""
+    hidden = set(hidden)
+    while hidden and (len(hidden) == 1 or sum(values[k] for k in hidden) < 5):
+        rest = [k for k in values if k not in hidden and values[k] > 0]
+        if not rest:
+            break
+        hidden.add(min(rest, key=lambda k: values[k]))
+    return hidden
+
+
+def expected_visible(found: dict[int, tuple[int, ...]]) -> dict[int, float]:
+    """Shares that may be shown, by the documented rule worked out here on the SQL counts: rows of 1–4
+    persons hidden with their complement across the area; inside a row the 0 / 1–5 / 6+ counts of 1–4 hidden
+    with their complement; across rows each count column's hidden cells complemented too; the share joblogged
+    needs its row, its persons_0 and the joblogged count (persons − persons_0) shown."""
+    codes = sorted(found)
+    rows = _complement({c: found[c][0] for c in codes}, {c for c in codes if _small(found[c][0])})
+    parts = ("persons_0", "persons_1_5", "persons_6plus")
+    cell_hidden = {}
+    for c in codes:
+        counts = dict(zip(parts, found[c][2:], strict=True))
+        cell_hidden[c] = _complement(counts, {k for k, v in counts.items() if _small(v)})
+    for j, part in enumerate(parts):
+        column = {c: found[c][2 + j] for c in codes}
+        for c in _complement(column, {c for c in codes if part in cell_hidden[c]}):
+            cell_hidden[c].add(part)
+    return {
+        c: found[c][1]
+        for c in codes
+        if c not in rows and "persons_0" not in cell_hidden[c] and not _small(found[c][0] - found[c][2])
+    }
 
 
 def run(params: dict[str, str] | None = None) -> AppTest:
@@ -134,7 +165,7 @@ def test_bad_params_fall_back_with_notice(demo_data_dir: Path) -> None:
 @pytest.mark.parametrize("group", ["kontanthjaelp", "uddannelseshjaelp"])
 def test_suppressed_municipalities_show_no_share(demo_facts_path: Path, group: str) -> None:
     found = municipal_sql(demo_facts_path, date(2021, 12, 1), group, None)
-    small = {code for code, (persons, _) in found.items() if persons < 5}
+    small = {code for code, values in found.items() if values[0] < 5}
     assert small, "the demo data should have municipalities with 1-4 persons in Dec 2021"
     at = run({"maaned": "2021-12", "gruppe": group, "omraade": "hele-landet"})
     points = ranked_points(at)
@@ -143,7 +174,7 @@ def test_suppressed_municipalities_show_no_share(demo_facts_path: Path, group: s
     frame = table(at)
     suppressed = frame[frame["Andel med jobsøgning"] == "for få personer"]
     assert len(suppressed) == len(hidden)
-    # No share, no change and no 0 / 1-5 / 6+ split for them; persons are still shown.
+    # No share, no change and no 0 / 1-5 / 6+ split for them.
     for column in ("Siden sidste måned", "Siden sidste år", "Ingen jobsøgning (0)", "6+ jobsøgninger"):
         assert set(suppressed[column]) == {"for få personer"}
     shares_text = " ".join(str(v) for v in frame["Andel med jobsøgning"])

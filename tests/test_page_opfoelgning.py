@@ -196,8 +196,13 @@ def test_kommuner_shows_funnel_and_map(
     codes = reference.municipality_codes_in(reference.area_by_key(area)) if area else None  # type: ignore[arg-type]
     if codes is not None:
         panel = panel.filter(pl.col("municipality_code").is_in(codes))
-    mask = privacy.suppression_mask(panel["persons"])
-    visible = panel.filter(~mask & (pl.col("persons") > 0))
+    # Shown: 5+ persons, with neither the count without nor with job search at 1–4 (the share would
+    # reveal it); in an area, whose total is shown, a lone hidden municipality takes the next-smallest along.
+    none = pl.col("persons_0")
+    small = lambda e: e.is_between(1, 4)  # noqa: E731
+    ok = (pl.col("persons") >= 5) & ~small(none) & ~small(pl.col("persons") - none)
+    hidden_rows = privacy.suppression_mask(panel["persons"], total_shown=area is not None)
+    visible = panel.filter(ok & ~hidden_rows)
     funnel = figure_titled(at, "forventet niveau")
     points = {c[0]: (x, y) for tr in funnel["data"] for c, x, y in zip(
         tr.get("customdata") or [], tr.get("x") or [], tr.get("y") or [], strict=False)}  # fmt: skip

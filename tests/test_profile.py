@@ -1,4 +1,5 @@
-"""Unit tests of joblog_dash.views.profile on small hand-made frames with hand-worked answers."""
+"""Unit tests of the pure profile and group figures (analysis.municipal, views.groups, fmt.display_table,
+fair.letter_covered) on small hand-made frames with hand-worked answers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from joblog_dash.views import profile
+from joblog_dash.analysis import fair, municipal
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.views import groups
 
 
 def m(year: int, month: int) -> date:
@@ -26,7 +30,7 @@ def panel(rows: list[tuple[date, int, str, int, int]]) -> pl.DataFrame:
 
 def test_key_figures_share_interval_and_change_since_a_year() -> None:
     s = series([(m(2017, 9), 100, 50), (m(2018, 9), 200, 40)])
-    kf = profile.key_figures(s, m(2018, 9))
+    kf = municipal.key_figures(s, m(2018, 9))
     assert kf.persons == 200 and kf.persons_0 == 40
     assert kf.share == pytest.approx(0.8)
     assert kf.share_none == pytest.approx(0.2)
@@ -39,9 +43,9 @@ def test_key_figures_share_interval_and_change_since_a_year() -> None:
 
 
 def test_key_figures_without_persons_or_year_ago() -> None:
-    kf = profile.key_figures(series([(m(2018, 9), 0, 0)]), m(2018, 9))
+    kf = municipal.key_figures(series([(m(2018, 9), 0, 0)]), m(2018, 9))
     assert kf.share is None and kf.lower is None and kf.change_year is None
-    kf = profile.key_figures(series([(m(2018, 9), 10, 5)]), m(2018, 9))
+    kf = municipal.key_figures(series([(m(2018, 9), 10, 5)]), m(2018, 9))
     assert kf.share == pytest.approx(0.5) and kf.change_year is None
 
 
@@ -49,7 +53,7 @@ def test_position_since_finds_start_of_current_run() -> None:
     months = [m(2016, k) for k in range(1, 7)]
     own = pl.DataFrame({"month": months, "share_joblogged": [0.9, 0.9, 0.9, 0.5, 0.5, 0.5]})
     ref = pl.DataFrame({"month": months, "share_joblogged": [0.7] * 6})
-    pos = profile.position_since(own, ref)
+    pos = municipal.position_since(own, ref)
     # Trailing 3-month mean of the difference: +.2, +.2, +.2, +.067, -.067, -.2 -> under since May.
     assert pos.state == "under"
     assert pos.since == m(2016, 5)
@@ -60,22 +64,23 @@ def test_position_since_whole_period_and_single_noisy_month() -> None:
     months = [m(2016, k) for k in range(1, 6)]
     own = pl.DataFrame({"month": months, "share_joblogged": [0.5, 0.5, 0.75, 0.5, 0.5]})
     ref = pl.DataFrame({"month": months, "share_joblogged": [0.6] * 5})
-    pos = profile.position_since(own, ref)
+    pos = municipal.position_since(own, ref)
     assert pos.state == "under" and pos.since is None and pos.months == 5
 
 
 def test_covers_letter_needs_every_month_of_both_windows() -> None:
-    full = [profile.fmt.add_months(m(2017, 5), k) for k in range(25)]
-    assert profile.covers_letter(full)
-    assert profile.covers_letter([x for x in full if x != m(2018, 5)])  # the event month itself is not used
-    assert not profile.covers_letter([x for x in full if x != m(2019, 5)])
-    assert not profile.covers_letter(full[1:])
+    assert reference.letter_month() == m(2018, 5)  # from data/events.csv (the letter of 7 May 2018)
+    full = [fmt.add_months(m(2017, 5), k) for k in range(25)]
+    assert fair.letter_covered(full)
+    assert fair.letter_covered([x for x in full if x != m(2018, 5)])  # the event month itself is not used
+    assert not fair.letter_covered([x for x in full if x != m(2019, 5)])  # a gap inside the window
+    assert not fair.letter_covered(full[1:])
 
 
 def test_share_spread_percentiles_leave_out_small_municipalities() -> None:
     rows = [(m(2018, 1), code, f"K{code}", 10, 10 - k) for k, code in enumerate(range(101, 111))]
     rows.append((m(2018, 1), 999, "Lille", 4, 0))  # 4 persons: suppressed, not part of the spread
-    spread = profile.share_spread(panel(rows))
+    spread = groups.share_spread(panel(rows))
     # Shares 0.0, 0.1, ..., 0.9: median 0.45, 10 % (linear) 0.09, 90 % 0.81.
     row = spread.row(0, named=True)
     assert row["municipalities"] == 10
@@ -93,12 +98,12 @@ def test_movers_filter_order_and_intervals() -> None:
         (a, 4, "Lille", 19, 19), (b, 4, "Lille", 100, 0),  # 19 persons at the start: left out
         (b, 5, "Ny", 100, 0),  # no start month: left out
     ]  # fmt: skip
-    table = profile.movers(panel(rows), a, b)
+    table = groups.movers(panel(rows), a, b)
     assert table["name"].to_list() == ["Op", "Lidt", "Ned"]
     assert table["change"].to_list() == pytest.approx([0.3, 0.05, -0.4])
     first = table.row(0, named=True)
     assert first["lower_end"] < 0.8 < first["upper_end"]
-    improvers, decliners = profile.top_movers(table, n=1)
+    improvers, decliners = groups.top_movers(table, n=1)
     assert improvers["name"].to_list() == ["Op"]
     assert decliners["name"].to_list() == ["Ned"]
 
@@ -110,7 +115,7 @@ def test_heatmap_frame_blanks_small_cells_and_orders_by_month() -> None:
         (a, 2, "B", 10, 0), (b, 2, "B", 10, 5),  # Feb share 0.5
         (a, 3, "C", 10, 0), (b, 3, "C", 3, 0),  # Feb: 3 persons -> blank, sorted last
     ]  # fmt: skip
-    cells = profile.heatmap_frame(panel(rows), b)
+    cells = groups.heatmap_frame(panel(rows), b)
     order = cells.select("name", "order").unique().sort("order")["name"].to_list()
     assert order == ["A", "B", "C"]
     c_feb = cells.filter((pl.col("name") == "C") & (pl.col("month") == b))
@@ -121,24 +126,11 @@ def test_heatmap_frame_blanks_small_cells_and_orders_by_month() -> None:
 def test_rank_table_observed_rank_per_month() -> None:
     a = m(2018, 1)
     rows = [(a, 1, "A", 100, 10), (a, 2, "B", 100, 50), (a, 3, "C", 100, 30), (a, 4, "D", 0, 0)]
-    ranks = profile.rank_table(panel(rows), n_sims=200).sort("municipality_code")
+    ranks = municipal.rank_table(panel(rows), n_sims=200).sort("municipality_code")
     assert ranks["rank"].to_list() == [1, 3, 2, None]
     assert ranks["ranked"].to_list() == [3, 3, 3, 3]
     lower, upper = ranks["rank_lower"].to_list(), ranks["rank_upper"].to_list()
     assert all(lo <= r <= up for lo, r, up in zip(lower[:3], [1, 3, 2], upper[:3], strict=True))
-
-
-def test_before_after_letter_windows_and_int_code() -> None:
-    rows = []
-    for k in range(-12, 13):
-        month = profile.fmt.add_months(profile.LETTER_MONTH, k)
-        rows.append((month, 1, "A", 10, 5 if k < 0 else 2))  # 0.5 before, 0.8 after (event month too)
-        rows.append((month, 2, "B", 10, 5))  # 0.5 throughout
-    result = profile.before_after_letter(panel(rows)).sort("code")
-    assert result["code"].dtype == pl.Int32
-    assert result["share_before"].to_list() == pytest.approx([0.5, 0.5])
-    assert result["share_after"].to_list() == pytest.approx([0.8, 0.5])
-    assert result["national_change"][0] == pytest.approx(0.15)
 
 
 def test_peer_features_per_inhabitant_and_log_population() -> None:
@@ -146,14 +138,14 @@ def test_peer_features_per_inhabitant_and_log_population() -> None:
     munis = pl.DataFrame(
         {"code": [1, 2, 3], "region": ["R", "R", "S"], "population_2018": [1000, 3000, 2000]}
     )
-    features = profile.peer_features(sizes, munis).sort("code")
+    features = municipal.peer_features(sizes, munis).sort("code")
     assert features["kontanthjaelp"].to_list() == pytest.approx([10.0, 10.0, 0.0])
     assert features["population"][1] - features["population"][0] == pytest.approx(1.0986, abs=1e-4)
 
 
 def test_display_table_is_danish_text() -> None:
     frame = pl.DataFrame({"month": [m(2018, 9)], "share": [0.6823], "change": [-0.031], "n": [12345]})
-    table = profile.display_table(
+    table = fmt.display_table(
         frame,
         [
             ("month", "Måned", "month"),

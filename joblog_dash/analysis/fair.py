@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 
 from joblog_dash.analysis import privacy, stats
+from joblog_dash.data import reference
 from joblog_dash.text import fmt
 
 # measure key -> (numerator expression, the side where a municipality does worse)
@@ -23,8 +24,21 @@ MEASURES: dict[str, tuple[pl.Expr, str]] = {
     "6plus": (pl.col("persons_6plus"), "below"),
 }
 MEASURE_KEYS = tuple(MEASURES)
-LETTER_EVENT = date(2018, 5, 1)
-LETTER_WINDOW = 12
+LETTER_WINDOW = 12  # months compared before and after the letter
+
+
+# Differences under half a percentage point read as "at the level of": they vanish in one-decimal figures
+# once rounded, and a sentence should not call 70.2 against 70.0 "above".
+LEVEL_TOLERANCE = 0.005
+LEVEL, OVER, UNDER = "level", "over", "under"
+
+
+def relation(value: float, other: float) -> str:
+    """THE "over / under / på niveau med" rule of every sentence: LEVEL, OVER or UNDER."""
+    diff = value - other
+    if abs(diff) < LEVEL_TOLERANCE:
+        return LEVEL
+    return OVER if diff > 0 else UNDER
 
 
 def bad_side(measure: str) -> str:
@@ -128,10 +142,11 @@ MOVED_LESS = "flyttede sig mindre end landet"
 
 
 def letter_covered(months: list[date]) -> bool:
-    """Whether the data has the 12 months before and after the letter."""
-    first = fmt.add_months(LETTER_EVENT, -LETTER_WINDOW)
-    last = fmt.add_months(LETTER_EVENT, LETTER_WINDOW)
-    return bool(months) and min(months) <= first and max(months) >= last
+    """Whether the data has every month of the windows before and after the letter (a gap would make the
+    comparison rest on fewer months than it says)."""
+    have = set(months)
+    event = reference.letter_month()
+    return all(fmt.add_months(event, k) in have for k in range(-LETTER_WINDOW, LETTER_WINDOW + 1) if k != 0)
 
 
 def letter_effect(panel: pl.DataFrame, measure: str, area_codes: list[int] | None = None) -> pl.DataFrame:
@@ -144,7 +159,7 @@ def letter_effect(panel: pl.DataFrame, measure: str, area_codes: list[int] | Non
     """
     frame = with_successes(panel.rename({"municipality_code": "code"}), measure)
     result = stats.before_after(
-        frame.select("code", "month", "persons", "successes"), LETTER_EVENT, LETTER_WINDOW
+        frame.select("code", "month", "persons", "successes"), reference.letter_month(), LETTER_WINDOW
     )
     good_up = bad_side(measure) == "below"
     mapping = {

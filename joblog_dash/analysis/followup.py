@@ -17,6 +17,7 @@ import polars as pl
 from joblog_dash.analysis import fair, privacy, stats
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 # The p-chart window: the 24 months up to the chosen month; the centre line is the first 12 of them, so
 # "eget niveau" means the municipality's level the year before, and a sustained change shows as a run.
@@ -177,16 +178,13 @@ def build(
 
 def list_table(table: pl.DataFrame) -> pl.DataFrame:
     """The follow-up list as shown: Danish column names and formatted numbers, in severity order."""
-    from joblog_dash.charts.funnel import interval_text
-    from joblog_dash.text.strings import t
-
     return pl.DataFrame(
         {
             t("col_level"): table["level"],
             t("col_municipality"): table["name"],
             t("col_share"): [fmt.pct(s) for s in table["share"]],
             t("col_interval"): [
-                interval_text(lo, up) for lo, up in zip(table["lower"], table["upper"], strict=True)
+                fmt.interval_text(lo, up) for lo, up in zip(table["lower"], table["upper"], strict=True)
             ],
             t("col_persons"): [fmt.number(p) for p in table["persons"]],
             t("col_why"): table["why"],

@@ -31,17 +31,8 @@ def measure_label(measure: str) -> str:
     return t(f"measure_{measure}")
 
 
-def signed(value: float | None, decimals: int = 1) -> str:
-    """A signed number with a real minus sign, Danish decimal comma: -2.31 -> '−2,3'."""
-    if value is None or not math.isfinite(value):
-        return fmt.MISSING
-    return ("−" if value < 0 else "") + fmt.number(abs(value), decimals)
-
-
-def interval_text(lower: float | None, upper: float | None) -> str:
-    if lower is None or upper is None:
-        return fmt.MISSING
-    return fmt.pct_range(lower, upper)
+signed = fmt.signed
+interval_text = fmt.interval_text
 
 
 def hover_text(row: dict) -> str:

@@ -15,7 +15,7 @@ from plotly.colors import sample_colorscale
 from joblog_dash.analysis import privacy
 from joblog_dash.charts import style
 from joblog_dash.charts.funnel import interval_text, measure_label
-from joblog_dash.data import boundaries, hexmap
+from joblog_dash.data import boundaries, hexmap, reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 
@@ -42,8 +42,6 @@ def map_values(table: pl.DataFrame, area_codes: list[int] | None = None) -> pl.D
     `table` has code, name, persons, share (and optionally lower/upper/suppressed) for some municipalities;
     the others get persons 0. Suppression is applied here if the table has no `suppressed` column.
     """
-    from joblog_dash.data import reference
-
     frame = table
     if "suppressed" not in frame.columns:
         frame = frame.with_columns(privacy.suppression_mask(frame["persons"]).alias("suppressed"))

@@ -8,6 +8,7 @@ from datetime import date
 import plotly.graph_objects as go
 
 from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies. Never red/green alone.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -34,7 +35,7 @@ REFERENCE_LINE = "#000000"
 SUPPRESSED_COLOUR = "#c8c8c8"
 FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
 NOTE_PX = 22  # height of the source-note strip under a chart
-DEMO_SOURCE = "Kilde: demodata (syntetiske tal) — ikke rigtige kommunetal"
+DEMO_SOURCE = t("source_demo")
 
 
 def group_colour(group: str) -> str:

@@ -23,6 +23,11 @@ SHARES = """
 MEASURES = {"joblogged": "share_joblogged", "none": "share_none", "6plus": "share_6plus"}
 BREAKDOWN_DIMENSIONS = {"gender": "gender", "age_group": "age_group", "origin": "origin"}
 MUNICIPALITY_COLUMNS = "code, name, region, amk_office, rar_area, population_2018"
+# The columns of snapshot / panel / trend frames that name a row rather than count persons: the disclosure
+# rule (analysis.privacy.publish) keeps them and treats every other column as a figure of the row.
+ROW_IDS = (
+    "municipality_code", "name", "region", "amk_office", "rar_area", "population_2018", "month", "benefit_group",
+)  # fmt: skip
 
 
 class UnknownAreaError(ValueError):
@@ -108,9 +113,10 @@ def snapshot(db: JoblogDB, month: date, group: str, area: str | Area = NATIONAL)
     return db.sql(
         f"""
         WITH cur AS (SELECT * FROM muni_month WHERE month = $month AND benefit_group = $grp),
-        prev AS (SELECT municipality_code, (persons - persons_0) / NULLIF(persons, 0) AS share
+        prev AS (SELECT municipality_code, persons, persons_0, (persons - persons_0) / NULLIF(persons, 0) AS share
                  FROM muni_month WHERE month = $month - INTERVAL 1 MONTH AND benefit_group = $grp),
-        year_ago AS (SELECT municipality_code, (persons - persons_0) / NULLIF(persons, 0) AS share
+        year_ago AS (SELECT municipality_code, persons, persons_0,
+                            (persons - persons_0) / NULLIF(persons, 0) AS share
                      FROM muni_month WHERE month = $month - INTERVAL 12 MONTH AND benefit_group = $grp)
         SELECT m.code AS municipality_code, m.name, m.region, m.amk_office, m.rar_area, m.population_2018,
                coalesce(cur.persons, 0) AS persons, coalesce(cur.persons_0, 0) AS persons_0,
@@ -120,7 +126,9 @@ def snapshot(db: JoblogDB, month: date, group: str, area: str | Area = NATIONAL)
                cur.persons_0 / NULLIF(cur.persons, 0) AS share_none,
                cur.persons_6plus / NULLIF(cur.persons, 0) AS share_6plus,
                cur.job_searches / NULLIF(cur.persons, 0) AS searches_per_person,
-               prev.share AS share_joblogged_prev_month, year_ago.share AS share_joblogged_year_ago
+               prev.share AS share_joblogged_prev_month, year_ago.share AS share_joblogged_year_ago,
+               prev.persons AS persons_prev_month, prev.persons_0 AS persons_0_prev_month,
+               year_ago.persons AS persons_year_ago, year_ago.persons_0 AS persons_0_year_ago
         FROM municipalities m
         LEFT JOIN cur ON cur.municipality_code = m.code
         LEFT JOIN prev ON prev.municipality_code = m.code

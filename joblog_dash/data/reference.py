@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -174,8 +175,6 @@ def resolve_municipality(name_or_code: str) -> int | None:
 
 def suggest_municipality(name: str) -> str | None:
     """The closest known municipality name, for 'did you mean' messages."""
-    import difflib
-
     names = municipalities()["name"].to_list()
     normalised = {normalise_name(n): n for n in names}
     match = difflib.get_close_matches(normalise_name(name), list(normalised), n=1, cutoff=0.6)
@@ -187,6 +186,7 @@ def suggest_municipality(name: str) -> str | None:
 
 @dataclass(frozen=True)
 class Event:
+    key: str  # a stable name for code that needs one event (the letter), independent of the Danish label
     start: date
     end: date | None
     label: str
@@ -199,6 +199,7 @@ def events() -> tuple[Event, ...]:
     frame = pl.read_csv(EVENTS_FILE, try_parse_dates=True, schema_overrides={"end": pl.Date})
     return tuple(
         Event(
+            key=row["key"],
             start=row["start"],
             end=row["end"],
             label=row["label"],
@@ -207,3 +208,17 @@ def events() -> tuple[Event, ...]:
         )
         for row in frame.iter_rows(named=True)
     )
+
+
+def event(key: str) -> Event:
+    """The event with this key (KeyError if data/events.csv has none)."""
+    for found in events():
+        if found.key == key:
+            return found
+    raise KeyError(key)
+
+
+def letter_month() -> date:
+    """The month of the minister's letter to every municipality (7 May 2018), from data/events.csv."""
+    start = event("letter").start
+    return date(start.year, start.month, 1)

@@ -25,6 +25,12 @@ class JoblogDB:
     facts_path: Path
     manifest: store.Manifest
 
+    @property
+    def version(self) -> str:
+        """Names this dataset version everywhere (cache keys): the facts file's full path is unique per
+        version and per data directory."""
+        return str(self.facts_path)
+
     def sql(self, query: str, **params: object) -> pl.DataFrame:
         cursor = self.connection.cursor()
         try:

@@ -1,6 +1,6 @@
 """Kommunebesøg: a two-page brief for one municipality and month, as self-contained HTML and as PDF.
 
-`gather` collects the figures from the query layer and the statistics; `talking_points` turns them into
+`figures` reads the figures off the profile view (views.profile, what the page shows); `talking_points` turns them into
 plain-Danish sentences (pure, tested on hand-made figures); `render_html` writes one HTML file with inline
 CSS and charts as inline SVG (no scripts, no fonts, no network); `html_to_pdf` prints that file with
 headless Chromium. Without Chromium the PDF is unavailable (PdfUnavailable) and the HTML is the way out.
@@ -18,18 +18,19 @@ from pathlib import Path
 
 import polars as pl
 
-from joblog_dash.analysis import stats
+from joblog_dash.analysis import fair, followup, stats
 from joblog_dash.charts import meeting, style
-from joblog_dash.data import queries, reference, warehouse
+from joblog_dash.data import reference, warehouse
 from joblog_dash.exporting import files as exports
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
+from joblog_dash.views import profile
+from joblog_dash.views.profile import ProfileView
+from joblog_dash.views.selection import Selection
 
 PDF_UNAVAILABLE = "PDF er ikke tilgængelig (Chromium mangler) — hent HTML-udgaven."
 TREND_MONTHS = 24
-SIGNAL_MONTHS = 3
-LEVEL_TOLERANCE = 0.005  # under half a percentage point counts as "på niveau med"
 
 
 class PdfUnavailable(RuntimeError):
@@ -42,10 +43,10 @@ class PdfUnavailable(RuntimeError):
 @dataclass(frozen=True)
 class GroupFigures:
     group: str
-    persons: int
-    persons_0: int
-    persons_1_5: int
-    persons_6plus: int
+    persons: int | None
+    persons_0: int | None
+    persons_1_5: int | None
+    persons_6plus: int | None
     share: float | None  # share with registered job search (None when suppressed or no persons)
     region: float | None
     nation: float | None
@@ -89,10 +90,7 @@ def _month_word(start: date, month: date) -> str:
 
 
 def _relation(value: float, other: float) -> str:
-    diff = value - other
-    if abs(diff) < LEVEL_TOLERANCE:
-        return "på niveau med"
-    return "over" if diff > 0 else "under"
+    return t("relation_" + fair.relation(value, other))
 
 
 def _list_names(names: tuple[str, ...] | list[str]) -> str:
@@ -172,7 +170,12 @@ def talking_points(figures: BriefFigures) -> list[str]:
                 f"Blandt {reference.group_label(widest.group).lower()} er andelen {fmt.pct(widest.share)}, "
                 f"{fmt.pp(abs(widest.share - widest.nation)).lstrip('+')} {relation} landet."  # type: ignore[operator]
             )
-    if len(points) < 3 and main is not None and main.persons > 0:
+    if (
+        len(points) < 3
+        and main is not None
+        and main.persons
+        and None not in (main.persons_0, main.persons_1_5, main.persons_6plus)
+    ):
         points.append(
             f"{fmt.number(main.persons)} personer i gruppen: {fmt.number(main.persons_0)} uden registreret "
             f"jobsøgning, {fmt.number(main.persons_1_5)} med 1–5 og {fmt.number(main.persons_6plus)} med 6 eller flere."
@@ -180,79 +183,51 @@ def talking_points(figures: BriefFigures) -> list[str]:
     return points[:5]
 
 
-def _start_month(month: date, months: list[date]) -> date:
-    start = date(month.year, 1, 1) if month.month > 1 else date(month.year - 1, 1, 1)
-    return start if start in months else months[0]
-
-
-def gather(db: warehouse.JoblogDB, code: int, month: date, group: str = "kontanthjaelp") -> BriefFigures:
-    """Everything the brief shows for one municipality, month and benefit group."""
-    months = queries.months(db)
-    if group not in queries.benefit_groups(db):
-        group = queries.benefit_groups(db)[0]
-    peers = export_tables.peer_codes(db, code, month)
-    profile = export_tables.profile_frame(db, code, month, peers)
+def figures(view: ProfileView, source: str) -> BriefFigures:
+    """The brief's figures, read off the profile view (no computation here: the page shows the same)."""
     groups = tuple(
         GroupFigures(
             group=r["benefit_group"], persons=r["persons"], persons_0=r["persons_0"],
             persons_1_5=r["persons_1_5"], persons_6plus=r["persons_6plus"], share=r["share_joblogged"],
             region=r["region_share"], nation=r["nation_share"], peers=r["peers_share"], suppressed=r["suppressed"],
         )
-        for r in profile.iter_rows(named=True)
+        for r in view.table.iter_rows(named=True)
     )  # fmt: skip
-    region = reference.area_of_municipality(code, "region")
-    first = max(months[0], fmt.add_months(month, -(TREND_MONTHS - 1)))
-    own = queries.trend(db, codes=[code], groups=[group]).filter(pl.col("month").is_between(first, month))
-    reg = queries.trend(db, area=region, groups=[group]).filter(pl.col("month").is_between(first, month))
-    nat = queries.trend(db, groups=[group]).filter(pl.col("month").is_between(first, month))
-    start = _start_month(month, months)
-    start_row = queries.trend(db, codes=[code], groups=[group]).filter(pl.col("month") == start)
-    share_none_start = None
-    if start_row.height and (start_row["persons"][0] or 0) >= 5:
-        share_none_start = float(start_row["share_none"][0])
-    region_now = reg.filter(pl.col("month") == month)
-    region_none = float(region_now["share_none"][0]) if region_now.height else None
-    sel = export_tables.Selection(month=month, group=group)
-    funnel_table = export_tables.funnel_frame(db, sel)
-    own_funnel = funnel_table.filter(pl.col("municipality_code") == code)
-    verdict = own_funnel["verdict"][0] if own_funnel.height else None
-    outside = bool(own_funnel["outside_998"][0]) if own_funnel.height and verdict else False
-    series = own.filter(pl.col("persons") > 0)
-    signal_text, adverse = None, False
-    if series.height >= 12:
-        table = stats.signals(
-            series["persons"].to_numpy(), (series["persons"] - series["persons_0"]).to_numpy(),
-            months=series["month"].to_list(), baseline=12,
-        )  # fmt: skip
-        latest = stats.latest_signals(table, last_n=SIGNAL_MONTHS)
-        signal_text, adverse = latest.text, latest.adverse
-    target = float(funnel_table["target"][0])
-    tau2 = float(funnel_table["tau2"][0])
-    curve = stats.funnel_curve(target, tau2, n_max=float(funnel_table["persons"].max() or 10) * 1.2)  # type: ignore[operator]
+    first = max(view.months[0], fmt.add_months(view.month, -(TREND_MONTHS - 1)))
+
+    def recent(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(
+            (pl.col("benefit_group") == view.group) & pl.col("month").is_between(first, view.month)
+        )
+
+    status = view.status
+    funnel_table = None
+    if status.funnel_table is not None:
+        funnel_table = status.funnel_table.rename({"code": "municipality_code", "name": "municipality"})
     return BriefFigures(
-        code=code,
-        name=reference.municipality_name(code),
-        region_label=region.label,
-        month=month,
-        group=group,
+        code=view.code,
+        name=view.name,
+        region_label=view.region.label,
+        month=view.month,
+        group=view.group,
         groups=groups,
-        start=start,
-        share_none_start=share_none_start,
-        region_none=region_none,
-        funnel_verdict=verdict,
-        funnel_outside_998=outside,
-        signal_text=signal_text,
-        signal_adverse=adverse,
-        peer_names=tuple(reference.municipality_name(c) for c in peers),
-        is_demo=db.manifest.is_demo,
-        source=export_tables.source_text(db.manifest),
+        start=view.start,
+        share_none_start=view.share_none_start,
+        region_none=view.region_none,
+        funnel_verdict=status.verdict,
+        funnel_outside_998=status.outside_998,
+        signal_text=status.signal_text,
+        signal_adverse=status.signal_adverse,
+        peer_names=view.peer_names,
+        is_demo=view.is_demo,
+        source=source,
         extras={
-            "own": own,
-            "region": reg,
-            "nation": nat,
+            "own": recent(view.own),
+            "region": recent(view.region_trend),
+            "nation": recent(view.nation),
             "funnel": funnel_table,
-            "curve": curve,
-            "target": target,
+            "curve": status.funnel_curve,
+            "target": status.funnel_target,
         },
     )
 
@@ -281,7 +256,7 @@ def charts(figures: BriefFigures) -> dict[str, object]:
         height=330,
     )
     split_rows: list[tuple[str, int, int, int]] = []
-    if main is not None and main.persons >= 5:
+    if main is not None and None not in (main.persons_0, main.persons_1_5, main.persons_6plus):
         split_rows.append((figures.name, main.persons_0, main.persons_1_5, main.persons_6plus))
     for label, frame in ((figures.region_label, extras["region"]), (t("national"), extras["nation"])):
         now = frame.filter(pl.col("month") == figures.month)  # type: ignore[union-attr]
@@ -295,6 +270,8 @@ def charts(figures: BriefFigures) -> dict[str, object]:
         if figures.funnel_verdict
         else f"{figures.name} i tragtdiagrammet (for få personer til en vurdering)"
     )
+    if extras["funnel"] is None:
+        return {"trend": trend, "split": split, "funnel": None}
     funnel = meeting.funnel_chart(
         extras["funnel"],  # type: ignore[arg-type]
         extras["curve"],  # type: ignore[arg-type]
@@ -340,6 +317,8 @@ def _e(text: object) -> str:
 
 
 def _svg(fig: object, width: int, height: int) -> str:
+    if fig is None:
+        return f"<p class='sub'>{_e(t('suppressed'))}</p>"
     try:
         return exports.plain_svg(fig, width, height)  # type: ignore[arg-type]
     except exports.StaticExportUnavailable:
@@ -385,7 +364,7 @@ def render_html(figures: BriefFigures, points: list[str] | None = None) -> str:
     )
     peers = _list_names(figures.peer_names) if figures.peer_names else "ingen"
     signal_class = "signal adverse" if figures.signal_adverse else "signal"
-    signal = figures.signal_text or "For få måneder til at vurdere signaler."
+    signal = figures.signal_text or "Ingen vurdering: for få personer eller måneder."
     footer = (
         f"<footer>Kilde: {_e(figures.source)} · {_e(exports.DEMO_STATUS if figures.is_demo else exports.REAL_STATUS)}"
         f" · Andele er andelen af personer i gruppen; kommuner med 1–4 personer vises ikke (for få personer)."
@@ -416,7 +395,7 @@ def render_html(figures: BriefFigures, points: list[str] | None = None) -> str:
 <h2>Placering i tragtdiagrammet</h2>
 <div class="chart">{_svg(figs["funnel"], 720, 330)}</div>
 <h2>Signaler at følge op på</h2>
-<p class="{signal_class}">{_e(signal)} (p-kort for kommunens egen udvikling, seneste {SIGNAL_MONTHS} måneder).</p>
+<p class="{signal_class}">{_e(signal)} (p-kort for kommunens egen udvikling over {followup.WINDOW} måneder, uden måneder med suspenderet jobsøgningskrav; signaler i seneste måned).</p>
 {footer}
 </section>
 </body></html>
@@ -465,8 +444,9 @@ class Brief:
         )
 
 
-def build(db: warehouse.JoblogDB, code: int, month: date, group: str = "kontanthjaelp") -> Brief:
+def build(db: warehouse.JoblogDB, selection: Selection) -> Brief:
+    """The brief of the profile view for the selection's municipality, month and group."""
     began = time.perf_counter()
-    figures = gather(db, code, month, group)
-    points = talking_points(figures)
-    return Brief(figures, points, render_html(figures, points), time.perf_counter() - began)
+    brief_figures = figures(profile.build(db, selection), export_tables.source_text(db.manifest))
+    points = talking_points(brief_figures)
+    return Brief(brief_figures, points, render_html(brief_figures, points), time.perf_counter() - began)

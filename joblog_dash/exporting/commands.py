@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 
 from joblog_dash.data import warehouse
+from joblog_dash.exporting import brief
 from joblog_dash.exporting import files as exports
 from joblog_dash.exporting import tables as export_tables
+from joblog_dash.views import selection
 
 
 def _db(args: argparse.Namespace) -> warehouse.JoblogDB:
@@ -47,16 +49,19 @@ def _write(payload: bytes, out: str | None, binary: bool) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     db = _db(args)
     try:
-        sel = export_tables.validate(
-            db, args.month, args.group, args.area, args.kommune, args.measure, not args.no_overdispersion
-        )
+        if args.kind == "profile" and args.kommune is None:
+            return _fail("Profilen kræver en kommune (--kommune).")
+        sel = selection.from_arguments(
+            db, args.month, args.group, args.area, args.kommune, args.measure, not args.no_overdispersion,
+            args.target,
+        )  # fmt: skip
         fmt_ = args.format or ("machine" if args.kind == "funnel" else "csv")
         if fmt_ == "machine":
             if args.kind != "funnel":
                 return _fail("--format machine findes kun for funnel.")
             return _write(export_tables.funnel_machine_csv(db, sel), args.out, binary=False)
         frame, meta = export_tables.build(db, args.kind, sel)
-    except export_tables.ExportArgumentError as exc:
+    except selection.SelectionError as exc:
         return _fail(str(exc))
     if fmt_ == "xlsx":
         return _write(exports.to_xlsx(frame, meta), args.out, binary=True)
@@ -64,18 +69,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    from joblog_dash.exporting import brief
-
     db = _db(args)
     try:
-        sel = export_tables.validate(db, args.month, args.group, None, args.kommune)
-    except export_tables.ExportArgumentError as exc:
+        sel = selection.from_arguments(db, args.month, args.group, None, args.kommune)
+    except selection.SelectionError as exc:
         return _fail(str(exc))
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".html", ".htm"):
         return _fail("--out skal ende på .pdf eller .html.")
-    result = brief.build(db, sel.municipality, sel.month, sel.group)  # type: ignore[arg-type]
+    result = brief.build(db, sel)
     if suffix == ".pdf":
         try:
             payload = brief.html_to_pdf(result.html)
@@ -103,7 +106,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     export.add_argument("--group", help="benefit group, e.g. kontanthjaelp")
     export.add_argument("--area", help="area key, e.g. region-sjaelland (default: hele-landet)")
     export.add_argument("--kommune", help="municipality code or name (profile)")
-    export.add_argument("--measure", choices=list(export_tables.FUNNEL_MEASURES), default="joblogged")
+    export.add_argument("--measure", choices=list(selection.MEASURES), default="joblogged")
+    export.add_argument(
+        "--target", choices=list(selection.TARGETS), default="national",
+        help="funnel: compare with the country (default, as the page) or with the chosen area's own share",
+    )  # fmt: skip
     export.add_argument("--no-overdispersion", action="store_true", help="funnel: plain binomial limits")
     export.add_argument("--format", choices=["csv", "xlsx", "machine"])
     export.add_argument("--out", help="file to write (default: standard output)")

@@ -1,88 +1,31 @@
-"""The table behind each export kind, built from the query layer, so the CLI and the pages export the same.
+"""The table behind each export kind, rendered from the views, so the CLI and the pages export the same.
 
 Kinds: trend (monthly totals and shares for an area and group), municipalities (the snapshot of every
-municipality in the area), funnel (share, control limits and verdict per municipality) and profile (one
-municipality against its region, the country and its peers, per benefit group). Danish column names;
-`ExportMeta.kinds` says which columns are shares, counts, changes. Shares of 1–4 persons are suppressed.
+municipality in the area), funnel (views.parts.funnel: share, limits and verdict per municipality) and
+profile (views.profile: one municipality against its region, the country and its peers, per benefit group,
+with its follow-up status). Danish column names; `ExportMeta.kinds` says which columns are shares, counts,
+changes. Every frame is published (analysis.privacy) before it is written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 import polars as pl
 
-from joblog_dash.analysis import privacy, stats
+from joblog_dash.analysis import privacy
 from joblog_dash.data import queries, reference, store, warehouse
 from joblog_dash.exporting.files import ExportMeta
 from joblog_dash.text import fmt
+from joblog_dash.text.safety import neutralise_formulas
 from joblog_dash.text.strings import t
+from joblog_dash.views import parts, profile
+from joblog_dash.views.profile import ProfileView
+from joblog_dash.views.selection import Selection, SelectionError
 
 KINDS = ("trend", "municipalities", "funnel", "profile")
-FUNNEL_MEASURES = {"joblogged": "persons_joblogged", "none": "persons_0", "6plus": "persons_6plus"}
 FUNNEL_CSV_COLUMNS = (
     "municipality_code", "municipality", "persons", "share", "lower_95", "upper_95",
     "lower_998", "upper_998", "z", "verdict",
 )  # fmt: skip
-PEER_COUNT = 5
-
-
-class ExportArgumentError(ValueError):
-    """A month, group, area or municipality the dataset does not know (message in Danish)."""
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What an export is about: the page filters, validated against the dataset."""
-
-    month: date
-    group: str
-    area: str = reference.NATIONAL
-    municipality: int | None = None
-    measure: str = "joblogged"
-    overdispersion: bool = True
-
-
-def validate(
-    db: warehouse.JoblogDB,
-    month: str | None,
-    group: str | None,
-    area: str | None = None,
-    municipality: str | None = None,
-    measure: str = "joblogged",
-    overdispersion: bool = True,
-) -> Selection:
-    """Parse command-line style values; ExportArgumentError with a helpful Danish message if one is unknown."""
-    months = queries.months(db)
-    if month is None:
-        parsed = months[-1]
-    else:
-        parsed = fmt.parse_month_key(month)
-        if parsed not in months:
-            raise ExportArgumentError(
-                f"Ukendt måned »{month}«. Datasættet dækker {fmt.month_key(months[0])} – "
-                f"{fmt.month_key(months[-1])} (skriv ÅÅÅÅ-MM)."
-            )
-    groups = queries.benefit_groups(db)
-    group = group or ("kontanthjaelp" if "kontanthjaelp" in groups else groups[0])
-    if group not in groups:
-        raise ExportArgumentError(f"Ukendt ydelsesgruppe »{group}«. Mulige: {', '.join(groups)}.")
-    area = area or reference.NATIONAL
-    if reference.area_by_key(area) is None:
-        keys = ", ".join(a.key for a in reference.areas())
-        raise ExportArgumentError(f"Ukendt område »{area}«. Mulige: {keys}.")
-    code = None
-    if municipality is not None:
-        code = reference.resolve_municipality(municipality)
-        if code is None:
-            hint = reference.suggest_municipality(municipality)
-            raise ExportArgumentError(
-                f"Ukendt kommune »{municipality}«." + (f" Mente du {hint}?" if hint else "")
-            )
-    if measure not in FUNNEL_MEASURES:
-        raise ExportArgumentError(f"Ukendt mål »{measure}«. Mulige: {', '.join(FUNNEL_MEASURES)}.")
-    return Selection(parsed, group, area, code, measure, overdispersion)
 
 
 def source_text(manifest: store.Manifest) -> str:
@@ -127,6 +70,7 @@ COUNT_COLUMNS = {
 def trend_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     """Every month up to the chosen one for the area and group."""
     rows = queries.trend(db, area=sel.area, groups=[sel.group]).filter(pl.col("month") <= sel.month)
+    rows = privacy.publish(rows, keep=("month", "benefit_group"))
     frame = rows.select(
         pl.col("month").alias("Måned"),
         *[pl.col(c).alias(label) for c, label in COUNT_COLUMNS.items()],
@@ -147,9 +91,9 @@ def trend_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, E
 
 def municipalities_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     """One row per municipality of the area in the month, suppressed like the page shows it."""
-    snap = queries.snapshot(db, sel.month, sel.group, sel.area)
-    share_cols = ["share_joblogged", "share_none", "share_6plus", "searches_per_person"]
-    snap = privacy.suppress(snap, share_cols + ["share_joblogged_prev_month", "share_joblogged_year_ago"])
+    snap = privacy.publish(
+        queries.snapshot(db, sel.month, sel.group, sel.area), keep=queries.ROW_IDS, total_shown=True
+    )
     snap = snap.with_columns(
         (pl.col("share_joblogged") - pl.col("share_joblogged_year_ago")).alias("change_year"),
         pl.when(pl.col("suppressed")).then(pl.lit(t("suppressed"))).otherwise(pl.lit("")).alias("note"),
@@ -179,40 +123,24 @@ def municipalities_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.Dat
 
 
 def funnel_frame(db: warehouse.JoblogDB, sel: Selection) -> pl.DataFrame:
-    """Machine columns (FUNNEL_CSV_COLUMNS plus outside_998, suppressed): stats.funnel over the area.
-
-    The target is the area's pooled share (ratio of sums). Municipalities with 1–4 persons take part in the
-    limits' estimation but their share, z and verdict are suppressed.
-    """
-    snap = queries.snapshot(db, sel.month, sel.group, sel.area).filter(pl.col("persons") > 0)
-    if snap.is_empty():
-        raise ExportArgumentError(f"Ingen data for {sel.group} i {fmt.month_key(sel.month)}.")
-    snap = snap.with_columns((pl.col("persons") - pl.col("persons_0")).alias("persons_joblogged"))
-    successes = snap[FUNNEL_MEASURES[sel.measure]].to_numpy()
-    result = stats.funnel(
-        snap["persons"].to_numpy(),
-        successes,
-        overdispersion=sel.overdispersion,
-        units=snap["municipality_code"],
-    )
-    table = result.table.with_columns(
-        municipality_code=snap["municipality_code"], municipality=snap["name"], persons=snap["persons"]
-    )
-    hidden = privacy.suppression_mask(table["persons"])
-    table = table.with_columns(
-        [pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in ("share", "z", "verdict")]
-        + [hidden.alias("suppressed")]
+    """Machine columns (FUNNEL_CSV_COLUMNS plus outside_998, suppressed) of THE funnel (views.parts.funnel:
+    the target is the country's unless the selection asks for the area's, as on the page), published."""
+    try:
+        data = parts.funnel(db, sel)
+    except ValueError as exc:
+        raise SelectionError(f"Ingen data for {sel.group} i {fmt.month_key(sel.month)}.") from exc
+    table = privacy.publish(data.table, keep=("code", "name", "region"), total_shown=False)
+    table = table.filter(pl.col("persons").is_null() | (pl.col("persons") > 0)).rename(
+        {"code": "municipality_code", "name": "municipality"}
     )
     return table.select(*FUNNEL_CSV_COLUMNS, "outside_998", "suppressed").with_columns(
-        target=pl.lit(result.target), tau2=pl.lit(result.tau2)
+        target=pl.lit(data.result.target), tau2=pl.lit(data.result.tau2)
     )
 
 
 def funnel_machine_csv(db: warehouse.JoblogDB, sel: Selection) -> bytes:
     """Issue 4's machine-readable funnel: plain UTF-8 (no BOM), ',' separated, dot decimals, fractions."""
     frame = funnel_frame(db, sel).select(FUNNEL_CSV_COLUMNS)
-    from joblog_dash.text.safety import neutralise_formulas
-
     return neutralise_formulas(frame).write_csv(float_precision=6).encode("utf-8")
 
 
@@ -249,71 +177,10 @@ def funnel_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, 
 # --- Profile -------------------------------------------------------------------------------------------------------
 
 
-def peer_codes(db: warehouse.JoblogDB, code: int, month: date, k: int = PEER_COUNT) -> list[int]:
-    """The k most similar municipalities (stats.peers on size and group sizes per inhabitant)."""
-    from joblog_dash.views import profile
-
-    features = profile.peer_features(queries.group_sizes(db, month), reference.municipalities())
-    found = stats.peers(features, k=k)
-    return found.filter(pl.col("code") == code).sort("rank")["peer_code"].to_list()
-
-
-def _pooled(rows: pl.DataFrame) -> dict[str, float | None]:
-    persons = int(rows["persons"].sum()) if rows.height else 0
-    if persons == 0:
-        return {"share_joblogged": None, "share_none": None, "share_6plus": None}
-    none, six = int(rows["persons_0"].sum()), int(rows["persons_6plus"].sum())
-    return {
-        "share_joblogged": (persons - none) / persons,
-        "share_none": none / persons,
-        "share_6plus": six / persons,
-    }
-
-
-def profile_frame(
-    db: warehouse.JoblogDB, code: int, month: date, peers: list[int] | None = None
-) -> pl.DataFrame:
-    """Per benefit group: the municipality's counts and shares and the region's, country's and peers' shares.
-
-    Columns: benefit_group, persons, persons_0, persons_1_5, persons_6plus, share_joblogged, share_none,
-    share_6plus, region_share, nation_share, peers_share, suppressed (the municipality's shares hidden).
-    """
-    peers = peer_codes(db, code, month) if peers is None else peers
-    region = reference.area_of_municipality(code, "region")
-    rows = []
-    for group in queries.benefit_groups(db):
-        snap = queries.snapshot(db, month, group)
-        own = snap.filter(pl.col("municipality_code") == code)
-        persons = int(own["persons"][0]) if own.height else 0
-        shares = _pooled(own)
-        hidden = 0 < persons < privacy.MIN_PERSONS
-        rows.append(
-            {
-                "benefit_group": group,
-                "persons": persons,
-                "persons_0": int(own["persons_0"][0]) if own.height else 0,
-                "persons_1_5": int(own["persons_1_5"][0]) if own.height else 0,
-                "persons_6plus": int(own["persons_6plus"][0]) if own.height else 0,
-                **{k: (None if hidden else v) for k, v in shares.items()},
-                "region_share": _pooled(snap.filter(pl.col("region") == region.label))["share_joblogged"],
-                "nation_share": _pooled(snap)["share_joblogged"],
-                "peers_share": _pooled(snap.filter(pl.col("municipality_code").is_in(peers)))[
-                    "share_joblogged"
-                ],
-                "suppressed": hidden,
-            }
-        )
-    return pl.DataFrame(rows, schema_overrides={"share_joblogged": pl.Float64, "share_none": pl.Float64,
-                                                "share_6plus": pl.Float64, "region_share": pl.Float64,
-                                                "peers_share": pl.Float64, "nation_share": pl.Float64})  # fmt: skip
-
-
 def profile_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
-    if sel.municipality is None:
-        raise ExportArgumentError("Profilen kræver en kommune (--kommune).")
-    name = reference.municipality_name(sel.municipality)
-    region = reference.area_of_municipality(sel.municipality, "region").label
-    raw = profile_frame(db, sel.municipality, sel.month)
+    view = profile.build(db, sel)
+    name, region, raw = view.name, view.region.label, view.table
+    status = _status_columns(view)
     frame = raw.select(
         # replace_strict with a dict, not map_elements: a Python UDF runs on a polars pool thread that must
         # take the GIL, which deadlocked the whole server under load (docs/PERFORMANCE.md, "Load").
@@ -329,6 +196,7 @@ def profile_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame,
         pl.col("peers_share").alias("Sammenlignelige kommuner (pct.)"),
         (pl.col("share_joblogged") - pl.col("nation_share")).alias("Forskel til landet (pct.-point)"),
         pl.when(pl.col("suppressed")).then(pl.lit(t("suppressed"))).otherwise(pl.lit("")).alias("Bemærkning"),
+        *[expr.alias(name) for name, expr in status.items()],
     )
     kinds = {c: "share" for c in frame.columns if c.endswith("(pct.)")} | {
         "Forskel til landet (pct.-point)": "pp"
@@ -337,6 +205,19 @@ def profile_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame,
     filters = [("Kommune", name), ("Måned", fmt.month_short(sel.month))]
     slug = reference.slugify(name)
     return frame, _meta(db, title, filters, kinds, f"joblog-profil-{slug}-{fmt.month_key(sel.month)}")
+
+
+def _status_columns(view: ProfileView) -> dict[str, pl.Expr]:
+    """The follow-up status (the chosen group's row only; the page shows it for that group)."""
+    status = view.status
+    letter = status.letter
+    values = {
+        t("export_col_funnel"): status.verdict or "",
+        t("export_col_signal"): status.signal_text or "",
+        t("export_col_letter"): (letter["moved"] if letter else "") or "",
+    }
+    chosen = pl.col("benefit_group") == view.group
+    return {k: pl.when(chosen).then(pl.lit(v)).otherwise(pl.lit("")) for k, v in values.items()}
 
 
 BUILDERS = {
@@ -349,5 +230,5 @@ BUILDERS = {
 
 def build(db: warehouse.JoblogDB, kind: str, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     if kind not in BUILDERS:
-        raise ExportArgumentError(f"Ukendt eksport »{kind}«. Mulige: {', '.join(KINDS)}.")
+        raise SelectionError(f"Ukendt eksport »{kind}«. Mulige: {', '.join(KINDS)}.")
     return BUILDERS[kind](db, sel)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import polars as pl
+
 MONTHS_SHORT = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.")
 MONTHS_LONG = (
     "januar", "februar", "marts", "april", "maj", "juni",
@@ -90,3 +92,39 @@ def day_long(day: date) -> str:
     """date(2019, 1, 28) -> '28. januar 2019'. A no-break space after the dot keeps the date on one line
     and stops markdown renderers (st.table cells) from reading '28. ' as a numbered list."""
     return f"{day.day}.\u00a0{MONTHS_LONG[day.month - 1]} {day.year}"
+
+
+def signed(value: float | None, decimals: int = 1) -> str:
+    """A signed number with a real minus sign, Danish decimal comma: -2.31 -> '−2,3'."""
+    if value is None or not math.isfinite(value):
+        return MISSING
+    return ("−" if value < 0 else "") + number(abs(value), decimals)
+
+
+def interval_text(lower: float | None, upper: float | None) -> str:
+    """A 95 % interval as '61,2–66,8 pct.' ('–' when it is not shown)."""
+    if lower is None or upper is None:
+        return MISSING
+    return pct_range(lower, upper)
+
+
+# --- Tables behind the figures -----------------------------------------------------------------------------------
+
+FORMATTERS = {
+    "pct": lambda v: pct(v),
+    "pp": lambda v: pp(v),
+    "month": lambda v: month_short(v) if v is not None else MISSING,
+    "int": lambda v: number(v),
+    "text": lambda v: MISSING if v is None else str(v),
+}
+
+
+def display_table(frame: pl.DataFrame, spec: list[tuple[str, str, str]]) -> pl.DataFrame:
+    """Danish display table: `spec` = (column, heading, kind) with kind pct, pp, month, int or text.
+
+    Values become pre-formatted text, because st.dataframe cannot be pinned to a decimal comma.
+    """
+    return pl.DataFrame(
+        {heading: [FORMATTERS[kind](v) for v in frame[column].to_list()] for column, heading, kind in spec},
+        schema={heading: pl.String for _, heading, _ in spec},
+    )

@@ -38,6 +38,19 @@ DA: dict[str, str] = {
     "persons_1_5": "1–5 jobsøgninger",
     "persons_6plus": "6+ jobsøgninger",
     "suppressed": "for få personer",
+    "relation_level": "på niveau med",
+    "target_national_lower": "landet",
+    "source_demo": "Kilde: demodata (syntetiske tal) — ikke rigtige kommunetal",
+    "source_real": "Kilde: {source}",
+    "kf_suppressed": "{name} har for få personer i gruppen i {month} til at vise tallene.",
+    "rank_hidden": "Placeringen vises ikke for {name}: for få personer.",
+    "letter_hidden": "Effekten af brevet vises ikke for {name}: for få personer.",
+    "profile_signals_hidden": "Signaler vises ikke for {name} i denne måned: for få personer.",
+    "relation_over": "over",
+    "relation_under": "under",
+    "export_col_funnel": "Tragtdiagram (andel med jobsøgning mod landet)",
+    "export_col_signal": "Signaler (seneste måned)",
+    "export_col_letter": "Efter brevet (maj 2018)",
     "national": "Hele landet",
     # Overblik, Kommuner, Om tallene (pages owned by the overview/spread engineer)
     "headline": "I {month} havde {share} af de {group}{where} registreret jobsøgning",
@@ -61,7 +74,6 @@ DA: dict[str, str] = {
         "{groups}{area}. Lodrette linjer og skraverede felter markerer begivenheder: {events}."
     ),
     "trend_alt_area": ", med stiplede linjer for {area}",
-    "area_suffix": " ({area})",
     "see_table": "Se tallene bag figuren",
     "col_month": "Måned",
     "col_group": "Ydelsesgruppe",
@@ -157,7 +169,6 @@ DA: dict[str, str] = {
     ),
     # --- Kommuneprofil and Ydelsesgrupper (pages 2 and 3) ---
     "profile_peers": "Sammenlignelige kommuner: {names} ({reason}).",
-    "profile_peers_label": "Sammenlignelige kommuner",
     "peer_population": "indbyggertal",
     "peer_group_rate": "antal på {group} pr. indbygger",
     "profile_key_heading": "Nøgletal for {name}, {group}, {month}",
@@ -180,8 +191,6 @@ DA: dict[str, str] = {
     "table_all_columns": "Vis alle kolonner (region, ændring på et år, antal personer)",
     "followup_why_below": "Begrundelserne står i listen under tabellen.",
     "kf_no_data": "Ingen personer i målgruppen i {month}.",
-    "series_municipality": "{name}",
-    "series_region": "{region}",
     "series_peers": "Sammenlignelige kommuner",
     "title_trend_over": "{name} ligger over {ref} siden {since}",
     "title_trend_under": "{name} ligger under {ref} siden {since}",
@@ -192,7 +201,6 @@ DA: dict[str, str] = {
     "ref_region": "regionen",
     "subtitle_trend": "Andel med registreret jobsøgning. {group}.",
     "subtitle_trend_all": "Andel med registreret jobsøgning i hver ydelsesgruppe",
-    "title_all_groups": "{name} i alle ydelsesgrupper mod landet, regionen og sammenlignelige kommuner",
     "alt_trend": (
         "Linjediagram over andelen med registreret jobsøgning per måned for {name}, {region}, hele landet "
         "og sammenlignelige kommuner, et panel per ydelsesgruppe."
@@ -223,16 +231,13 @@ DA: dict[str, str] = {
     "title_letter": "{name}: {change} efter brevet, landet: {national}",
     "subtitle_letter": "Andel med registreret jobsøgning, 12 måneder før og efter brevet. Vurdering: {verdict}.",
     "alt_letter": "Søjler for andelen før og efter ministerens brev for {name} og hele landet.",
-    "col_code": "Kode",
     "col_lower": "Nedre 95 pct.",
     "col_upper": "Øvre 95 pct.",
     "col_change": "Ændring",
-    "col_category": "Kategori",
     "col_median": "Median",
     "col_p10": "10 %-fraktil",
     "col_p90": "90 %-fraktil",
     "col_count": "Antal kommuner",
-    "col_period": "Periode",
     "col_share_start": "Andel {month}",
     "col_share_end": "Andel {month}",
     "col_interval_month": "95 pct.-interval {month}",
@@ -264,6 +269,8 @@ DA: dict[str, str] = {
     "fair_target_national": "Hele landet",
     "fair_adjust": "Juster for overspredning",
     "fair_adjust_on": "justeret for overspredning",
+    "fair_adjust_off": "ikke justeret for overspredning",
+    "fair_target_area": "det valgte område",
     "fair_adjust_help": (
         "Kommunerne er mere forskellige, end tilfældighed alene giver. Med justeringen bliver grænserne "
         "bredere, så kun de kommuner, der skiller sig ud ud over den almindelige forskel, markeres."
@@ -406,3 +413,10 @@ def t(key: str, **values: object) -> str:
     """The Danish text for `key`, with `{placeholders}` filled from `values`."""
     text = DA[key]
     return text.format(**values) if values else text
+
+
+def source_line(manifest: object) -> str:
+    """THE source line under every chart and table: demo data says so, real data names its source."""
+    if getattr(manifest, "is_demo", True):
+        return t("source_demo")
+    return t("source_real", source=getattr(manifest, "source", ""))

@@ -8,7 +8,6 @@ under a signature of what is shown; a changed filter makes the old files disappe
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from functools import partial
 
 import plotly.graph_objects as go
@@ -16,9 +15,11 @@ import polars as pl
 import streamlit as st
 
 from joblog_dash.data import warehouse
+from joblog_dash.exporting import brief
 from joblog_dash.exporting import files as exports
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text.strings import t
+from joblog_dash.views.selection import Selection
 
 
 def table_downloads(frame: pl.DataFrame, meta: exports.ExportMeta, key: str) -> None:
@@ -47,27 +48,15 @@ def table_downloads(frame: pl.DataFrame, meta: exports.ExportMeta, key: str) -> 
     )
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def _export_table(
-    facts_path: str, kind: str, selection: export_tables.Selection
-) -> tuple[pl.DataFrame, exports.ExportMeta]:
-    return export_tables.build(warehouse.open_db(), kind, selection)
-
-
 def view_downloads(
-    db: warehouse.JoblogDB, kind: str, filters: object, key: str, fig: go.Figure | None = None
+    db: warehouse.JoblogDB, kind: str, selection: Selection, key: str, fig: go.Figure | None = None
 ) -> None:
-    """Downloads of the export `kind` for the page's filters (a ui.state.Filters), plus the chart if given.
+    """Downloads of the export `kind` for the page's selection, plus the chart if given.
 
-    The table is the one `joblog-dash export <kind>` writes for the same month, group, area and municipality.
+    The table is the one `joblog-dash export <kind>` writes for the same selection (exporting.tables renders
+    the same views the page shows).
     """
-    selection = export_tables.Selection(
-        month=filters.month,  # type: ignore[attr-defined]
-        group=filters.group,  # type: ignore[attr-defined]
-        area=filters.area,  # type: ignore[attr-defined]
-        municipality=filters.municipality,  # type: ignore[attr-defined]
-    )
-    frame, meta = _export_table(str(db.facts_path), kind, selection)
+    frame, meta = export_tables.build(db, kind, selection)
     table_downloads(frame, meta, key)
     if fig is not None:
         chart_downloads(fig, meta, key)
@@ -114,15 +103,13 @@ def chart_downloads(fig: go.Figure, meta: exports.ExportMeta, key: str) -> None:
     )
 
 
-def brief_downloads(db: warehouse.JoblogDB, code: int, month: date, group: str, key: str = "brief") -> None:
+def brief_downloads(db: warehouse.JoblogDB, selection: Selection, key: str = "brief") -> None:
     """'Lav kommunebesøgsbrief': build the brief on click, then offer PDF (if Chromium works) and HTML."""
-    from joblog_dash.exporting import brief
-
     store_key = f"_joblog_brief_{key}"
-    signature = _signature(db.facts_path, code, month, group)
+    signature = _signature(db.version, selection.municipality, selection.month, selection.group)
     if st.button(t("brief_make"), key=f"{key}_make", help=t("brief_help")):
         with st.spinner(t("brief_working")):
-            result = brief.build(db, code, month, group)
+            result = brief.build(db, selection)
             try:
                 pdf: bytes | None = brief.html_to_pdf(result.html)
                 problem = None

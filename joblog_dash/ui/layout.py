@@ -13,6 +13,7 @@ from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui import state
 from joblog_dash.ui.downloads import copy_link
+from joblog_dash.views.selection import Selection
 
 # (script, label key, icon). Emoji icons: material icons would make the browser fetch a web font.
 PAGES = (
@@ -34,7 +35,7 @@ class PageContext:
     db: warehouse.JoblogDB
     manifest: store.Manifest
     choices: state.Choices
-    filters: state.Filters
+    selection: Selection
 
 
 def _choices(db: warehouse.JoblogDB) -> state.Choices:
@@ -63,15 +64,15 @@ def render_data_notice(manifest: store.Manifest) -> None:
         )
 
 
-def _navigation(filters: state.Filters) -> None:
+def _navigation(selection: Selection) -> None:
     root = config.PACKAGE_ROOT
-    params = filters.query_params()
+    params = state.to_params(selection)
     for script, label_key, icon in PAGES:
         if (root / script).is_file():
             st.page_link(script, label=t(label_key), icon=icon, query_params=params)
 
 
-def _filter_widgets(ctx_choices: state.Choices, filters: state.Filters, show: tuple[str, ...]) -> None:
+def _filter_widgets(ctx_choices: state.Choices, filters: Selection, show: tuple[str, ...]) -> None:
     area_labels = {a.key: a.label for a in reference.areas()}
     if "month" in show:
         st.selectbox(
@@ -124,9 +125,9 @@ def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "a
         st.error(f"{t('dataset_missing')} {exc}")
         st.stop()
     choices = _choices(db)
-    filters = state.current_filters(choices)
+    filters, notices = state.current(choices)
     if st.query_params.get(PRESENTATION_PARAM) == "1" and title != t("nav_presentation"):
-        st.switch_page(PRESENTATION_PAGE, query_params={**filters.query_params(), PRESENTATION_PARAM: "1"})
+        st.switch_page(PRESENTATION_PAGE, query_params={**state.to_params(filters), PRESENTATION_PARAM: "1"})
     with st.sidebar:
         st.markdown(f"### {t('app_title')}")
         _navigation(filters)
@@ -136,16 +137,16 @@ def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "a
         copy_link()
     st.title(title)
     render_data_notice(db.manifest)
-    for notice in filters.notices:
+    for notice in notices:
         st.info(notice, icon="ℹ️")
-    return PageContext(db=db, manifest=db.manifest, choices=choices, filters=filters)
+    return PageContext(db=db, manifest=db.manifest, choices=choices, selection=filters)
 
 
-def profile_link_params(filters: state.Filters, municipality: int) -> dict[str, str]:
-    return {**filters.query_params(), state.PARAMS["municipality"]: str(municipality)}
+def profile_link_params(selection: Selection, municipality: int) -> dict[str, str]:
+    return {**state.to_params(selection), state.PARAMS["municipality"]: str(municipality)}
 
 
-def open_profile(filters: state.Filters, municipality: int) -> None:
+def open_profile(filters: Selection, municipality: int) -> None:
     """Click-to-drill: go to the municipality's profile, keeping the other filters."""
     if not (config.PACKAGE_ROOT / PROFILE_PAGE).is_file():
         st.info(t("profile_missing"), icon="ℹ️")
@@ -153,7 +154,7 @@ def open_profile(filters: state.Filters, municipality: int) -> None:
     st.switch_page(PROFILE_PAGE, query_params=profile_link_params(filters, municipality))
 
 
-def drill_on_click(filters: state.Filters, event: object) -> None:
+def drill_on_click(filters: Selection, event: object) -> None:
     """After st.plotly_chart(..., on_select="rerun"): open the clicked municipality's profile, if any."""
     code = clicked_municipality(event)
     if code is not None:

@@ -7,9 +7,9 @@ from datetime import date
 import streamlit as st
 
 from joblog_dash.data import warehouse
+from joblog_dash.exporting import deck as presentation
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
-from joblog_dash.views import deck as presentation
 
 SLIDE_PARAM = "dias"
 

@@ -16,9 +16,8 @@ from joblog_dash.charts.profile import breakdown_bars, breakdown_title
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
-from joblog_dash.views import profile
 
-Spec = list[tuple[str, str, str]]  # (column, Danish heading, kind) as profile.display_table takes it
+Spec = list[tuple[str, str, str]]  # (column, Danish heading, kind) as fmt.display_table takes it
 
 
 def table_behind(
@@ -26,14 +25,14 @@ def table_behind(
 ) -> DeltaGenerator:
     """The numbers behind a chart, one click away ("Se tallene bag figuren").
 
-    With `spec`, raw columns become Danish text through profile.display_table; without, `frame` is
+    With `spec`, raw columns become Danish text through fmt.display_table; without, `frame` is
     already a display table. With `view` (naming everything the table depends on), the finished table is
     cached per dataset version like a figure (data.figure). Returns the expander, so a caller can add to it
     (`with table_behind(...):`)."""
     box = st.expander(t("see_table"))
 
     def build() -> pa.Table:
-        return arrow_table(frame if spec is None else profile.display_table(frame, spec))
+        return arrow_table(frame if spec is None else fmt.display_table(frame, spec))
 
     box.dataframe(build() if view is None else data.figure(("table_behind", *view), build), hide_index=True)
     return box
@@ -49,22 +48,18 @@ def arrow_table(frame: pl.DataFrame) -> pa.Table:
     return table.cast(schema)
 
 
-def breakdown_section(
-    heading: str, month: date, group: str, subtitle: str, key: str, view: tuple[Any, ...], **scope: Any
+def breakdown_charts(
+    heading: str, frames: dict[str, pl.DataFrame], month: date, subtitle: str, key: str, view: tuple[Any, ...]
 ) -> None:
-    """Share joblogged by gender and by age group in `month`, side by side, each with its table; cells
-    with 1–4 persons suppressed. `scope` is the breakdown query's area= or codes=; `view` names everything
-    else the figures depend on (for the figure cache); `key` prefixes the element keys."""
+    """Share joblogged by gender and by age group (published frames from a view), side by side, each with
+    its table. `view` names everything the figures depend on (for the figure cache); `key` prefixes the
+    element keys."""
     st.subheader(heading)
-    values = data.query("breakdown_values")
-    dimensions = [d for d in ("gender", "age_group") if values.get(d)]
-    if not dimensions:
+    if not frames:
         st.info(t("breakdown_missing"))
+        return
     month_label = fmt.month_short(month)
-    for column, dimension in zip(st.columns(max(len(dimensions), 1)), dimensions, strict=False):
-        frame = privacy.suppress(
-            data.query("breakdown", month, group, dimension, **scope), ["share_joblogged", "share_none"]
-        )
+    for column, (dimension, frame) in zip(st.columns(len(frames)), frames.items(), strict=True):
         label = t(f"breakdown_{dimension}")
         with column:
             fig = data.figure(
@@ -77,7 +72,7 @@ def breakdown_section(
                 alt=t("alt_breakdown", dimension=label.lower(), month=month_label),
             )
             shown = frame.with_columns(
-                pl.when(pl.col("suppressed"))
+                pl.when(pl.col("persons").is_null())
                 .then(pl.lit(privacy.SUPPRESSED_TEXT))
                 .otherwise(pl.col("persons").cast(pl.String))
                 .alias("persons_text")

@@ -1,7 +1,7 @@
-"""Filter state shared by every page and held in the URL.
+"""The one URL codec: the Selection shared by every page, held in the URL.
 
 The URL (`st.query_params`) is the single source of truth, so a copied link opens the same view:
-`?maaned=2018-01&omraade=region-sjaelland&gruppe=kontanthjaelp&kommune=360&fra=2017-01`.
+`?maaned=2018-01&omraade=region-sjaelland&gruppe=kontanthjaelp&kommune=360&fra=2017-01&maal=ingen`.
 Each run reads and validates the parameters (a bad value falls back with a notice), remembers them in
 `st.session_state` for page links that arrive without parameters, and writes the cleaned values back.
 Widgets write their new value to the URL in an `on_change` callback, before the rerun reads it.
@@ -9,7 +9,7 @@ Widgets write their new value to the URL in an `on_change` callback, before the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
@@ -18,29 +18,21 @@ from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.safety import escape_markdown
 from joblog_dash.text.strings import t
+from joblog_dash.views.selection import Selection
 
-PARAMS = {"month": "maaned", "area": "omraade", "group": "gruppe", "municipality": "kommune", "start": "fra"}
+# Every URL parameter of the app: Selection field -> parameter name. Values are written in Danish words
+# (VALUE_WORDS) where the field is not a month, a key or a code.
+PARAMS = {
+    "month": "maaned", "area": "omraade", "group": "gruppe", "municipality": "kommune", "start": "fra",
+    "measure": "maal", "overdispersion": "spredning", "target": "niveau",
+}  # fmt: skip
+VALUE_WORDS: dict[str, dict[object, str]] = {
+    "measure": {"joblogged": "jobsoegning", "none": "ingen", "6plus": "6plus"},
+    "overdispersion": {True: "justeret", False: "ujusteret"},
+    "target": {"national": "land", "area": "omraade"},
+}
 _REMEMBERED = "_joblog_filters"
 DEFAULT_MUNICIPALITY = 101  # København: the largest, a sensible first profile
-
-
-@dataclass(frozen=True)
-class Filters:
-    month: date
-    area: str
-    group: str
-    municipality: int
-    start: date  # start of a period, for pages that show change over a period
-    notices: tuple[str, ...] = field(default=(), compare=False)
-
-    def query_params(self) -> dict[str, str]:
-        return {
-            PARAMS["month"]: fmt.month_key(self.month),
-            PARAMS["area"]: self.area,
-            PARAMS["group"]: self.group,
-            PARAMS["municipality"]: str(self.municipality),
-            PARAMS["start"]: fmt.month_key(self.start),
-        }
 
 
 @dataclass(frozen=True)
@@ -53,14 +45,19 @@ class Choices:
     municipalities: list[int]
 
 
-def default_filters(choices: Choices) -> Filters:
+def to_params(selection: Selection) -> dict[str, str]:
+    """The URL parameters of a selection (every field: a copied link opens the same view)."""
+    return {param: _key_of(name, getattr(selection, name)) for name, param in PARAMS.items()}
+
+
+def default_selection(choices: Choices) -> Selection:
     month = choices.months[-1]
     start = fmt.add_months(month, -12)
     group = "kontanthjaelp" if "kontanthjaelp" in choices.groups else choices.groups[0]
     municipality = (
         DEFAULT_MUNICIPALITY if DEFAULT_MUNICIPALITY in choices.municipalities else choices.municipalities[0]
     )
-    return Filters(
+    return Selection(
         month=month,
         area=reference.NATIONAL,
         group=group,
@@ -82,6 +79,8 @@ def _parse(name: str, raw: str, choices: Choices) -> object | None:
         text = raw.strip()
         code = int(text) if text.isdigit() and len(text) <= 4 else reference.resolve_municipality(text)
         return code if code in choices.municipalities else None
+    if name in VALUE_WORDS:
+        return next((value for value, word in VALUE_WORDS[name].items() if word == raw), None)
     return None
 
 
@@ -95,19 +94,28 @@ def _describe(name: str, value: object) -> str:
         return reference.group_label(str(value))
     if name == "municipality":
         return reference.municipality_name(int(value))  # type: ignore[call-overload]
+    if name == "measure":
+        return t(f"measure_{value}")
+    if name == "overdispersion":
+        return t("fair_adjust_on") if value else t("fair_adjust_off")
+    if name == "target":
+        return t("fair_target_national") if value == "national" else t("fair_target_area")
     return str(value)
 
 
-def resolve(raw_params: dict[str, str], remembered: Filters | None, choices: Choices) -> Filters:
-    """Filters from URL parameters, falling back to the remembered ones and then the defaults."""
-    fallback = remembered or default_filters(choices)
+def resolve(
+    raw_params: dict[str, str], remembered: Selection | None, choices: Choices
+) -> tuple[Selection, tuple[str, ...]]:
+    """The selection from URL parameters, falling back to the remembered one and then the defaults, and a
+    notice for each bad value."""
+    fallback = remembered or default_selection(choices)
     values: dict[str, object] = {}
     notices: list[str] = []
     for name, param in PARAMS.items():
         raw = raw_params.get(param)
         default = getattr(fallback, name)
-        if name != "month" and not _parse(name, str(_key_of(name, default)), choices):
-            default = getattr(default_filters(choices), name)  # remembered value not valid for this dataset
+        if name != "month" and _parse(name, str(_key_of(name, default)), choices) is None:
+            default = getattr(default_selection(choices), name)  # remembered value not valid for this dataset
         if raw is None:
             values[name] = default
             continue
@@ -131,25 +139,28 @@ def resolve(raw_params: dict[str, str], remembered: Filters | None, choices: Cho
         values["start"] = fmt.add_months(values["month"], -12) if earlier else values["month"]  # type: ignore[arg-type]
         if values["start"] not in choices.months:
             values["start"] = earlier[0] if earlier else values["month"]
-    return Filters(**values, notices=tuple(notices))  # type: ignore[arg-type]
+    return Selection(**values), tuple(notices)  # type: ignore[arg-type]
 
 
 def _key_of(name: str, value: object) -> str:
-    return fmt.month_key(value) if name in ("month", "start") else str(value)  # type: ignore[arg-type]
+    if name in ("month", "start"):
+        return fmt.month_key(value)  # type: ignore[arg-type]
+    if name in VALUE_WORDS:
+        return VALUE_WORDS[name][value]
+    return str(value)
 
 
-def current_filters(choices: Choices) -> Filters:
-    """Resolve the filters for this run and write the cleaned values back to the URL."""
+def current(choices: Choices) -> tuple[Selection, tuple[str, ...]]:
+    """Resolve the selection for this run and write the cleaned values back to the URL."""
     raw = {key: st.query_params[key] for key in st.query_params}
-    filters = resolve(raw, st.session_state.get(_REMEMBERED), choices)
-    store_filters(filters)
-    return filters
+    selection, notices = resolve(raw, st.session_state.get(_REMEMBERED), choices)
+    store(selection)
+    return selection, notices
 
 
-def store_filters(filters: Filters) -> None:
-    st.session_state[_REMEMBERED] = replace(filters, notices=())
-    params = filters.query_params()
-    for key, value in params.items():
+def store(selection: Selection) -> None:
+    st.session_state[_REMEMBERED] = selection
+    for key, value in to_params(selection).items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value
 
@@ -163,8 +174,9 @@ def widget_key(name: str) -> str:
     return f"filter_{name}"
 
 
-def prepare_widget(name: str, filters: Filters) -> dict[str, object]:
-    """Keyword arguments for a filter widget: its key (preset to the current value) and its callback."""
-    key = widget_key(name)
-    st.session_state[key] = getattr(filters, name)
+def prepare_widget(name: str, selection: Selection, key: str | None = None) -> dict[str, object]:
+    """Keyword arguments for a widget bound to a URL parameter: its key (preset to the current value) and
+    the callback that writes the new value to the URL before the rerun reads it."""
+    key = key or widget_key(name)
+    st.session_state[key] = getattr(selection, name)
     return {"key": key, "on_change": _on_change, "args": (name, key)}

@@ -1,333 +1,287 @@
-"""Pure functions behind the Kommuneprofil and Ydelsesgrupper pages (no Streamlit, no SQL).
+"""Kommuneprofil: one municipality against the country, its region and its peers.
 
-They take the frames returned by joblog_dash.data.queries (trend, panel, group_sizes) and compute the key
-figures, the rank over time, where a municipality lies against a reference, the before/after-letter
-comparison, the spread of municipal shares and the improvers/decliners. Shares are fractions 0..1 and
-always ratios of sums.
+`build(db, selection)` returns every number the page shows; the visit brief, the deck's municipality slide
+and `joblog-dash export profile` render the same object, so they cannot disagree. Every frame in it is
+published (analysis.privacy), and every scalar is read from a published frame.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import polars as pl
 
-from joblog_dash.analysis import stats
-from joblog_dash.analysis.privacy import MIN_PERSONS
+from joblog_dash.analysis import municipal, privacy, stats
+from joblog_dash.analysis.municipal import KeyFigures, Position
+from joblog_dash.data import queries, reference
+from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text import fmt
+from joblog_dash.views import parts
+from joblog_dash.views.cache import cached
+from joblog_dash.views.selection import Selection
 
-LETTER_MONTH = date(2018, 5, 1)  # the minister's letter to all municipalities (7 May 2018)
-LETTER_WINDOW = 12
-MOVER_MIN_PERSONS = 20
-
-
-def _share(successes: float, persons: float) -> float | None:
-    return successes / persons if persons > 0 else None
-
-
-# --- Key figures ------------------------------------------------------------------------------------------
+TREND_KEEP = ("month", "benefit_group")
+# The follow-up status is judged on the defaults of every screen: share joblogged, against the country,
+# over-dispersion allowed for — so the brief, the deck and the page say the same whatever the page's radio.
+STATUS_MEASURE = "joblogged"
 
 
 @dataclass(frozen=True)
-class KeyFigures:
-    month: date
-    persons: int
-    persons_0: int
-    share: float | None  # share with registered job search (joblogged)
-    lower: float | None  # Wilson 95 % interval of `share`
-    upper: float | None
-    share_none: float | None
-    share_year_ago: float | None
-    change_year: float | None  # share - share_year_ago, as a fraction
+class FollowupStatus:
+    """THE funnel verdict, THE signal rule and THE letter effect for one municipality, month and group."""
+
+    funnel: dict | None  # published row of parts.funnel (share, lower, upper, z, verdict, outside_998, …)
+    signals: pl.DataFrame  # published p-chart table of the 24-month window
+    signal_text: str | None  # None when the month rests on too few persons
+    signal_active: bool
+    signal_adverse: bool
+    letter: dict | None  # published row of parts.letter; None when not covered or no row
+    letter_covered: bool
+    funnel_table: pl.DataFrame | None  # every municipality, published (for the brief's and deck's funnel)
+    funnel_curve: pl.DataFrame | None  # the limits along the number of persons
+    funnel_target: float | None
+
+    @property
+    def verdict(self) -> str | None:
+        return None if self.funnel is None else self.funnel["verdict"]
+
+    @property
+    def outside_998(self) -> bool:
+        return bool(self.funnel and self.funnel["verdict"] is not None and self.funnel["outside_998"])
 
 
-def key_figures(series: pl.DataFrame, month: date) -> KeyFigures:
-    """Key figures of one unit's monthly series (columns month, persons, persons_0) for `month`."""
+@dataclass(frozen=True)
+class ProfileView:
+    selection: Selection
+    code: int
+    name: str
+    region: reference.Area
+    groups: tuple[str, ...]
+    months: tuple[date, ...]
+    peer_codes: tuple[int, ...]
+    peer_names: tuple[str, ...]
+    peer_reason: str
+    own: pl.DataFrame  # monthly trend of the municipality, every group
+    region_trend: pl.DataFrame
+    nation: pl.DataFrame
+    peers_trend: pl.DataFrame
+    key: KeyFigures  # the chosen group and month
+    region_key: KeyFigures
+    ranks: pl.DataFrame  # the municipality's rank over time (month, share, rank, rank_lower, rank_upper)
+    ranked: int  # municipalities ranked in the month
+    position: Position  # against the region, in the chosen group
+    split: pl.DataFrame  # the chosen group's months with persons, counts and 0 / 1–5 / 6+ shares
+    table: pl.DataFrame  # per group: counts, shares, region/nation/peers shares
+    status: FollowupStatus
+    start: date  # the brief's "since January"
+    share_none_start: float | None
+    region_none: float | None
+    is_demo: bool
 
-    def row(m: date) -> dict[str, int]:
-        found = series.filter(pl.col("month") == m)
-        if found.is_empty():
-            return {"persons": 0, "persons_0": 0}
-        return {"persons": int(found["persons"][0] or 0), "persons_0": int(found["persons_0"][0] or 0)}
+    @property
+    def month(self) -> date:
+        return self.selection.month
 
-    now, year_ago = row(month), row(fmt.add_months(month, -12))
-    joblogged = now["persons"] - now["persons_0"]
-    share = _share(joblogged, now["persons"])
-    lower = upper = None
-    if now["persons"] > 0:
-        lo, up = stats.wilson_interval([joblogged], [now["persons"]])
-        lower, upper = float(lo[0]), float(up[0])
-    share_year_ago = _share(year_ago["persons"] - year_ago["persons_0"], year_ago["persons"])
-    change = share - share_year_ago if share is not None and share_year_ago is not None else None
+    @property
+    def group(self) -> str:
+        return self.selection.group
+
+    @property
+    def rank_now(self) -> dict | None:
+        found = self.ranks.filter((pl.col("month") == self.month) & pl.col("rank").is_not_null())
+        return found.row(0, named=True) if found.height else None
+
+    def group_row(self, group: str | None = None) -> dict | None:
+        found = self.table.filter(pl.col("benefit_group") == (group or self.group))
+        return found.row(0, named=True) if found.height else None
+
+
+def _published_trend(frame: pl.DataFrame) -> pl.DataFrame:
+    return privacy.publish(frame, keep=TREND_KEEP)
+
+
+def _value(frame: pl.DataFrame, month: date, column: str) -> float | None:
+    found = frame.filter(pl.col("month") == month)
+    return None if found.is_empty() or found[column][0] is None else float(found[column][0])
+
+
+def published_key_figures(raw: pl.DataFrame, published: pl.DataFrame, month: date) -> KeyFigures:
+    """Key figures of one group's series, with every figure the published series hides left out."""
+    kf = municipal.key_figures(raw, month)
+    row = published.filter(pl.col("month") == month)
+    if row.is_empty() or row["persons"][0] is None:
+        return KeyFigures(month, None, None, None, None, None, None, None, None)  # type: ignore[arg-type]
+    hidden_share = row["share_joblogged"][0] is None
+    year_ago = _value(published, fmt.add_months(month, -12), "share_joblogged")
     return KeyFigures(
         month=month,
-        persons=now["persons"],
-        persons_0=now["persons_0"],
-        share=share,
-        lower=lower,
-        upper=upper,
-        share_none=_share(now["persons_0"], now["persons"]),
-        share_year_ago=share_year_ago,
-        change_year=change,
+        persons=kf.persons,
+        persons_0=None if row["persons_0"][0] is None else kf.persons_0,  # type: ignore[arg-type]
+        share=None if hidden_share else kf.share,
+        lower=None if hidden_share else kf.lower,
+        upper=None if hidden_share else kf.upper,
+        share_none=None if hidden_share else kf.share_none,
+        share_year_ago=year_ago,
+        change_year=None if hidden_share or year_ago is None else kf.change_year,
     )
 
 
-# --- Rank over time -----------------------------------------------------------------------------------------
-
-
-def rank_table(panel: pl.DataFrame, n_sims: int = 500, seed: int = 0) -> pl.DataFrame:
-    """Rank (1 = highest share joblogged) with a 95 % interval per municipality and month.
-
-    `panel` has month, municipality_code, persons, persons_0 (queries.panel for the whole country).
-    Columns: month, municipality_code, persons, share, rank, rank_lower, rank_upper, ranked (units ranked).
-    """
-    parts = []
-    for (month,), part in panel.sort("month", "municipality_code").group_by("month", maintain_order=True):
-        persons = part["persons"].to_numpy()
-        successes = persons - part["persons_0"].to_numpy()
-        ranks = stats.rank_intervals(persons, successes, n_sims=n_sims, seed=seed)
-        parts.append(
-            pl.DataFrame(
-                {
-                    "month": [month] * part.height,
-                    "municipality_code": part["municipality_code"],
-                    "persons": part["persons"],
-                }
-            ).with_columns(ranks, ranked=pl.lit(int((persons > 0).sum()), dtype=pl.Int32))
+def _status(db: JoblogDB, sel: Selection, months: list[date]) -> FollowupStatus:
+    status_sel = Selection(sel.month, sel.group, municipality=sel.municipality, measure=STATUS_MEASURE)
+    try:
+        funnel = parts.funnel(db, status_sel)
+    except ValueError:
+        funnel = None
+    funnel_row = published = curve = None
+    if funnel is not None:
+        published = privacy.publish(funnel.table, keep=("code", "name", "region"))
+        curve = parts.funnel_curve(funnel)
+        found = published.filter(pl.col("code") == sel.municipality)
+        funnel_row = found.row(0, named=True) if found.height else None
+        if funnel_row is not None and funnel_row["verdict"] is None:
+            funnel_row = None
+    raw_signals = parts.signals(db, status_sel)
+    shown = privacy.publish(raw_signals, keep=("month", "excluded"))
+    month_shown = (
+        bool(raw_signals.height) and shown.filter(pl.col("month") == sel.month)["share"].is_not_null().any()
+    )
+    text, active, adverse = None, False, False
+    if month_shown and raw_signals["persons"].sum() > 0:
+        latest = stats.latest_signals(raw_signals)
+        text, active, adverse = latest.text, latest.active, latest.adverse
+    letter = parts.letter(db, Selection(sel.month, sel.group, measure=STATUS_MEASURE))
+    letter_row = None
+    if letter is not None:
+        found = letter.filter((pl.col("code") == sel.municipality) & ~pl.col("suppressed"))
+        letter_row = (
+            found.row(0, named=True) if found.height and found["share_before"][0] is not None else None
         )
-    if not parts:
-        return pl.DataFrame(
-            schema={
-                "month": pl.Date,
-                "municipality_code": pl.Int32,
-                "persons": pl.Int64,
-                "share": pl.Float64,
-                "rank": pl.Int32,
-                "rank_lower": pl.Int32,
-                "rank_upper": pl.Int32,
-                "ranked": pl.Int32,
-            }
-        )
-    return pl.concat(parts)
+    return FollowupStatus(
+        funnel=funnel_row, signals=shown, signal_text=text, signal_active=active, signal_adverse=adverse,
+        letter=letter_row, letter_covered=letter is not None, funnel_table=published, funnel_curve=curve,
+        funnel_target=None if funnel is None else funnel.result.target,
+    )  # fmt: skip
 
 
-# --- Position against a reference -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Position:
-    state: str  # "over", "under" or "equal"
-    since: date | None  # first month of the current run; None when the run covers the whole series
-    months: int  # length of the current run in months
-
-
-def position_since(own: pl.DataFrame, reference: pl.DataFrame, column: str = "share_joblogged") -> Position:
-    """Whether `own` lies over or under `reference` now, and since when without interruption.
-
-    Both frames have month and `column`. The difference is smoothed with a centred-free trailing 3-month
-    mean so that a single noisy month in a small municipality does not end a run.
-    """
-    joined = (
-        own.select("month", pl.col(column).alias("own"))
-        .join(reference.select("month", pl.col(column).alias("ref")), on="month", how="inner")
-        .drop_nulls()
-        .sort("month")
-    )
-    if joined.is_empty():
-        return Position("equal", None, 0)
-    diff = (joined["own"] - joined["ref"]).rolling_mean(window_size=3, min_samples=1).to_numpy()
-    # Differences under 0.05 pct.-point count as equal: they vanish when shown with one decimal.
-    signs = np.where(diff > 0.0005, 1, np.where(diff < -0.0005, -1, 0))
-    current = signs[-1]
-    start = len(signs) - 1
-    while start > 0 and signs[start - 1] == current:
-        start -= 1
-    state = {1: "over", -1: "under", 0: "equal"}[int(current)]
-    since = None if start == 0 else joined["month"][start]
-    return Position(state, since, len(signs) - start)
-
-
-# --- Before / after the letter --------------------------------------------------------------------------------
-
-
-def covers_letter(months: list[date], event: date = LETTER_MONTH, window: int = LETTER_WINDOW) -> bool:
-    """True if the data has every month of the window before and after the event month."""
-    have = set(months)
-    needed = [fmt.add_months(event, k) for k in range(-window, window + 1) if k != 0]
-    return all(m in have for m in needed)
-
-
-def before_after_letter(
-    panel: pl.DataFrame, event: date = LETTER_MONTH, window: int = LETTER_WINDOW
-) -> pl.DataFrame:
-    """stats.before_after for every municipality of a national panel (month, municipality_code, persons,
-    persons_0); `code` is the municipality code."""
-    frame = panel.select(
-        pl.col("municipality_code").alias("code"),
-        "month",
-        "persons",
-        (pl.col("persons") - pl.col("persons_0")).alias("successes"),
-    )
-    # stats.before_after fills missing sums with 0.0 across all columns, which turns the code into a float.
-    return stats.before_after(frame, event=event, window=window).with_columns(pl.col("code").cast(pl.Int32))
-
-
-# --- Peers -----------------------------------------------------------------------------------------------------
-
-
-def peer_features(sizes: pl.DataFrame, municipalities: pl.DataFrame) -> pl.DataFrame:
-    """Indicators for stats.peers: log population and persons per 1,000 inhabitants in each group.
-
-    `sizes` is queries.group_sizes (municipality_code + one column per group); `municipalities` has code,
-    region and population_2018. Log population, because size differences are multiplicative.
-    """
-    groups = [c for c in sizes.columns if c != "municipality_code"]
-    joined = municipalities.select("code", "region", "population_2018").join(
-        sizes.rename({"municipality_code": "code"}), on="code", how="left"
-    )
-    return joined.select(
-        "code",
-        "region",
-        pl.col("population_2018").cast(pl.Float64).log().alias("population"),
-        *[
-            (pl.col(g).fill_null(0).cast(pl.Float64) * 1000 / pl.col("population_2018")).alias(g)
-            for g in groups
-        ],
-    )
-
-
-# --- Spread of municipal shares ----------------------------------------------------------------------------------
-
-
-def share_spread(
-    panel: pl.DataFrame, low: float = 0.1, high: float = 0.9, min_persons: int = MIN_PERSONS
-) -> pl.DataFrame:
-    """Per month the median and the `low`–`high` percentiles of the municipal shares joblogged.
-
-    Each municipality counts once (it is the spread between municipalities, not a person-weighted
-    figure); municipalities with fewer than `min_persons` persons that month are left out (suppressed).
-    Columns: month, median, low, high, municipalities.
-    """
-    usable = panel.filter(pl.col("persons") >= min_persons).with_columns(
-        share=(pl.col("persons") - pl.col("persons_0")) / pl.col("persons")
-    )
-    return (
-        usable.group_by("month")
-        .agg(
-            pl.col("share").median().alias("median"),
-            pl.col("share").quantile(low, interpolation="linear").alias("low"),
-            pl.col("share").quantile(high, interpolation="linear").alias("high"),
-            pl.len().cast(pl.Int32).alias("municipalities"),
-        )
-        .sort("month")
-    )
-
-
-# --- Improvers and decliners ---------------------------------------------------------------------------------------
-
-
-def movers(panel: pl.DataFrame, start: date, end: date, min_persons: int = MOVER_MIN_PERSONS) -> pl.DataFrame:
-    """Change of the share joblogged from `start` to `end` per municipality, largest increase first.
-
-    Only municipalities with at least `min_persons` persons in both months. Columns: municipality_code,
-    name, persons_start, share_start, lower_start, upper_start, persons_end, share_end, lower_end,
-    upper_end, change.
-    """
-    cols = ["municipality_code", "name", "persons", "persons_0"]
-
-    def at(month: date, suffix: str) -> pl.DataFrame:
-        return (
-            panel.filter(pl.col("month") == month)
-            .select(cols)
-            .rename({"persons": f"persons_{suffix}", "persons_0": f"none_{suffix}"})
-        )
-
-    both = at(start, "start").join(at(end, "end").drop("name"), on="municipality_code", how="inner")
-    both = both.filter((pl.col("persons_start") >= min_persons) & (pl.col("persons_end") >= min_persons))
-    out = both.select("municipality_code", "name")
-    for suffix in ("start", "end"):
-        n = both[f"persons_{suffix}"].to_numpy()
-        x = n - both[f"none_{suffix}"].to_numpy()
-        lower, upper = stats.wilson_interval(x, n) if len(n) else (np.array([]), np.array([]))
-        out = out.with_columns(
-            pl.Series(f"persons_{suffix}", n, dtype=pl.Int64),
-            pl.Series(f"share_{suffix}", x / np.where(n > 0, n, 1), dtype=pl.Float64),
-            pl.Series(f"lower_{suffix}", lower, dtype=pl.Float64),
-            pl.Series(f"upper_{suffix}", upper, dtype=pl.Float64),
-        )
-    # Formatted in Python, not with map_elements: a Python UDF runs on a polars pool thread that must take
-    # the GIL, which deadlocked the whole server under load (docs/PERFORMANCE.md, "Load").
-    interval = {
-        f"interval_{x}": pl.Series(
-            [
-                None if lo is None or hi is None else f"{fmt.pct_short(lo)}–{fmt.pct_short(hi)}"
-                for lo, hi in zip(out[f"lower_{x}"].to_list(), out[f"upper_{x}"].to_list(), strict=True)
-            ],
-            dtype=pl.String,
-        )
-        for x in ("start", "end")
+def _pooled(rows: pl.DataFrame, column: str = "share_joblogged") -> float | None:
+    persons = int(rows["persons"].sum()) if rows.height else 0
+    if persons < privacy.MIN_PERSONS:
+        return None
+    none, six = int(rows["persons_0"].sum()), int(rows["persons_6plus"].sum())
+    shares = {
+        "share_joblogged": (persons - none) / persons,
+        "share_none": none / persons,
+        "share_6plus": six / persons,
     }
-    return out.with_columns(change=pl.col("share_end") - pl.col("share_start"), **interval).sort(
-        ["change", "municipality_code"], descending=[True, False]
+    return shares[column]
+
+
+def group_table(db: JoblogDB, sel: Selection, peer_codes: list[int], groups: list[str]) -> pl.DataFrame:
+    """Per benefit group in the month: the municipality's counts and shares, and the pooled shares of its
+    region, the country and its peers (sums of several municipalities: published when 5 or more)."""
+    region = reference.area_of_municipality(sel.municipality, "region")
+    rows = []
+    for group in groups:
+        snap = parts.snapshot(db, Selection(sel.month, group))
+        own = snap.filter(pl.col("municipality_code") == sel.municipality)
+        counts = {c: int(own[c][0]) if own.height else 0 for c in ("persons", *privacy.PARTS)}
+        persons = counts["persons"]
+        shares = {
+            c: (counts[k] / persons if persons else None)
+            for c, k in (("share_none", "persons_0"), ("share_6plus", "persons_6plus"))
+        }
+        rows.append(
+            {
+                "benefit_group": group, **counts,
+                "share_joblogged": (persons - counts["persons_0"]) / persons if persons else None, **shares,
+                "region_share": _pooled(snap.filter(pl.col("region") == region.label)),
+                "nation_share": _pooled(snap),
+                "peers_share": _pooled(snap.filter(pl.col("municipality_code").is_in(peer_codes))),
+            }
+        )  # fmt: skip
+    floats = ("share_joblogged", "share_none", "share_6plus", "region_share", "nation_share", "peers_share")
+    frame = pl.DataFrame(rows, schema_overrides=dict.fromkeys(floats, pl.Float64))
+    published = privacy.publish(frame, keep=("benefit_group", "region_share", "nation_share", "peers_share"))
+    return published.with_columns((pl.col("share_joblogged") - pl.col("nation_share")).alias("diff_nation"))
+
+
+def _ranks(db: JoblogDB, sel: Selection, own_raw: pl.DataFrame) -> pl.DataFrame:
+    rows = parts.ranks(db, sel).filter(pl.col("municipality_code") == sel.municipality)
+    counts = own_raw.filter(pl.col("benefit_group") == sel.group).select("month", "persons_0")
+    rows = rows.join(counts, on="month", how="left").with_columns(
+        (pl.col("persons") - pl.col("persons_0").fill_null(0)).alias("successes")
+    )
+    published = privacy.publish(rows.drop("persons_0"), keep=("month", "municipality_code", "ranked"))
+    return published.sort("month")
+
+
+def _split(group_rows: pl.DataFrame) -> pl.DataFrame:
+    rows = group_rows.filter(pl.col("persons") > 0).select("month", "persons", *privacy.PARTS)
+    rows = rows.with_columns(
+        (pl.col("persons_0") / pl.col("persons")).alias("share_none"),
+        (pl.col("persons_1_5") / pl.col("persons")).alias("share_1_5"),
+        (pl.col("persons_6plus") / pl.col("persons")).alias("share_6plus"),
+    )
+    return privacy.publish(rows, keep=("month",)).sort("month")
+
+
+def start_month(month: date, months: list[date]) -> date:
+    """January of the month's year (of the year before, in January): "since January" in the brief."""
+    start = date(month.year, 1, 1) if month.month > 1 else date(month.year - 1, 1, 1)
+    return start if start in months else months[0]
+
+
+@cached("municipality", "month", "group")
+def build(db: JoblogDB, sel: Selection) -> ProfileView:
+    code, month, group = sel.municipality, sel.month, sel.group
+    months = parts.months(db, sel)
+    groups = queries.benefit_groups(db)
+    region = reference.area_of_municipality(code, "region")
+    peer_rows = parts.peers(db, sel).filter(pl.col("code") == code).sort("rank")
+    peer_codes = peer_rows["peer_code"].to_list()
+    own_raw = queries.trend(db, codes=[code])
+    own = _published_trend(own_raw)
+    region_trend = _published_trend(queries.trend(db, area=region.key))
+    nation = _published_trend(queries.trend(db, area=reference.NATIONAL))
+    peers_trend = _published_trend(queries.trend(db, codes=peer_codes)) if peer_codes else own.clear()
+    own_group_raw = own_raw.filter(pl.col("benefit_group") == group)
+    own_group = own.filter(pl.col("benefit_group") == group)
+    region_group = region_trend.filter(pl.col("benefit_group") == group)
+    ranks = _ranks(db, sel, own_raw)
+    ranked_now = parts.ranks(db, sel).filter(pl.col("month") == month)
+    start = start_month(month, months)
+    return ProfileView(
+        selection=sel.only("municipality", "month", "group"),
+        code=code,
+        name=reference.municipality_name(code),
+        region=region,
+        groups=tuple(groups),
+        months=tuple(months),
+        peer_codes=tuple(peer_codes),
+        peer_names=tuple(reference.municipality_name(c) for c in peer_codes),
+        peer_reason=peer_rows["reason"][0] if peer_rows.height else "",
+        own=own,
+        region_trend=region_trend,
+        nation=nation,
+        peers_trend=peers_trend,
+        key=published_key_figures(own_group_raw, own_group, month),
+        region_key=published_key_figures(region_group, region_group, month),
+        ranks=ranks,
+        ranked=int(ranked_now["ranked"][0]) if ranked_now.height else 0,
+        position=municipal.position_since(own_group, region_group),
+        split=_split(own_group_raw),
+        table=group_table(db, sel, peer_codes, groups),
+        status=_status(db, sel, months),
+        start=start,
+        share_none_start=_value(own_group, start, "share_none"),
+        region_none=_value(region_group, month, "share_none"),
+        is_demo=db.manifest.is_demo,
     )
 
 
-def top_movers(table: pl.DataFrame, n: int = 10) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The `n` largest improvements (change > 0) and the `n` largest declines (change < 0)."""
-    improvers = table.filter(pl.col("change") > 0).head(n)
-    decliners = table.filter(pl.col("change") < 0).sort("change").head(n)
-    return improvers, decliners
-
-
-# --- Heat map -----------------------------------------------------------------------------------------------------
-
-
-def heatmap_frame(panel: pl.DataFrame, month: date, min_persons: int = MIN_PERSONS) -> pl.DataFrame:
-    """Municipality x month shares for a heat map, blank (null) where fewer than `min_persons` persons.
-
-    Adds `order`: 0 for the municipality with the highest share in `month`, municipalities without a
-    share that month last (by name).
-    """
-    cells = panel.with_columns(
-        share=pl.when(pl.col("persons") >= min_persons).then(
-            (pl.col("persons") - pl.col("persons_0")) / pl.col("persons")
-        )
-    )
-    latest = cells.filter(pl.col("month") == month).select("municipality_code", pl.col("share").alias("k"))
-    names = cells.select("municipality_code", "name").unique()
-    order = (
-        names.join(latest, on="municipality_code", how="left")
-        .sort([pl.col("k").is_null(), "k", "name"], descending=[False, True, False])
-        .with_row_index("order")
-        .select("municipality_code", pl.col("order").cast(pl.Int32))
-    )
-    return cells.join(order, on="municipality_code").sort("order", "month")
-
-
-def is_finite(value: float | None) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
-
-
-# --- Tables behind the figures -----------------------------------------------------------------------------------
-
-FORMATTERS = {
-    "pct": lambda v: fmt.pct(v),
-    "pp": lambda v: fmt.pp(v),
-    "month": lambda v: fmt.month_short(v) if v is not None else fmt.MISSING,
-    "int": lambda v: fmt.number(v),
-    "text": lambda v: fmt.MISSING if v is None else str(v),
-}
-
-
-def display_table(frame: pl.DataFrame, spec: list[tuple[str, str, str]]) -> pl.DataFrame:
-    """Danish display table: `spec` = (column, heading, kind) with kind pct, pp, month, int or text.
-
-    Values become pre-formatted text, because st.dataframe cannot be pinned to a decimal comma.
-    """
-    return pl.DataFrame(
-        {heading: [FORMATTERS[kind](v) for v in frame[column].to_list()] for column, heading, kind in spec},
-        schema={heading: pl.String for _, heading, _ in spec},
-    )
+@cached("municipality", "month", "group")
+def breakdowns(db: JoblogDB, sel: Selection) -> dict[str, pl.DataFrame]:
+    """The municipality by gender and by age group in the month (a separate part: it reads the facts, which
+    the page needs but the brief, the deck and the export do not)."""
+    return parts.breakdowns(db, sel, codes=[sel.municipality])

@@ -17,7 +17,7 @@ from datetime import date
 import polars as pl
 
 from joblog_dash.analysis import privacy, stats
-from joblog_dash.data import reference
+from joblog_dash.data import queries, reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 
@@ -99,12 +99,7 @@ def suppressed_snapshot(snapshot: pl.DataFrame) -> pl.DataFrame:
     The area total is shown beside the municipalities, so secondary suppression applies. The 0 / 1–5 / 6+
     split is hidden with the share, since it would reveal it.
     """
-    hidden = [
-        "share_joblogged", "share_none", "share_6plus", "searches_per_person",
-        "share_joblogged_prev_month", "share_joblogged_year_ago",
-        "persons_0", "persons_1_5", "persons_6plus", "job_searches",
-    ]  # fmt: skip
-    frame = privacy.suppress(snapshot, hidden)
+    frame = privacy.publish(snapshot, keep=queries.ROW_IDS, total_shown=True)
     return frame.with_columns(
         pl.col("share_joblogged").rank("min", descending=True).cast(pl.Int32).alias("rank")
     )
@@ -138,14 +133,8 @@ def sparklines(panel: pl.DataFrame, month: date) -> pl.DataFrame:
     first = fmt.add_months(month, -(SPARK_MONTHS - 1))
     months = pl.DataFrame({"month": pl.date_range(first, month, "1mo", eager=True)})
     codes = panel.select("municipality_code").unique()
-    values = panel.filter(pl.col("month").is_between(first, month)).select(
-        "municipality_code",
-        "month",
-        pl.when(pl.col("persons") >= privacy.MIN_PERSONS)
-        .then(pl.col("share_joblogged") * 100)
-        .otherwise(None)
-        .alias("value"),
-    )
+    recent = privacy.publish(panel.filter(pl.col("month").is_between(first, month)), keep=queries.ROW_IDS)
+    values = recent.select("municipality_code", "month", (pl.col("share_joblogged") * 100).alias("value"))
     return (
         codes.join(months, how="cross")
         .join(values, on=["municipality_code", "month"], how="left")
@@ -156,7 +145,11 @@ def sparklines(panel: pl.DataFrame, month: date) -> pl.DataFrame:
 
 
 def _text(values: pl.Series, formatter, suppressed: pl.Series) -> list[str]:  # type: ignore[no-untyped-def]
-    return [t("suppressed") if hidden else formatter(v) for v, hidden in zip(values, suppressed, strict=True)]
+    """Danish text per cell: "for få personer" for a hidden row or a figure the disclosure rule hid."""
+    return [
+        t("suppressed") if hidden or v is None else formatter(v)
+        for v, hidden in zip(values, suppressed, strict=True)
+    ]
 
 
 def display_table(shown: pl.DataFrame, spark: pl.DataFrame) -> pl.DataFrame:
@@ -165,8 +158,9 @@ def display_table(shown: pl.DataFrame, spark: pl.DataFrame) -> pl.DataFrame:
     hidden = frame["suppressed"]
     # Uncertainty next to every share and rank (issue 4): Wilson 95 % interval and a 95 % rank interval
     # from stats.rank_intervals; suppressed rows take no part (persons 0) and show nothing.
-    persons = frame["persons"].to_numpy() * ~hidden.to_numpy()
-    logged = (frame["persons"] - frame["persons_0"]).fill_null(0).to_numpy() * ~hidden.to_numpy()
+    shown = frame["share_joblogged"].is_not_null().to_numpy()
+    persons = frame["persons"].fill_null(0).to_numpy() * shown
+    logged = (frame["persons"] - frame["persons_0"]).fill_null(0).to_numpy() * shown
     lower, upper = stats.wilson_interval(logged, persons)
     ranks = stats.rank_intervals(persons, logged)
     return pl.DataFrame(
@@ -190,7 +184,7 @@ def display_table(shown: pl.DataFrame, spark: pl.DataFrame) -> pl.DataFrame:
             t("col_change_year"): _text(
                 frame["share_joblogged"] - frame["share_joblogged_year_ago"], fmt.pp, hidden
             ),
-            t("col_persons"): frame["persons"],
+            t("col_persons"): _text(frame["persons"], fmt.number, hidden),
             t("persons_0"): _text(frame["persons_0"], fmt.number, hidden),
             t("persons_1_5"): _text(frame["persons_1_5"], fmt.number, hidden),
             t("persons_6plus"): _text(frame["persons_6plus"], fmt.number, hidden),

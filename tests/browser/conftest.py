@@ -10,7 +10,7 @@
   the browser context is recorded; after the test it fails if any went to a host other than
   localhost/127.0.0.1 (data: and blob: allowed), or if the page raised an uncaught JavaScript error.
 
-Every test under tests/browser/ gets the ``browser`` marker, and is skipped (with the reason) only when
+Every test under tests/browser/ gets the ``browser`` marker; the run stops (never skips) when
 /usr/bin/chromium is absent.
 """
 
@@ -43,13 +43,16 @@ expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # This hook sees the whole session's items: touch only the ones in this folder.
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} not found: install Debian's chromium to run browser tests")
-    for item in items:
-        if HERE in Path(str(item.path)).resolve().parents:
-            item.add_marker(pytest.mark.browser)
-            if not CHROMIUM.is_file():
-                item.add_marker(skip)
+    # This hook sees the whole session's items: touch only the ones in this folder. A browser test is never
+    # skipped: without Chromium the run stops with the command that installs it (scripts/system-deps).
+    selected = [item for item in items if HERE in Path(str(item.path)).resolve().parents]
+    for item in selected:
+        item.add_marker(pytest.mark.browser)
+    if selected and not CHROMIUM.is_file():
+        raise pytest.UsageError(
+            f"{CHROMIUM} not found: the browser tests need Debian's chromium. Run ./scripts/system-deps as "
+            "root (make test does), or: sudo apt-get install -y chromium poppler-utils fonts-noto-color-emoji"
+        )
 
 
 def _free_port() -> int:

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from joblog_dash.config import PACKAGE_ROOT
 from joblog_dash.data import warehouse
-from joblog_dash.views import deck as presentation
+from joblog_dash.exporting import deck as presentation
 
 QUERY = "kommune=360&maaned=2018-09&fra=2018-01&gruppe=kontanthjaelp&omraade=hele-landet"
 SHOTS = PACKAGE_ROOT / "test-output"

@@ -1,7 +1,9 @@
-"""The presentation deck: a short series of slides built from the current filters (no Streamlit).
+"""The presentation deck: a short series of slides rendered from the views for the current filters.
 
 National trend -> spread between municipalities -> funnel -> the chosen municipality. Each slide has an
-action title (the message, stated with its figure), one supporting sentence, a chart and alt text.
+action title (the message, stated with its figure), one supporting sentence, a chart and alt text. The
+funnel is views.parts.funnel and the municipality slide reads views.profile, so the deck says what the
+pages and the brief say; every frame is published (analysis.privacy) before it is drawn.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from joblog_dash.analysis import privacy, stats
+from joblog_dash.analysis import fair, privacy, stats
 from joblog_dash.charts import meeting, style
 from joblog_dash.data import queries, reference, warehouse
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
+from joblog_dash.views import profile
+from joblog_dash.views.selection import Selection
 
 DECK_HEIGHT = 520
 
@@ -58,6 +62,7 @@ def _bigger(fig: go.Figure) -> go.Figure:
 
 def national_slide(db: warehouse.JoblogDB, group: str, start: date, month: date) -> Slide:
     trend = queries.trend(db, groups=[group]).filter(pl.col("month").is_between(start, month))
+    trend = privacy.publish(trend, keep=("month", "benefit_group"))
     before, after = _share_at(trend, start), _share_at(trend, month)
     label = reference.group_label(group).lower()
     if before is not None and after is not None:
@@ -71,11 +76,12 @@ def national_slide(db: warehouse.JoblogDB, group: str, start: date, month: date)
 
 
 def spread_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
-    snap = privacy.suppress(queries.snapshot(db, month, group, area), ["share_joblogged"])
+    snap = privacy.publish(queries.snapshot(db, month, group, area), keep=queries.ROW_IDS, total_shown=True)
     shown = snap.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
     area_label = reference.area_by_key(area).label if reference.area_by_key(area) else area  # type: ignore[union-attr]
-    persons = int(snap["persons"].sum())
-    pooled = (persons - int(snap["persons_0"].sum())) / persons if persons else None
+    raw = queries.snapshot(db, month, group, area)  # the area's pooled share: a sum over its municipalities
+    persons = int(raw["persons"].sum())
+    pooled = (persons - int(raw["persons_0"].sum())) / persons if persons >= privacy.MIN_PERSONS else None
     if shown.height >= 2:
         low, high = shown.row(0, named=True), shown.row(-1, named=True)
         title = (
@@ -90,8 +96,7 @@ def spread_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, hig
 
 
 def funnel_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
-    sel = export_tables.Selection(month=month, group=group, area=area)
-    table = export_tables.funnel_frame(db, sel)
+    table = export_tables.funnel_frame(db, Selection(month=month, group=group, area=area))
     under = int((table["verdict"] == stats.VERDICT_UNDER).sum())
     over = int((table["verdict"] == stats.VERDICT_OVER).sum())
     title = (
@@ -108,16 +113,16 @@ def funnel_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, hig
 
 
 def municipality_slide(db: warehouse.JoblogDB, group: str, code: int, start: date, month: date) -> Slide:
-    name = reference.municipality_name(code)
-    own = queries.trend(db, codes=[code], groups=[group]).filter(pl.col("month").is_between(start, month))
-    own = own.filter(pl.col("persons") >= privacy.MIN_PERSONS)
-    nation = queries.trend(db, groups=[group]).filter(pl.col("month").is_between(start, month))
-    share, national = _share_at(own, month), _share_at(nation, month)
+    view = profile.build(db, Selection(month=month, group=group, municipality=code))
+    name = view.name
+    in_period = pl.col("month").is_between(start, month) & (pl.col("benefit_group") == group)
+    own = view.own.filter(in_period & pl.col("share_joblogged").is_not_null())
+    nation = view.nation.filter(in_period)
+    share, national = view.key.share, _share_at(nation, month)
     if share is not None and national is not None:
-        diff = share - national
-        where = "på niveau med" if abs(diff) < 0.005 else ("over" if diff > 0 else "under")
-        gap = "" if where == "på niveau med" else f"{fmt.pp(abs(diff)).lstrip('+')} "
-        title = f"{name}: {fmt.pct(share)} — {gap}{where} landet"
+        where = fair.relation(share, national)
+        gap = "" if where == fair.LEVEL else f"{fmt.pp(abs(share - national)).lstrip('+')} "
+        title = f"{name}: {fmt.pct(share)} — {gap}{t('relation_' + where)} landet"
     else:
         title = f"{name}: for få personer til at vise andelen"
     fig = meeting.share_lines(

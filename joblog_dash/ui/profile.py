@@ -1,0 +1,235 @@
+"""The Kommuneprofil page's sections: each draws a part of the profile view (views.profile.ProfileView).
+
+Nothing here computes a figure: titles and sentences are made from the view's published numbers, the
+charts from its frames. Figures are cached per dataset version and selection (data.figure).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import polars as pl
+import streamlit as st
+
+from joblog_dash.charts import profile as charts
+from joblog_dash.data import reference
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui import cache as data
+from joblog_dash.ui.sections import breakdown_charts, table_behind
+from joblog_dash.views.profile import ProfileView
+
+
+def _key(view: ProfileView, part: str) -> tuple[object, ...]:
+    return ("profile", part, view.code, view.month, view.group)
+
+
+def peers(view: ProfileView) -> None:
+    if view.peer_codes:
+        st.markdown(t("profile_peers", names=", ".join(view.peer_names), reason=view.peer_reason))
+
+
+def key_figures(view: ProfileView) -> None:
+    kf, region_kf, month = view.key, view.region_key, view.month
+    group_short = reference.group_label(view.group, short=True)
+    st.subheader(
+        t("profile_key_heading", name=view.name, group=group_short.lower(), month=fmt.month_long(month))
+    )
+    if kf.persons == 0:
+        st.info(t("kf_no_data", month=fmt.month_long(month)))
+    elif kf.persons is None:
+        st.info(t("kf_suppressed", name=view.name, month=fmt.month_long(month)))
+    # Two rows of three: six metrics in one row truncate their values on a laptop screen.
+    row1, row2 = st.columns(3), st.columns(3)
+    cols = [row1[0], row1[1], row2[0], row2[1], row1[2], row2[2]]
+    hidden = t("suppressed")
+    share_help = (
+        t(
+            "kf_share_help", lower=fmt.pct(kf.lower), upper=fmt.pct(kf.upper),
+            joblogged=fmt.number(kf.persons - kf.persons_0), persons=fmt.number(kf.persons),
+        )
+        if kf.share is not None and kf.persons_0 is not None
+        else None
+    )  # fmt: skip
+    cols[0].metric(t("kf_share"), fmt.pct(kf.share) if kf.share is not None else hidden, help=share_help)
+    cols[1].metric(
+        t("kf_change_year", month=fmt.month_short(fmt.add_months(month, -12))),
+        fmt.pp(kf.change_year),
+        help=t("kf_change_year_help", share=fmt.pct(kf.share_year_ago)),
+    )
+    cols[2].metric(t("kf_persons"), fmt.number(kf.persons) if kf.persons is not None else hidden)
+    cols[3].metric(
+        t("kf_persons_0"),
+        fmt.number(kf.persons_0) if kf.persons_0 is not None else hidden,
+        help=t("kf_persons_0_help", share=fmt.pct(kf.share_none)) if kf.share_none is not None else None,
+    )
+    rank = view.rank_now
+    if rank is not None:
+        cols[4].metric(
+            t("kf_rank", ranked=rank["ranked"]),
+            t("kf_rank_value", rank=rank["rank"], lower=rank["rank_lower"], upper=rank["rank_upper"]),
+            help=t("kf_rank_help"),
+        )
+    else:
+        cols[4].metric(t("kf_rank", ranked=view.ranked or 98), fmt.MISSING)
+    diff = kf.share - region_kf.share if kf.share is not None and region_kf.share is not None else None
+    cols[5].metric(
+        t("kf_region", region=view.region.label),
+        fmt.pct(region_kf.share),
+        delta=fmt.pp_metric(diff),
+        delta_color="off",  # grey: the difference is information, not a verdict in red/green
+        delta_arrow="off" if not diff else "auto",
+        help=t("kf_region_help"),
+    )
+    # Under the metric, not as its delta description: a caption wraps, the description is cut off ("regi…").
+    cols[5].caption(t("kf_region_delta", name=view.name))
+
+
+def _trend_table(series: list[charts.Series], groups: tuple[str, ...]) -> pl.DataFrame:
+    table = pl.concat(
+        [
+            s.frame.select("month", "benefit_group", "persons", "share_joblogged").with_columns(
+                unit=pl.lit(s.label)
+            )
+            for s in series
+        ]
+    ).sort("benefit_group", "unit", "month")
+    return table.with_columns(
+        pl.col("benefit_group").replace_strict({g: reference.group_label(g, short=True) for g in groups})
+    )
+
+
+def trend(view: ProfileView) -> None:
+    """Every group over time against the region, the country and the peers."""
+    blue, orange, black, grey = charts.series_styles()
+    series = [
+        charts.Series(view.name, view.own, blue, width=2.5),
+        charts.Series(view.region.label, view.region_trend, orange, dash="dash"),
+        charts.Series(t("national"), view.nation, black, dash="dot", width=1.5),
+    ]
+    if view.peer_codes:
+        series.append(charts.Series(t("series_peers"), view.peers_trend, grey, width=1.5))
+    group_short = reference.group_label(view.group, short=True).lower()
+    title = f"{charts.position_title(view.name, t('ref_region'), view.position)} ({group_short})"
+    fig = data.figure(
+        _key(view, "trend"),
+        partial(
+            charts.trend_panels, series, list(view.groups), title=title, subtitle=t("subtitle_trend_all")
+        ),
+    )
+    st.plotly_chart(fig, key="profile_trend", alt=t("alt_trend", name=view.name, region=view.region.label))
+    table_behind(
+        _trend_table(series, view.groups),
+        [
+            ("unit", t("letter_table_unit"), "text"),
+            ("benefit_group", t("filter_group"), "text"),
+            ("month", t("col_month"), "month"),
+            ("persons", t("kf_persons"), "int"),
+            ("share_joblogged", t("kf_share"), "pct"),
+        ],
+        view=_key(view, "trend"),
+    )
+
+
+def rank(view: ProfileView) -> None:
+    shown = view.ranks.drop_nulls("rank")
+    if not shown.height:
+        st.caption(t("rank_hidden", name=view.name))
+        return
+    latest = view.rank_now or shown.tail(1).row(0, named=True)
+    group_short = reference.group_label(view.group, short=True)
+    fig = data.figure(
+        _key(view, "rank"),
+        partial(
+            charts.rank_band, view.ranks,
+            title=charts.rank_title(view.name, latest, fmt.month_short(latest["month"])),
+            subtitle=t("subtitle_rank", group=group_short),
+        ),
+    )  # fmt: skip
+    st.plotly_chart(fig, key="profile_rank", alt=t("alt_rank", name=view.name))
+    table_behind(
+        shown,
+        [
+            ("month", t("col_month"), "month"),
+            ("share", t("kf_share"), "pct"),
+            ("rank", t("col_rank"), "int"),
+            ("rank_lower", t("col_lower"), "int"),
+            ("rank_upper", t("col_upper"), "int"),
+        ],
+        view=_key(view, "rank"),
+    )
+
+
+def split(view: ProfileView) -> None:
+    """The 0 / 1–5 / 6+ split over time."""
+    if not view.split.height:
+        return
+    share_none = view.key.share_none
+    fig = data.figure(
+        _key(view, "split"),
+        partial(
+            charts.category_split, view.split,
+            title=t(
+                "title_split", share=fmt.pct(share_none) if share_none is not None else t("suppressed"),
+                name=view.name, group_lower=reference.group_label(view.group).lower(),
+                month=fmt.month_short(view.month),
+            ),
+            subtitle=t("subtitle_split"),
+        ),
+    )  # fmt: skip
+    st.plotly_chart(fig, key="profile_split", alt=t("alt_split", name=view.name))
+    table_behind(
+        view.split,
+        [("month", t("col_month"), "month"), ("persons", t("kf_persons"), "int")]
+        + [(share, t(part), "pct") for share, part in (("share_none", "persons_0"), ("share_1_5", "persons_1_5"),
+                                                       ("share_6plus", "persons_6plus"))],
+        view=_key(view, "split"),
+    )  # fmt: skip
+
+
+def breakdowns(view: ProfileView, frames: dict[str, pl.DataFrame]) -> None:
+    group_short = reference.group_label(view.group, short=True)
+    breakdown_charts(
+        t("breakdown_heading", month=fmt.month_long(view.month)), frames, view.month,
+        f"{view.name}, {group_short}", "profile", _key(view, "breakdown"),
+    )  # fmt: skip
+
+
+def letter(view: ProfileView) -> None:
+    """The letter's effect: THE letter effect (views.parts.letter), as the follow-up list and brief use it."""
+    st.subheader(t("letter_heading"))
+    if not view.status.letter_covered:
+        st.info(t("letter_not_covered"))
+        return
+    row = view.status.letter
+    if row is None:
+        st.caption(t("letter_hidden", name=view.name))
+        return
+    fig = data.figure(
+        _key(view, "letter"),
+        partial(
+            charts.letter_bars, [view.name, t("national")],
+            [row["share_before"], row["national_before"]], [row["share_after"], row["national_after"]],
+            title=t("title_letter", name=view.name, change=fmt.pp(row["change"]), national=fmt.pp(row["national_change"])),
+            subtitle=t("subtitle_letter", verdict=row["moved"]),
+        ),
+    )  # fmt: skip
+    st.plotly_chart(fig, key="profile_letter", alt=t("alt_letter", name=view.name))
+    table = pl.DataFrame(
+        {
+            "unit": [view.name, t("national")],
+            "before": [row["share_before"], row["national_before"]],
+            "after": [row["share_after"], row["national_after"]],
+            "change": [row["change"], row["national_change"]],
+        }
+    )
+    table_behind(
+        table,
+        [
+            ("unit", t("letter_table_unit"), "text"),
+            ("before", t("letter_before"), "pct"),
+            ("after", t("letter_after"), "pct"),
+            ("change", t("col_change"), "pp"),
+        ],
+        view=_key(view, "letter"),
+    )

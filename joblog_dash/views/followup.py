@@ -1,0 +1,66 @@
+"""Opfølgning: the follow-up list of the month, one municipality's p-chart and the letter's effect.
+
+The list is analysis.followup.build over THE funnel, THE signal rule and THE letter effect (views.parts),
+the same pieces Kommuneprofil, the brief and the deck read; every frame here is published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from joblog_dash.analysis import followup, privacy
+from joblog_dash.data.warehouse import JoblogDB
+from joblog_dash.text.strings import t
+from joblog_dash.views import parts
+from joblog_dash.views.cache import cached
+from joblog_dash.views.selection import Selection
+
+
+@dataclass(frozen=True)
+class FollowupView:
+    selection: Selection
+    listed: pl.DataFrame  # analysis.followup.Followup.table, municipalities whose figures may be shown
+    checked: int
+    skipped: tuple[str, ...]  # left out: too few persons to show their figures
+    letter: pl.DataFrame | None  # THE letter effect for the area's municipalities (None: not covered)
+
+
+def target_label(sel: Selection) -> str:
+    return t("target_national_lower") if sel.target_kind == "national" else sel.area_label
+
+
+@cached("month", "group", "area", "measure", "overdispersion", "target")
+def build(db: JoblogDB, sel: Selection) -> FollowupView:
+    result = followup.build(
+        parts.panel(db, sel), sel.month, sel.measure, sel.area_codes, sel.overdispersion, sel.target_kind,
+        target_label(sel),
+    )  # fmt: skip
+    # A listed share x/n could reveal a count of 1–4 without (or with) job search: such a municipality is
+    # left out like one with too few persons.
+    funnel = privacy.publish(parts.funnel(db, sel).table, keep=("code", "name", "region"))
+    hidden = funnel.filter(
+        pl.col("persons").is_not_null() & pl.col("share").is_null() & (pl.col("successes").is_null())
+    )
+    hidden_codes = set(hidden["code"].to_list())
+    listed = result.table.filter(~pl.col("code").is_in(list(hidden_codes)))
+    newly = hidden.filter(pl.col("code").is_in(result.table["code"].to_list()))["name"].to_list()
+    letter = parts.letter(db, sel)
+    return FollowupView(
+        selection=sel, listed=listed, checked=result.checked - len(newly),
+        skipped=tuple(sorted({*result.skipped, *newly})),
+        letter=None if letter is None else privacy.publish(
+            letter.rename({"persons_before": "persons"}), keep=("code", "name", "region", "persons_after")
+        ).rename({"persons": "persons_before"}),
+    )  # fmt: skip
+
+
+@cached("municipality", "month", "group", "measure")
+def signals(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """One municipality's p-chart table (THE signal rule), published month by month."""
+    return privacy.publish(parts.signals(db, sel), keep=("month", "excluded"))
+
+
+def municipality_signals(db: JoblogDB, sel: Selection, code: int) -> pl.DataFrame:
+    return signals(db, replace(sel, municipality=code))

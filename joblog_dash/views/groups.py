@@ -1,0 +1,130 @@
+"""Pure figures behind Ydelsesgrupper: the spread of municipal shares, improvers and decliners, the heat map.
+
+They take queries.panel frames (no Streamlit, no SQL). Shares are fractions 0..1 and ratios of sums.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from joblog_dash.analysis import stats
+from joblog_dash.analysis.privacy import MIN_PERSONS
+from joblog_dash.text import fmt
+
+MOVER_MIN_PERSONS = 20
+
+
+# --- Spread of municipal shares ----------------------------------------------------------------------------------
+
+
+def share_spread(
+    panel: pl.DataFrame, low: float = 0.1, high: float = 0.9, min_persons: int = MIN_PERSONS
+) -> pl.DataFrame:
+    """Per month the median and the `low`–`high` percentiles of the municipal shares joblogged.
+
+    Each municipality counts once (it is the spread between municipalities, not a person-weighted
+    figure); municipalities with fewer than `min_persons` persons that month are left out (suppressed).
+    Columns: month, median, low, high, municipalities.
+    """
+    usable = panel.filter(pl.col("persons") >= min_persons).with_columns(
+        share=(pl.col("persons") - pl.col("persons_0")) / pl.col("persons")
+    )
+    return (
+        usable.group_by("month")
+        .agg(
+            pl.col("share").median().alias("median"),
+            pl.col("share").quantile(low, interpolation="linear").alias("low"),
+            pl.col("share").quantile(high, interpolation="linear").alias("high"),
+            pl.len().cast(pl.Int32).alias("municipalities"),
+        )
+        .sort("month")
+    )
+
+
+# --- Improvers and decliners ---------------------------------------------------------------------------------------
+
+
+def movers(panel: pl.DataFrame, start: date, end: date, min_persons: int = MOVER_MIN_PERSONS) -> pl.DataFrame:
+    """Change of the share joblogged from `start` to `end` per municipality, largest increase first.
+
+    Only municipalities with at least `min_persons` persons in both months. Columns: municipality_code,
+    name, persons_start, share_start, lower_start, upper_start, persons_end, share_end, lower_end,
+    upper_end, change.
+    """
+    cols = ["municipality_code", "name", "persons", "persons_0"]
+
+    def at(month: date, suffix: str) -> pl.DataFrame:
+        return (
+            panel.filter(pl.col("month") == month)
+            .select(cols)
+            .rename({"persons": f"persons_{suffix}", "persons_0": f"none_{suffix}"})
+        )
+
+    both = at(start, "start").join(at(end, "end").drop("name"), on="municipality_code", how="inner")
+    both = both.filter((pl.col("persons_start") >= min_persons) & (pl.col("persons_end") >= min_persons))
+    out = both.select("municipality_code", "name")
+    for suffix in ("start", "end"):
+        n = both[f"persons_{suffix}"].to_numpy()
+        x = n - both[f"none_{suffix}"].to_numpy()
+        lower, upper = stats.wilson_interval(x, n) if len(n) else (np.array([]), np.array([]))
+        out = out.with_columns(
+            pl.Series(f"persons_{suffix}", n, dtype=pl.Int64),
+            pl.Series(f"share_{suffix}", x / np.where(n > 0, n, 1), dtype=pl.Float64),
+            pl.Series(f"lower_{suffix}", lower, dtype=pl.Float64),
+            pl.Series(f"upper_{suffix}", upper, dtype=pl.Float64),
+        )
+    # Formatted in Python, not with map_elements: a Python UDF runs on a polars pool thread that must take
+    # the GIL, which deadlocked the whole server under load (docs/PERFORMANCE.md, "Load").
+    interval = {
+        f"interval_{x}": pl.Series(
+            [
+                None if lo is None or hi is None else f"{fmt.pct_short(lo)}–{fmt.pct_short(hi)}"
+                for lo, hi in zip(out[f"lower_{x}"].to_list(), out[f"upper_{x}"].to_list(), strict=True)
+            ],
+            dtype=pl.String,
+        )
+        for x in ("start", "end")
+    }
+    return out.with_columns(change=pl.col("share_end") - pl.col("share_start"), **interval).sort(
+        ["change", "municipality_code"], descending=[True, False]
+    )
+
+
+def top_movers(table: pl.DataFrame, n: int = 10) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The `n` largest improvements (change > 0) and the `n` largest declines (change < 0)."""
+    improvers = table.filter(pl.col("change") > 0).head(n)
+    decliners = table.filter(pl.col("change") < 0).sort("change").head(n)
+    return improvers, decliners
+
+
+# --- Heat map -----------------------------------------------------------------------------------------------------
+
+
+def heatmap_frame(panel: pl.DataFrame, month: date, min_persons: int = MIN_PERSONS) -> pl.DataFrame:
+    """Municipality x month shares for a heat map, blank (null) where fewer than `min_persons` persons.
+
+    Adds `order`: 0 for the municipality with the highest share in `month`, municipalities without a
+    share that month last (by name).
+    """
+    cells = panel.with_columns(
+        share=pl.when(pl.col("persons") >= min_persons).then(
+            (pl.col("persons") - pl.col("persons_0")) / pl.col("persons")
+        )
+    )
+    latest = cells.filter(pl.col("month") == month).select("municipality_code", pl.col("share").alias("k"))
+    names = cells.select("municipality_code", "name").unique()
+    order = (
+        names.join(latest, on="municipality_code", how="left")
+        .sort([pl.col("k").is_null(), "k", "name"], descending=[False, True, False])
+        .with_row_index("order")
+        .select("municipality_code", pl.col("order").cast(pl.Int32))
+    )
+    return cells.join(order, on="municipality_code").sort("order", "month")
+
+
+def is_finite(value: float | None) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))

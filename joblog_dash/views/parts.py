@@ -1,0 +1,120 @@
+"""Figures several screens share, each computed once per dataset version and the filters it depends on.
+
+The national panel of a group, the funnel of a month, the ranks over time, the letter's effect and the
+peers: the Kommuner, Kommuneprofil and Opfølgning views, the brief, the deck and the exports all take them
+from here, so there is one funnel, one letter effect, one peer rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from joblog_dash.analysis import fair, followup, municipal, privacy, stats
+from joblog_dash.data import queries, reference
+from joblog_dash.data.warehouse import JoblogDB
+from joblog_dash.text.strings import t
+from joblog_dash.views.cache import cached
+from joblog_dash.views.selection import Selection
+
+PEER_COUNT = 5
+
+
+@cached("group")
+def months(db: JoblogDB, sel: Selection) -> list[date]:
+    return queries.months(db)
+
+
+def _months(db: JoblogDB) -> list[date]:
+    return months(db, Selection(date(1900, 1, 1), ""))
+
+
+@cached("group")
+def panel(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """Every municipality and month of one group (the national panel)."""
+    return queries.panel(db, sel.group)
+
+
+@cached("month", "group")
+def snapshot(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """Every municipality in one month and group (national; areas filter it)."""
+    return queries.snapshot(db, sel.month, sel.group)
+
+
+@cached("month", "group", "area", "measure", "overdispersion", "target")
+def funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
+    """THE funnel: the measure's share per municipality of the area against the country's (or the area's)
+    target, with over-dispersion as chosen. Raises ValueError when nobody has persons that month."""
+    return fair.funnel_data(
+        snapshot(db, sel), sel.measure, sel.area_codes, sel.overdispersion, sel.target_kind
+    )
+
+
+@cached("month", "group", "area", "measure", "overdispersion", "target")
+def published_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
+    """THE funnel as every surface shows it: the same statistics, the table published."""
+    data = funnel(db, sel)
+    table = privacy.publish(data.table, keep=("code", "name", "region"), total_shown=not sel.is_national)
+    return fair.FunnelData(
+        table=table, result=data.result, measure=data.measure, target_kind=data.target_kind
+    )
+
+
+@cached("group")
+def ranks(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """Rank with its interval for every municipality and month (~1 s for the demo: computed once)."""
+    return municipal.rank_table(panel(db, sel))
+
+
+@cached("group", "measure", "area")
+def letter(db: JoblogDB, sel: Selection) -> pl.DataFrame | None:
+    """THE letter's effect per municipality of the area; None when the data lacks either window."""
+    if not fair.letter_covered(_months(db)):
+        return None
+    return fair.letter_effect(panel(db, sel), sel.measure, sel.area_codes)
+
+
+@cached("month")
+def peers(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """THE peer rule: the PEER_COUNT most similar municipalities by size and group sizes per inhabitant."""
+    features = municipal.peer_features(queries.group_sizes(db, sel.month), reference.municipalities())
+    groups = [c for c in features.columns if c not in ("code", "region", "population")]
+    labels = {"population": t("peer_population")} | {
+        g: t("peer_group_rate", group=reference.group_label(g, short=True).lower()) for g in groups
+    }
+    return stats.peers(features, k=PEER_COUNT, labels=labels)
+
+
+@cached("municipality", "month", "group", "measure")
+def signals(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """THE signal rule for one municipality: the p-chart over the 24 months up to the month, suspended months
+    left out, its own level from the first 12 (analysis.followup.municipality_signals)."""
+    return followup.municipality_signals(panel(db, sel), sel.municipality, sel.month, sel.measure)
+
+
+def funnel_curve(funnel_data: fair.FunnelData) -> pl.DataFrame:
+    """The funnel's 95 % and 99.8 % limits along the number of persons, to a little past the largest."""
+    n_max = float(funnel_data.table["persons"].max() or 10) * 1.2  # type: ignore[arg-type]
+    return funnel_data.result.curve(n_max=n_max)
+
+
+BREAKDOWNS = ("gender", "age_group")
+
+
+def breakdowns(db: JoblogDB, sel: Selection, codes: list[int] | None = None) -> dict[str, pl.DataFrame]:
+    """The chosen month and group by gender and by age group, for the area or the given municipalities;
+    published (a category of 1–4 persons hidden, and its complement)."""
+    values = queries.breakdown_values(db)
+    out = {}
+    for dimension in BREAKDOWNS:
+        if values.get(dimension):
+            scope = {"codes": codes} if codes is not None else {"area": sel.area}
+            frame = queries.breakdown(db, sel.month, sel.group, dimension, **scope)  # type: ignore[arg-type]
+            out[dimension] = privacy.publish(frame, keep=("category",), total_shown=True)
+    return out
+
+
+@cached("month", "group", "area")
+def area_breakdowns(db: JoblogDB, sel: Selection) -> dict[str, pl.DataFrame]:
+    return breakdowns(db, sel)

@@ -1,0 +1,110 @@
+"""Selection: the one "what the user chose" type, for pages, the deck, the brief and the exports alike.
+
+The URL codec (ui/state.py) and the command line (exporting/commands.py) both produce a Selection; every
+view's `build(db, selection)` takes one. It is frozen and hashable, so it is part of a view's cache key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date
+
+from joblog_dash.data import queries, reference
+from joblog_dash.data.warehouse import JoblogDB
+from joblog_dash.text import fmt
+
+MEASURES = ("joblogged", "none", "6plus")
+TARGETS = ("national", "area")
+_ANY_MONTH = date(
+    1900, 1, 1
+)  # a field a view does not read: one value for all  # the funnel's target: the country's share, or the chosen area's
+
+
+@dataclass(frozen=True)
+class Selection:
+    month: date
+    group: str
+    area: str = reference.NATIONAL
+    municipality: int = 101
+    start: date | None = None  # start of a period, for screens that show change over a period
+    measure: str = "joblogged"
+    overdispersion: bool = True
+    target: str = "national"
+
+    def only(self, *names: str) -> Selection:
+        """This selection with every field not named reset to its default: a view that ignores a filter
+        is then computed (and cached) once for all its values."""
+        defaults = Selection(month=_ANY_MONTH, group="")
+        return replace(defaults, **{name: getattr(self, name) for name in names})
+
+    @property
+    def area_codes(self) -> list[int] | None:
+        """The municipalities of the chosen area; None for the whole country."""
+        area = reference.area_by_key(self.area)
+        return None if area is None or area.column is None else reference.municipality_codes_in(area)
+
+    @property
+    def is_national(self) -> bool:
+        return self.area_codes is None
+
+    @property
+    def target_kind(self) -> str:
+        """The funnel's target: the area's own share only when an area is chosen and asked for."""
+        return "area" if self.target == "area" and not self.is_national else "national"
+
+    @property
+    def area_label(self) -> str:
+        area = reference.area_by_key(self.area)
+        return area.label if area else self.area
+
+
+FIELDS = tuple(f.name for f in fields(Selection))
+
+
+class SelectionError(ValueError):
+    """A month, group, area or municipality the dataset does not know (message in Danish)."""
+
+
+def from_arguments(
+    db: JoblogDB,
+    month: str | None,
+    group: str | None,
+    area: str | None = None,
+    municipality: str | None = None,
+    measure: str = "joblogged",
+    overdispersion: bool = True,
+    target: str = "national",
+) -> Selection:
+    """Parse command-line style values; SelectionError with a helpful Danish message if one is unknown."""
+    months = queries.months(db)
+    if month is None:
+        parsed = months[-1]
+    else:
+        parsed = fmt.parse_month_key(month)
+        if parsed not in months:
+            raise SelectionError(
+                f"Ukendt måned »{month}«. Datasættet dækker {fmt.month_key(months[0])} – "
+                f"{fmt.month_key(months[-1])} (skriv ÅÅÅÅ-MM)."
+            )
+    groups = queries.benefit_groups(db)
+    group = group or ("kontanthjaelp" if "kontanthjaelp" in groups else groups[0])
+    if group not in groups:
+        raise SelectionError(f"Ukendt ydelsesgruppe »{group}«. Mulige: {', '.join(groups)}.")
+    area = area or reference.NATIONAL
+    if reference.area_by_key(area) is None:
+        keys = ", ".join(a.key for a in reference.areas())
+        raise SelectionError(f"Ukendt område »{area}«. Mulige: {keys}.")
+    code = None
+    if municipality is not None:
+        code = reference.resolve_municipality(municipality)
+        if code is None:
+            hint = reference.suggest_municipality(municipality)
+            raise SelectionError(f"Ukendt kommune »{municipality}«." + (f" Mente du {hint}?" if hint else ""))
+    if measure not in MEASURES:
+        raise SelectionError(f"Ukendt mål »{measure}«. Mulige: {', '.join(MEASURES)}.")
+    if target not in TARGETS:
+        raise SelectionError(f"Ukendt sammenligning »{target}«. Mulige: {', '.join(TARGETS)}.")
+    return Selection(
+        month=parsed, group=group, area=area, municipality=code if code is not None else Selection.municipality,
+        measure=measure, overdispersion=overdispersion, target=target,
+    )  # fmt: skip
