@@ -176,6 +176,9 @@ def test_national_composition_everywhere_changes_nothing(overdispersion: bool) -
     assert table["verdict"].to_list() == raw.table["verdict"].to_list()
     for col in ("lower_95", "upper_95", "lower_998", "upper_998"):
         assert (table[col] * national).to_numpy() == pytest.approx(raw.table[col].to_numpy())
+        # The drawn curve (at the national share) passes through every unit's own limits here.
+        curve = result.curve(table["expected"].to_numpy())
+        assert curve[col].to_numpy() == pytest.approx(table[col].to_numpy())
 
 
 def test_a_composition_difference_is_what_the_adjustment_removes() -> None:
@@ -193,6 +196,13 @@ def test_a_composition_difference_is_what_the_adjustment_removes() -> None:
     assert a["share"] == pytest.approx(0.76) and b["share"] == pytest.approx(0.44)
     assert a["ratio"] == pytest.approx(1.0) and b["ratio"] == pytest.approx(1.0)
     assert a["verdict"] == b["verdict"] == stats.VERDICT_WITHIN
+    # The country: (76 + 44)/200 = 0.60, so København's whole gap of +16 points is composition.
+    assert standardise.gap_sentence(a, result.adjustment) == (
+        "Ud fra hvem modtagerne er (alder), ville København forventes at ligge på 76,0 pct. — kommunen ligger "
+        "på 76,0 pct., og af forskellen til landet (+16,0 pct.-point) forklarer sammensætningen "
+        "+16,0 pct.-point, mens ±0,0 pct.-point skyldes andet."
+    )
+    assert standardise.gap_sentence({**a, "suppressed": True}, result.adjustment) is None
 
 
 # --- Which adjustment was possible -------------------------------------------------------------------------

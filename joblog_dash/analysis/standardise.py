@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike
 
 from joblog_dash.analysis import fair, privacy, stats
 from joblog_dash.data import reference
+from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 
 DIMENSIONS = ("gender", "age_group", "origin")
@@ -131,9 +132,11 @@ class Standardised:
             else np.unique(np.geomspace(0.5, e_max, 200))
         )
         limit_tau2 = None if self.exact else self.tau2
+        # Exact binomial limits need whole persons (E / share is one up to float error at the national mix).
+        n = np.rint(e / share) if self.exact else e / share
         columns: dict[str, np.ndarray] = {"expected": e}
         for z, suffix in ((stats.Z95, "95"), (stats.Z998, "998")):
-            lower, upper = stats._funnel_limits(e / share, share, limit_tau2, z)
+            lower, upper = stats._funnel_limits(n, share, limit_tau2, z)
             columns[f"lower_{suffix}"], columns[f"upper_{suffix}"] = lower / share, upper / share
         return pl.DataFrame(columns)
 
@@ -212,4 +215,32 @@ def standardise(
         tau2=tau2,
         q=q,
         exact=not overdispersion,
+    )
+
+
+def gap_sentence(row: dict[str, object], adjustment: str) -> str | None:
+    """Danish: how much of a municipality's gap to the country its composition explains (Kommuneprofil).
+
+    `row` is one row of Standardised.table (as a dict); None where it has no shown share (no persons or
+    suppressed). Gap = share − national share = composition effect + difference.
+    """
+    if row.get("suppressed") or row.get("share") is None or row.get("expected_share") is None:
+        return None
+    if adjustment == t("std_adjustment_none"):
+        return t("std_not_adjusted")
+
+    def pp(value: object) -> str:
+        # Rounded to the shown 0.1 point first, so −0.004 points reads "±0,0", not "−0,0".
+        return fmt.pp(round(float(value), 3))  # type: ignore[arg-type]
+
+    share, national = float(row["share"]), float(row["national_share"])  # type: ignore[arg-type]
+    return t(
+        "std_profile_sentence",
+        adjustment=adjustment,
+        name=row["name"],
+        expected=fmt.pct(row["expected_share"]),  # type: ignore[arg-type]
+        actual=fmt.pct(share),
+        gap=pp(share - national),
+        explained=pp(row["composition_effect"]),
+        rest=pp(row["difference"]),
     )

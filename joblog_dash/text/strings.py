@@ -411,9 +411,9 @@ DA: dict[str, str] = {
     "std_expected_share": "Forventet andel",
     "std_ratio": "Faktisk i forhold til forventet",
     "std_profile_sentence": (
-        "Ud fra hvem modtagerne er ({adjustment}), ville {name} forventes at ligge på {expected}; "
-        "kommunen ligger på {actual}. Af forskellen til landet ({gap}) forklarer sammensætningen "
-        "{explained}, og {rest} skyldes andet."
+        "Ud fra hvem modtagerne er ({adjustment}), ville {name} forventes at ligge på {expected} — "
+        "kommunen ligger på {actual}, og af forskellen til landet ({gap}) forklarer sammensætningen "
+        "{explained}, mens {rest} skyldes andet."
     ),
     "std_about_heading": "Forventet i forhold til faktisk",
     "std_about": (
