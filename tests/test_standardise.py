@@ -320,3 +320,8 @@ def test_export_expected_danish_csv_and_bad_month(hand_dir: Path, capsysbinary) 
     assert cli.main([*argv, "--month", "2030-01"]) == 2
     _, err = capsysbinary.readouterr()
     assert "Ukendt måned" in err.decode()
+    # A group without rows in a month the dataset has: one Danish line, no traceback.
+    argv = ["--data-dir", str(hand_dir), "export", "expected", "--group", "dagpenge", "--month", "2019-02"]
+    assert cli.main(argv) == 2
+    _, err = capsysbinary.readouterr()
+    assert err.decode().startswith("Fejl: Ingen data for dagpenge i 2019-02")
