@@ -181,6 +181,21 @@ def test_national_composition_everywhere_changes_nothing(overdispersion: bool) -
         assert curve[col].to_numpy() == pytest.approx(table[col].to_numpy())
 
 
+def test_overdispersion_is_estimated_around_each_expected_share() -> None:
+    """DerSimonian–Laird written out here: z_m = 2√n (asin√o − asin√e_m), winsorised at the 10 % and 90 %
+    quantiles, Q = Σz², w = 4n, τ² = max(0, (Q − (k − 1)) / (Σw − Σw²/Σw)); z then uses √(1/4n + τ²)."""
+    result = standardise.standardise(random_cells(11, municipalities=20), "joblogged")
+    table = result.table.filter(pl.col("persons") > 0)
+    n, o, e = (table[c].to_numpy() for c in ("persons", "share", "expected_share"))
+    z = 2 * np.sqrt(n) * (np.arcsin(np.sqrt(o)) - np.arcsin(np.sqrt(e)))
+    lo, hi = np.quantile(z, [0.1, 0.9])
+    q, w = float(np.sum(np.clip(z, lo, hi) ** 2)), 4 * n
+    tau2 = max(0.0, (q - (len(n) - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+    assert tau2 > 0 and result.tau2 == pytest.approx(tau2) and result.q == pytest.approx(q)
+    expected_z = (np.arcsin(np.sqrt(o)) - np.arcsin(np.sqrt(e))) / np.sqrt(1 / (4 * n) + tau2)
+    assert table["z"].to_numpy() == pytest.approx(expected_z)
+
+
 def test_a_composition_difference_is_what_the_adjustment_removes() -> None:
     """Two municipalities that log exactly at the national rate of each age group are both as expected
     after adjustment (ratio 1), whatever their raw shares."""
