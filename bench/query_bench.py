@@ -75,6 +75,11 @@ def _cases(db: warehouse.JoblogDB) -> dict[str, tuple[Callable[[], object], str]
             f"SELECT age_group, {SUMS} FROM facts WHERE month = {m} AND benefit_group = '{GROUP}' "
             f"AND municipality_code IN ({code_list}) GROUP BY ALL",
         ),
+        "standardise_cells": (
+            lambda: queries.standardise_cells(db, month, GROUP),
+            f"SELECT municipality_code, gender, age_group, origin, {SUMS} FROM facts WHERE month = {m} "
+            f"AND benefit_group = '{GROUP}' GROUP BY ALL",
+        ),
     }
 
 

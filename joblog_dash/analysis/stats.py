@@ -71,7 +71,9 @@ class FunnelResult:
         return funnel_curve(self.target, self.tau2, n_grid, n_max, exact=self.exact)
 
 
-def _exact_binomial_limit(n: NDArray[np.float64], target: float, prob: float) -> NDArray[np.float64]:
+def _exact_binomial_limit(
+    n: NDArray[np.float64], target: float | NDArray[np.float64], prob: float
+) -> NDArray[np.float64]:
     """Spiegelhalter (2005, appendix A.1.1) interpolated binomial quantile, as a share.
 
     r = smallest count with F(r) ≥ prob; α = (F(r) − prob) / (F(r) − F(r−1)); limit = (r − α) / n.
@@ -87,7 +89,7 @@ def _exact_binomial_limit(n: NDArray[np.float64], target: float, prob: float) ->
 
 
 def _funnel_limits(
-    n: NDArray[np.float64], target: float, tau2: float | None, z: float
+    n: NDArray[np.float64], target: float | NDArray[np.float64], tau2: float | None, z: float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Control limits at sample sizes n: sin²(θ ± z·sqrt(1/4n + τ²)) with θ = asin(sqrt(target)).
 
@@ -107,21 +109,22 @@ def _funnel_limits(
 
 
 def estimate_tau2(
-    persons: ArrayLike, successes: ArrayLike, target: float, winsor: float = 0.1
+    persons: ArrayLike, successes: ArrayLike, target: float | ArrayLike, winsor: float = 0.1
 ) -> tuple[float, float]:
     """DerSimonian–Laird additive over-dispersion on the arcsine scale, with winsorised z-scores.
 
     y = asin(sqrt(p)), θ = asin(sqrt(target)), s² = 1/4n, z = (y − θ)/s; z winsorised at the `winsor` and
     1 − `winsor` quantiles; Q = Σ z_w²; w = 1/s²; τ² = max(0, (Q − (k − 1)) / (Σw − Σw²/Σw)).
-    Returns (τ², Q). Units with n = 0 are left out.
+    `target` is one share for all units or one per unit (each unit's expected share, as in indirect
+    standardisation). Returns (τ², Q). Units with n = 0 are left out.
     """
     n, x = _counts(persons, successes)
+    theta_all = np.broadcast_to(np.arcsin(np.sqrt(np.asarray(target, dtype=float))), n.shape)
     keep = n > 0
-    n, x = n[keep], x[keep]
+    n, x, theta = n[keep], x[keep], theta_all[keep]
     k = n.size
     if k < 2:
         return 0.0, 0.0
-    theta = np.arcsin(np.sqrt(target))
     s = 1.0 / (2.0 * np.sqrt(n))
     z = (np.arcsin(np.sqrt(x / n)) - theta) / s
     if winsor > 0:

@@ -224,3 +224,23 @@ def breakdown(
         grp=group,
         **params,
     )
+
+
+# --- Expected versus actual (issue 14) ---------------------------------------------------------------------
+
+
+def standardise_cells(db: JoblogDB, month: date, group: str) -> pl.DataFrame:
+    """Persons and counts per municipality x gender x age group x origin for one month and group.
+
+    The input of analysis.standardise. A dimension the dataset does not break down is 'I alt' (TOTAL) in
+    every row. Read from the facts (already at this grain; summed anyway so the answer never depends on it).
+    """
+    return db.sql(
+        f"""
+        SELECT municipality_code, gender, age_group, origin, {SUMS}
+        FROM facts WHERE month = $month AND benefit_group = $grp
+        GROUP BY ALL ORDER BY municipality_code, gender, age_group, origin
+        """,
+        month=month,
+        grp=group,
+    )

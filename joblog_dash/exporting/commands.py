@@ -4,7 +4,8 @@ Bad arguments (unknown month, group, area or municipality) print one Danish line
 
 `export funnel` without `--format` writes issue 4's machine-readable CSV (UTF-8, ',' separated, dot
 decimals, shares as fractions); `--format csv` gives the Danish-Excel CSV like every other kind and
-`--format xlsx` the workbook. The other kinds default to the Danish-Excel CSV.
+`--format xlsx` the workbook. `export expected` (issue 14: expected versus actual) defaults to its machine
+CSV the same way. The other kinds default to the Danish-Excel CSV.
 """
 
 from __future__ import annotations
@@ -55,11 +56,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             db, args.month, args.group, args.area, args.kommune, args.measure, not args.no_overdispersion,
             args.target,
         )  # fmt: skip
-        fmt_ = args.format or ("machine" if args.kind == "funnel" else "csv")
+        machine = export_tables.MACHINE_CSV
+        fmt_ = args.format or ("machine" if args.kind in machine else "csv")
         if fmt_ == "machine":
-            if args.kind != "funnel":
-                return _fail("--format machine findes kun for funnel.")
-            return _write(export_tables.funnel_machine_csv(db, sel), args.out, binary=False)
+            if args.kind not in machine:
+                return _fail(f"--format machine findes kun for {' og '.join(machine)}.")
+            return _write(machine[args.kind](db, sel), args.out, binary=False)
         frame, meta = export_tables.build(db, args.kind, sel)
     except selection.SelectionError as exc:
         return _fail(str(exc))
@@ -94,11 +96,11 @@ def cmd_brief(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     export = sub.add_parser(
         "export",
-        help="export a table as Danish-Excel CSV or XLSX (funnel: machine CSV by default)",
+        help="export a table as Danish-Excel CSV or XLSX (funnel, expected: machine CSV by default)",
         description=(
-            "Writes the table behind a page to standard output (or --out). Without --format, funnel gives "
-            "machine-readable CSV (',' and dot decimals, shares as fractions); everything else Danish-Excel "
-            "CSV (';', decimal comma, UTF-8 with BOM)."
+            "Writes the table behind a page to standard output (or --out). Without --format, funnel and "
+            "expected give machine-readable CSV (',' and dot decimals, shares and ratios as plain decimals); "
+            "everything else Danish-Excel CSV (';', decimal comma, UTF-8 with BOM)."
         ),
     )
     export.add_argument("kind", choices=export_tables.KINDS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from joblog_dash.analysis import privacy
+from joblog_dash.analysis import privacy, standardise
 from joblog_dash.data import queries, reference, store, warehouse
 from joblog_dash.exporting.files import ExportMeta
 from joblog_dash.text import fmt
@@ -232,3 +232,81 @@ def build(db: warehouse.JoblogDB, kind: str, sel: Selection) -> tuple[pl.DataFra
     if kind not in BUILDERS:
         raise SelectionError(f"Ukendt eksport »{kind}«. Mulige: {', '.join(KINDS)}.")
     return BUILDERS[kind](db, sel)
+
+
+# --- Expected versus actual (issue 14) ------------------------------------------------------------------------
+# `export expected`: analysis.standardise over the dataset's breakdowns; default machine CSV, also as Danish
+# CSV/XLSX. Registers itself in KINDS, BUILDERS and MACHINE_CSV at the end of this block.
+
+EXPECTED_CSV_COLUMNS = (
+    "municipality_code", "municipality", "persons", "observed", "expected", "ratio",
+    "lower_95", "upper_95", "lower_998", "upper_998", "verdict",
+)  # fmt: skip
+LIMIT_COLUMNS = ("lower_95", "upper_95", "lower_998", "upper_998")
+
+
+def expected_result(db: warehouse.JoblogDB, sel: Selection) -> standardise.Standardised:
+    """THE expected-versus-actual figures (views.parts.expected), published."""
+    try:
+        return parts.expected(db, sel)
+    except ValueError as exc:
+        raise SelectionError(f"Ingen data for {sel.group} i {fmt.month_key(sel.month)}.") from exc
+
+
+def expected_frame(db: warehouse.JoblogDB, sel: Selection) -> pl.DataFrame:
+    """EXPECTED_CSV_COLUMNS for municipalities with persons; suppressed ones (privacy) keep only their
+    code, name and persons, like the funnel export."""
+    table = expected_result(db, sel).table.filter(pl.col("persons").is_null() | (pl.col("persons") > 0))
+    return table.select(
+        pl.col("code").alias("municipality_code"), pl.col("name").alias("municipality"), "persons",
+        "observed", "expected", "ratio", "lower_95", "upper_95", "lower_998", "upper_998", "verdict",
+    )  # fmt: skip
+
+
+def expected_machine_csv(db: warehouse.JoblogDB, sel: Selection) -> bytes:
+    """Plain UTF-8 (no BOM), ',' separated, dot decimals; ratio and limits as plain decimals (1 = expected)."""
+    return neutralise_formulas(expected_frame(db, sel)).write_csv(float_precision=6).encode("utf-8")
+
+
+def expected_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
+    """The same figures for Danish Excel: shares in percent, the difference in pct.-point."""
+    result = expected_result(db, sel)
+    table = result.table.filter(pl.col("persons").is_null() | (pl.col("persons") > 0))
+    label = t(f"measure_{sel.measure}")
+    limits = [f"{side} {level} %-grænse" for level in ("95", "99,8") for side in ("Nedre", "Øvre")]
+    frame = table.select(
+        pl.col("code").cast(pl.String).str.zfill(3).alias("Kode"),
+        pl.col("name").alias("Kommune"),
+        pl.col("persons").alias(t("persons")),
+        pl.col("observed").alias("Faktisk antal"),
+        pl.col("expected").alias("Forventet antal"),
+        pl.col("share").alias(f"{label} (pct.)"),
+        pl.col("expected_share").alias(f"{t('std_expected_share')} (pct.)"),
+        pl.col("difference").alias("Forskel (pct.-point)"),
+        pl.col("ratio").alias(t("std_ratio")),
+        *[pl.col(c).alias(name) for c, name in zip(LIMIT_COLUMNS, limits, strict=True)],
+        pl.col("verdict").alias("Vurdering"),
+    )
+    kinds = (
+        {c: "share" for c in frame.columns if c.endswith("(pct.)")}
+        | {c: "number" for c in [t("std_ratio"), *limits, "Forventet antal"]}
+        | {"Forskel (pct.-point)": "pp", "Kode": "text"}
+    )
+    title = (
+        f"Forventet i forhold til faktisk: {label.lower()}, {reference.group_label(sel.group)}, "
+        f"{fmt.month_long(sel.month)}"
+    )
+    filters = [
+        ("Måned", fmt.month_short(sel.month)),
+        ("Ydelsesgruppe", reference.group_label(sel.group)),
+        ("Område", _area_label(sel.area)),
+        ("Justeret for", result.adjustment),
+        ("Overspredning", "med" if sel.overdispersion else "uden"),
+    ]
+    return frame, _meta(db, title, filters, kinds, f"joblog-forventet-{sel.group}-{fmt.month_key(sel.month)}")
+
+
+KINDS = (*KINDS, "expected")
+BUILDERS["expected"] = expected_table
+# The kinds with a machine-readable CSV (commands: the default format for these).
+MACHINE_CSV = {"funnel": funnel_machine_csv, "expected": expected_machine_csv}

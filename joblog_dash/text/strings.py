@@ -406,6 +406,38 @@ DA: dict[str, str] = {
     "presentation_counter": "Dias {index} af {total}",
     "presentation_exit": "Afslut præsentation",
     "presentation_keys": "Piletasterne ← → skifter dias.",
+    # Expected versus actual (issue 14: analysis/standardise.py; the lead wires them into the pages)
+    "std_dimension_gender": "køn",
+    "std_dimension_age_group": "alder",
+    "std_dimension_origin": "herkomst",
+    "std_adjustment_none": "ingen",
+    "std_adjusted_for": "justeret for {adjustment}",
+    "std_not_adjusted": "Datasættet er ikke opdelt efter køn, alder eller herkomst, så tallene kan ikke justeres.",
+    "std_choice_raw": "Faktiske andele",
+    "std_choice_adjusted": "Justeret for {adjustment}",
+    "std_expected_share": "Forventet andel",
+    "std_ratio": "Faktisk i forhold til forventet",
+    "std_profile_sentence": (
+        "Ud fra hvem modtagerne er ({adjustment}), ville {name} forventes at ligge på {expected} — "
+        "kommunen ligger på {actual}, og af forskellen til landet ({gap}) forklarer sammensætningen "
+        "{explained}, mens {rest} skyldes andet."
+    ),
+    "std_about_heading": "Forventet i forhold til faktisk",
+    "std_about": (
+        "Nogle grupper registrerer oftere jobsøgning end andre — fx logger unge sjældnere end ældre. En "
+        "kommune med mange unge modtagere kan derfor ligge lavt, uanset hvad jobcenteret gør. Derfor "
+        "viser vi også en **forventet** andel: den andel kommunen ville have, hvis hver af dens grupper "
+        "(fx kvinder 16-24 år) loggede som landets gennemsnit for netop den gruppe i samme måned og "
+        "ydelsesgruppe. Forventet antal = summen over grupperne af landets andel i gruppen × kommunens "
+        "antal personer i gruppen (indirekte standardisering).\n\n"
+        "**Forholdet** faktisk/forventet er 1,00, når kommunen ligger præcis som forventet; 1,10 betyder 10 "
+        "pct. flere end forventet. **Forskellen** i pct.-point er den faktiske minus den forventede andel. "
+        "Tragtdiagrammet for det justerede tal har grænser ud fra det forventede antal og samme "
+        "overspredning som det ujusterede.\n\n"
+        "Vi justerer kun for det, datasættet er opdelt efter (køn, alder og herkomst, når de findes for "
+        "alle kommuner); siden siger hvilke. Justeringen forklarer forskelle i sammensætning — ikke alt "
+        "andet, fx det lokale arbejdsmarked. Kommuner med færre end 5 personer vises ikke."
+    ),
 }
 
 

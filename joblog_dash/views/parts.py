@@ -7,11 +7,12 @@ from here, so there is one funnel, one letter effect, one peer rule.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import polars as pl
 
-from joblog_dash.analysis import fair, followup, municipal, privacy, stats
+from joblog_dash.analysis import fair, followup, municipal, privacy, standardise, stats
 from joblog_dash.data import queries, reference
 from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text.strings import t
@@ -118,3 +119,19 @@ def breakdowns(db: JoblogDB, sel: Selection, codes: list[int] | None = None) -> 
 @cached("month", "group", "area")
 def area_breakdowns(db: JoblogDB, sel: Selection) -> dict[str, pl.DataFrame]:
     return breakdowns(db, sel)
+
+
+@cached("month", "group", "area", "measure", "overdispersion")
+def expected(db: JoblogDB, sel: Selection) -> standardise.Standardised:
+    """THE expected-versus-actual comparison (indirect standardisation by the dataset's breakdowns) for the
+    area's municipalities against national rates, published: the ratio reveals the observed count as
+    surely as the share does, so it is hidden with it."""
+    cells = queries.standardise_cells(db, sel.month, sel.group)
+    result = standardise.standardise(cells, sel.measure, sel.overdispersion, area_codes=sel.area_codes)
+    table = privacy.publish(result.table, keep=("code", "name", "region"), successes="observed")
+    hidden = pl.col("observed").is_null()
+    table = table.with_columns(
+        [pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in ("expected", "ratio", "difference",
+                                                                          "expected_share", "composition_effect")]
+    )  # fmt: skip
+    return dataclasses.replace(result, table=table)
