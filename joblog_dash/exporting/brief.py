@@ -73,6 +73,7 @@ class BriefFigures:
     funnel_outside_998: bool = False
     signal_text: str | None = None
     signal_adverse: bool = False
+    expected_sentence: str | None = None  # the composition's part of the gap (views.profile)
     peer_names: tuple[str, ...] = ()
     is_demo: bool = True
     source: str = ""
@@ -159,6 +160,8 @@ def talking_points(figures: BriefFigures) -> list[str]:
                 )
     if figures.signal_adverse and figures.signal_text:
         points.append(f"Til opfølgning: {figures.signal_text[:1].lower()}{figures.signal_text[1:]}.")
+    if figures.expected_sentence:  # after the follow-up point: a brief keeps at most five
+        points.append(figures.expected_sentence)
     others = [
         g for g in figures.groups if g.group != figures.group and g.share is not None and g.nation is not None
     ]
@@ -218,6 +221,7 @@ def figures(view: ProfileView, source: str) -> BriefFigures:
         funnel_outside_998=status.outside_998,
         signal_text=status.signal_text,
         signal_adverse=status.signal_adverse,
+        expected_sentence=status.expected_sentence,
         peer_names=view.peer_names,
         is_demo=view.is_demo,
         source=source,

@@ -136,6 +136,8 @@ def municipality_slide(db: warehouse.JoblogDB, group: str, code: int, start: dat
         if before is not None and share is not None
         else f"{name} og landet, {fmt.month_short(start)} – {fmt.month_short(month)}."
     )
+    if view.status.expected_sentence:
+        message += " " + view.status.expected_sentence
     return Slide("municipality", title, message, _bigger(fig), f"Linjediagram: {title}.")
 
 

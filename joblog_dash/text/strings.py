@@ -416,6 +416,7 @@ DA: dict[str, str] = {
     "std_choice_raw": "Faktiske andele",
     "std_choice_adjusted": "Justeret for {adjustment}",
     "std_expected_share": "Forventet andel",
+    "std_expected_caption": "Forventet ud fra sammensætningen ({adjustment}): {share}",
     "std_ratio": "Faktisk i forhold til forventet",
     "std_profile_sentence": (
         "Ud fra hvem modtagerne er ({adjustment}), ville {name} forventes at ligge på {expected} — "

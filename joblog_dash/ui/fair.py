@@ -154,6 +154,8 @@ def render_profile_followup(view: ProfileView, selection: Selection, source: str
                 share=fmt.pct(row["share"]), z=funnel_chart.signed(row["z"], 1),
             )
         )  # fmt: skip
+    if status.expected_sentence:
+        st.markdown(status.expected_sentence)
     table = status.signals
     if status.signal_text is None:
         st.caption(t("profile_signals_hidden", name=name))

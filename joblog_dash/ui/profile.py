@@ -52,6 +52,15 @@ def key_figures(view: ProfileView) -> None:
         else None
     )  # fmt: skip
     cols[0].metric(t("kf_share"), fmt.pct(kf.share) if kf.share is not None else hidden, help=share_help)
+    expected = view.status.expected
+    if expected is not None and view.group == view.selection.group:
+        cols[0].caption(
+            t(
+                "std_expected_caption",
+                share=fmt.pct(expected["expected_share"]),
+                adjustment=view.status.adjustment,
+            )
+        )
     cols[1].metric(
         t("kf_change_year", month=fmt.month_short(fmt.add_months(month, -12))),
         fmt.pp(kf.change_year),

@@ -12,7 +12,7 @@ from datetime import date
 
 import polars as pl
 
-from joblog_dash.analysis import municipal, privacy, stats
+from joblog_dash.analysis import municipal, privacy, standardise, stats
 from joblog_dash.analysis.municipal import KeyFigures, Position
 from joblog_dash.data import queries, reference
 from joblog_dash.data.warehouse import JoblogDB
@@ -41,6 +41,9 @@ class FollowupStatus:
     funnel_table: pl.DataFrame | None  # every municipality, published (for the brief's and deck's funnel)
     funnel_curve: pl.DataFrame | None  # the limits along the number of persons
     funnel_target: float | None
+    expected: dict | None  # published row of parts.expected: expected share, ratio, verdict (issue 14)
+    adjustment: str  # what the expected figure is adjusted for, in Danish ("køn, alder og herkomst")
+    expected_sentence: str | None  # how much of the gap to the country the composition explains
 
     @property
     def verdict(self) -> str | None:
@@ -150,6 +153,14 @@ def _status(db: JoblogDB, sel: Selection, months: list[date]) -> FollowupStatus:
     if month_shown and raw_signals["persons"].sum() > 0:
         latest = stats.latest_signals(raw_signals)
         text, active, adverse = latest.text, latest.active, latest.adverse
+    try:
+        expected = parts.expected(db, status_sel)
+    except ValueError:
+        expected = None
+    expected_row = None
+    if expected is not None:
+        found = expected.table.filter(pl.col("code") == sel.municipality)
+        expected_row = found.row(0, named=True) if found.height and found["ratio"][0] is not None else None
     letter = parts.letter(db, Selection(sel.month, sel.group, measure=STATUS_MEASURE))
     letter_row = None
     if letter is not None:
@@ -161,6 +172,8 @@ def _status(db: JoblogDB, sel: Selection, months: list[date]) -> FollowupStatus:
         funnel=funnel_row, signals=shown, signal_text=text, signal_active=active, signal_adverse=adverse,
         letter=letter_row, letter_covered=letter is not None, funnel_table=published, funnel_curve=curve,
         funnel_target=None if funnel is None else funnel.result.target,
+        expected=expected_row, adjustment=expected.adjustment if expected is not None else "",
+        expected_sentence=None if expected_row is None else standardise.gap_sentence(expected_row, expected.adjustment),
     )  # fmt: skip
 
 
