@@ -416,6 +416,7 @@ DA: dict[str, str] = {
     "std_choice_raw": "Faktiske andele",
     "std_choice_adjusted": "Justeret for {adjustment}",
     "std_expected_share": "Forventet andel",
+    "title_trend_hidden": "{name}: for få personer til at vise andelen i {month}",
     "std_expected_caption": "Forventet ud fra sammensætningen ({adjustment}): {share}",
     "std_ratio": "Faktisk i forhold til forventet",
     "std_profile_sentence": (

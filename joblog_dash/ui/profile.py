@@ -119,7 +119,11 @@ def trend(view: ProfileView) -> None:
     if view.peer_codes:
         series.append(charts.Series(t("series_peers"), view.peers_trend, grey, width=1.5))
     group_short = reference.group_label(view.group, short=True).lower()
-    title = f"{charts.position_title(view.name, t('ref_region'), view.position)} ({group_short})"
+    title = (
+        f"{charts.position_title(view.name, t('ref_region'), view.position)} ({group_short})"
+        if view.key.share is not None
+        else t("title_trend_hidden", name=view.name, month=fmt.month_short(view.month))
+    )
     fig = data.figure(
         _key(view, "trend"),
         partial(
