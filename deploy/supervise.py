@@ -4,6 +4,7 @@
                                      [--data-dir DIR] [--run-dir DIR]
     python -m deploy.supervise restart-worker N [--port 8501 | --run-dir DIR]
     python -m deploy.supervise status [--port 8501 | --run-dir DIR]
+    python -m deploy.supervise config --worker-ports 8511,8512 [--bind 0.0.0.0] [--port 80] [--socket PATH]
 
 start: every worker is `streamlit run app.py` (deploy/worker.py) on 127.0.0.1 with its own port, the same
 JOBLOG_DATA_DIR and the project's .streamlit/config.toml. Once every worker answers /_stcore/health,
@@ -12,6 +13,8 @@ HAProxy starts with deploy/haproxy.cfg.tmpl filled in and written to the run dir
 log per process. A worker that exits is started again (after a growing pause if it keeps dying at once).
 Ctrl-C or SIGTERM stops HAProxy, then the workers, and exits; the children also get SIGTERM if the
 supervisor itself is killed (PR_SET_PDEATHSIG).
+
+config: print the HAProxy config for workers started some other way (the README's systemd recipe).
 
 restart-worker: maintenance through HAProxy's runtime socket, SIGTERM, wait for the supervisor to start it
 again and for its health, back in service (deploy/control.py). The other workers' sessions are untouched.
@@ -303,9 +306,19 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("number", type=int, help="1 for w1, ...")
         p.add_argument("--port", type=int, default=8501)
         p.add_argument("--run-dir")
+    config_p = sub.add_parser("config", help="print the HAProxy config for workers on these ports")
+    config_p.add_argument("--worker-ports", required=True, help="comma-separated: w1's port, w2's, ...")
+    config_p.add_argument("--port", type=int, default=8501)
+    config_p.add_argument("--bind", default="127.0.0.1")
+    config_p.add_argument("--socket", default="/run/haproxy/admin.sock", help="runtime API socket")
     args = parser.parse_args(argv)
     if args.command == "start":
         return start(args)
+    if args.command == "config":
+        ports = [int(p) for p in args.worker_ports.split(",")]
+        workers = [Worker(f"w{i}", port, Path(os.devnull)) for i, port in enumerate(ports, start=1)]
+        print(render_config(args.bind, args.port, Path(args.socket), workers), end="")
+        return 0
     run_dir = Path(args.run_dir) if args.run_dir else control.default_run_dir(args.port)
     try:
         if args.command == "status":
