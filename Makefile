@@ -31,7 +31,7 @@ SERVE_PORT ?= 8501
 serve: $(STAMP) $(DATA_DIR)/joblog/CURRENT
 	$(BIN)/python -m deploy.supervise start --port $(SERVE_PORT) --data-dir $(DATA_DIR) $(if $(WORKERS),--workers $(WORKERS))
 
-restart-worker: $(STAMP)
+restart-worker:
 	$(if $(N),,$(error give the worker: make restart-worker N=1))
 	$(BIN)/python -m deploy.supervise restart-worker $(N) --port $(SERVE_PORT)
 
