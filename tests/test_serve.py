@@ -1,6 +1,6 @@
 """`make serve` end to end: the supervisor (deploy/) with 2 Streamlit workers behind HAProxy.
 
-Through the proxy: the health endpoint; the sticky cookie (every request carrying JOBLOG_WORKER=wN is
+HAProxy's active health checks pass on both workers; through the proxy: the health endpoint; the sticky cookie (every request carrying JOBLOG_WORKER=wN is
 answered by wN, and a websocket opened with it is one of wN's connections in HAProxy's runtime stats); a
 page over Streamlit's websocket (bench/stclient.py); `restart-worker` on one worker while the other
 worker's session goes on over the same websocket. Everything started is stopped, even on failure, and
@@ -10,6 +10,7 @@ the test checks that no process it started is left. Needs Debian's haproxy (.ci/
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -19,13 +20,13 @@ import pytest
 from helpers import outside_event_loop
 
 from bench.stclient import ProtocolError, StreamlitClient
-from deploy import control, supervise
+from deploy import control
 from joblog_dash.text.strings import t
 
 pytestmark = [
     pytest.mark.server,
     pytest.mark.skipif(
-        not (Path("/usr/sbin/haproxy").exists() or supervise.shutil.which("haproxy")),
+        not (shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists()),
         reason="needs Debian's haproxy (.ci/run installs it)",
     ),
 ]
@@ -62,6 +63,10 @@ async def _scenario(cluster: control.Launched) -> dict:
     url = state["proxy"]["url"]
     found: dict = {}
 
+    # HAProxy's active checks (GET /_stcore/health, expect "ok") pass on both workers.
+    found["checks"] = {
+        name: row["check_status"] for name, row in control.server_stats(state["socket"]).items()
+    }
     # Health through the proxy; a client without the cookie gets one naming the worker that answered.
     body, served_by, cookie = _get(f"{url}/_stcore/health")
     found["health"] = (body, served_by, cookie)
@@ -126,6 +131,7 @@ def test_two_workers_behind_haproxy_sticky_and_one_restarted(demo_data_dir: Path
     assert not left, f"processes left running: {left}"
     assert not (tmp_path / "run" / control.STATE).exists()  # the supervisor cleaned up on SIGTERM
 
+    assert found["checks"] == {"w1": "L7OK", "w2": "L7OK"}
     body, served_by, cookie = found["health"]
     assert body == "ok" and served_by in ("w1", "w2")
     assert cookie.startswith(f"{control.COOKIE}={served_by};")
