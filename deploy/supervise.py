@@ -203,6 +203,11 @@ class Supervisor:
             30,
             f"HAProxy did not serve (log: {self.run_dir / 'haproxy.log'})",
         )
+        control.wait_for(
+            lambda: all(r["check_status"] == "L7OK" for r in control.server_stats(self.socket).values()),
+            30,
+            "HAProxy's first health checks did not pass on every worker",
+        )
         self.ready = True
         self.write_state()
         log(
