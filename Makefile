@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA_DIR ?= $(or $(JOBLOG_DATA_DIR),data)
 
-.PHONY: run test lint demo bench load clean
+.PHONY: run serve restart-worker test lint demo bench load soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,16 @@ demo: $(STAMP)
 run: $(STAMP) $(DATA_DIR)/joblog/CURRENT
 	JOBLOG_DATA_DIR=$(DATA_DIR) $(BIN)/streamlit run app.py
 
+# Several workers behind HAProxy (deploy/, README "Deployment"): WORKERS=N (default: number of cores),
+# SERVE_PORT (default 8501, workers from 8511). `make restart-worker N=1` restarts w1 of a running serve.
+SERVE_PORT ?= 8501
+serve: $(STAMP) $(DATA_DIR)/joblog/CURRENT
+	$(BIN)/python -m deploy.supervise start --port $(SERVE_PORT) --data-dir $(DATA_DIR) $(if $(WORKERS),--workers $(WORKERS))
+
+restart-worker:
+	$(if $(N),,$(error give the worker: make restart-worker N=1))
+	$(BIN)/python -m deploy.supervise restart-worker $(N) --port $(SERVE_PORT)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -41,8 +51,12 @@ SCALES ?= demo,full
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --scales $(SCALES)
 
+# `make load` and `make soak` run against `deploy/` (HAProxy + WORKERS workers, default: number of cores).
 load: $(STAMP)
-	$(BIN)/python -m bench.load --sessions 20 --seconds 60
+	$(BIN)/python -m bench.load --serve $(if $(WORKERS),--workers $(WORKERS)) --sessions 20,60 --seconds 60
+
+soak: $(STAMP)
+	$(BIN)/python -m bench.load --serve $(if $(WORKERS),--workers $(WORKERS)) --soak --sessions 20 --seconds 600
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output

@@ -108,10 +108,9 @@ def measure_scale(scale: str, data: Path, settings: Settings) -> dict[str, objec
 
 def _write(out: Path, results: dict) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    if out.is_file() and "load" not in results:  # `make load` writes its part of the same file
+    if out.is_file():  # `make load` and `make soak` write their parts of the same file
         earlier = json.loads(out.read_text(encoding="utf-8"))
-        if "load" in earlier:
-            results = {**results, "load": earlier["load"]}
+        results = {**{k: earlier[k] for k in ("load", "soak") if k in earlier}, **results}
     out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
 
 

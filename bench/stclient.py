@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -64,7 +65,7 @@ class Selectbox:
 class StreamlitClient:
     """One session (one browser tab) against a running Streamlit server."""
 
-    def __init__(self, base_url: str, timeout: float = 60.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 60.0, sticky: bool = False) -> None:
         parts = urlsplit(base_url)
         if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"load clients only talk to a local server, not {parts.hostname}")
@@ -76,16 +77,32 @@ class StreamlitClient:
         self.page = ""
         self.query_string = ""
         self.selectboxes: dict[str, Selectbox] = {}  # label -> widget of the last run
+        # Behind a sticky proxy (deploy/): the cookies a browser would send with its websocket. With
+        # sticky=True the first connect loads the page over HTTP first, as a browser does, to get them.
+        self.sticky = sticky
+        self.cookies: dict[str, str] = {}
 
     async def connect(self) -> None:
+        if self.sticky and not self.cookies:
+            await asyncio.to_thread(self._load_cookies)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else None
         self.ws = await websockets.connect(
             self.ws_url,
+            additional_headers=headers,
             subprotocols=[websockets.Subprotocol(SUBPROTOCOL)],
             max_size=MAX_MESSAGE_BYTES,
             open_timeout=self.timeout,
             ping_interval=20,
             ping_timeout=self.timeout,
         )
+
+    def _load_cookies(self) -> None:
+        """GET the page as a browser does before it opens the websocket, and keep what it sets."""
+        with urllib.request.urlopen(f"{self.http_url}/", timeout=self.timeout) as resp:
+            resp.read()
+            for header in resp.headers.get_all("Set-Cookie") or []:
+                name, _, value = header.split(";", 1)[0].partition("=")
+                self.cookies[name.strip()] = value.strip()
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -146,7 +163,10 @@ class StreamlitClient:
         if self.ws is None:
             raise ProtocolError("not connected")
         start = time.perf_counter()
-        await self.ws.send(msg.SerializeToString())
+        try:
+            await self.ws.send(msg.SerializeToString())
+        except websockets.ConnectionClosed as exc:
+            raise ProtocolError(f"server closed the websocket ({exc.rcvd})") from exc
         result = RunResult(seconds=0.0, status="")
         selectboxes: dict[str, Selectbox] = {}
         deadline = start + self.timeout

@@ -1,0 +1,153 @@
+"""`make serve` end to end: the supervisor (deploy/) with 2 Streamlit workers behind HAProxy.
+
+HAProxy's active health checks pass on both workers; through the proxy: the health endpoint; the sticky cookie (every request carrying JOBLOG_WORKER=wN is
+answered by wN, and a websocket opened with it is one of wN's connections in HAProxy's runtime stats); a
+page over Streamlit's websocket (bench/stclient.py); `restart-worker` on one worker while the other
+worker's session goes on over the same websocket. Everything started is stopped, even on failure, and
+the test checks that no process it started is left. Needs Debian's haproxy (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+from helpers import outside_event_loop
+
+from bench.stclient import ProtocolError, StreamlitClient
+from deploy import control
+from joblog_dash.text.strings import t
+
+pytestmark = [
+    pytest.mark.server,
+    pytest.mark.skipif(
+        not (shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists()),
+        reason="needs Debian's haproxy (.ci/run installs it)",
+    ),
+]
+
+QUERY = "maaned=2018-09&gruppe=kontanthjaelp&omraade=region-sjaelland"
+
+
+def _get(url: str, worker: str | None = None) -> tuple[str, str | None, str]:
+    """(body, the X-Joblog-Worker that answered, the sticky cookie set in the answer or '')."""
+    request = urllib.request.Request(url, headers={"Cookie": f"{control.COOKIE}={worker}"} if worker else {})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        cookies = [c for c in resp.headers.get_all("Set-Cookie") or [] if c.startswith(control.COOKIE)]
+        return resp.read().decode(), resp.headers["X-Joblog-Worker"], cookies[0] if cookies else ""
+
+
+def _open_connections(state: dict) -> dict[str, int]:
+    return {name: int(row["scur"]) for name, row in control.server_stats(state["socket"]).items()}
+
+
+def _one_websocket_each(state: dict) -> None:
+    """A's websocket is one of its worker's connections and B's one of the other's, in HAProxy's stats."""
+    control.wait_for(lambda: _open_connections(state) == {"w1": 1, "w2": 1}, 10, "one websocket per worker")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+async def _scenario(cluster: control.Launched) -> dict:
+    state = cluster.state()
+    url = state["proxy"]["url"]
+    found: dict = {}
+
+    # HAProxy's active checks (GET /_stcore/health, expect "ok") pass on both workers.
+    found["checks"] = {
+        name: row["check_status"] for name, row in control.server_stats(state["socket"]).items()
+    }
+    # Health through the proxy; a client without the cookie gets one naming the worker that answered.
+    body, served_by, cookie = _get(f"{url}/_stcore/health")
+    found["health"] = (body, served_by, cookie)
+    # Sticky: with the cookie every request goes to that worker, whichever HAProxy would pick otherwise.
+    found["sticky_http"] = {w: {_get(f"{url}/_stcore/health", w)[1] for _ in range(6)} for w in ("w1", "w2")}
+
+    # Session A: as a browser, page first (the cookie), then the websocket and a page run.
+    a = StreamlitClient(url, timeout=60, sticky=True)
+    await a.connect()
+    found["a_worker"] = a.cookies[control.COOKIE]
+    other = "w2" if found["a_worker"] == "w1" else "w1"
+    b = StreamlitClient(url, timeout=60, sticky=True)
+    b.cookies = {control.COOKIE: other}  # a browser that was given the other worker
+    await b.connect()
+    _one_websocket_each(state)
+    found["a_open"], found["b_open"] = await asyncio.gather(a.open("", QUERY), b.open("", QUERY))
+
+    # Restart B's worker; A's session, on the other worker, must go on over the same websocket.
+    number = int(other[1:])
+    command = ["restart-worker", str(number), "--run-dir", str(cluster.run_dir)]
+    restart = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "deploy.supervise", *command],
+        cwd=control.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    found["restart"] = restart
+    found["state_after"] = cluster.state()
+    box = a.selectboxes[t("filter_month")]
+    target = next(option for option in box.options if option != box.options[0] and "2019" in option)
+    found["a_after"] = await a.choose(t("filter_month"), target)
+    found["a_query"] = a.query_string
+    try:
+        await b.choose(t("filter_month"), target)
+        found["b_after"] = "answered"
+    except ProtocolError as exc:
+        found["b_after"] = f"closed: {exc}"
+    # B reconnects as the browser does, with its cookie: back on its restarted worker, which is in service
+    # again (a page run there would only time the restarted worker's cold imports).
+    await b.close()
+    await b.connect()
+    found["b_back_on"] = _get(f"{url}/_stcore/health", other)[1]
+    _one_websocket_each(state)
+    await a.close()
+    await b.close()
+    return found
+
+
+def test_two_workers_behind_haproxy_sticky_and_one_restarted(demo_data_dir: Path, tmp_path: Path):
+    cluster = control.launch(2, demo_data_dir, tmp_path / "run")
+    state = cluster.state()
+    before = {w["name"]: w["pid"] for w in state["workers"]}
+    started = [*before.values(), state["proxy"]["pid"]]
+    try:
+        found = outside_event_loop(lambda: asyncio.run(_scenario(cluster)))
+    finally:
+        running = cluster.pids()
+        cluster.stop()
+    left = [pid for pid in {*started, *running, cluster.process.pid} if _alive(pid)]
+    assert not left, f"processes left running: {left}"
+    assert not (tmp_path / "run" / control.STATE).exists()  # the supervisor cleaned up on SIGTERM
+
+    assert found["checks"] == {"w1": "L7OK", "w2": "L7OK"}
+    body, served_by, cookie = found["health"]
+    assert body == "ok" and served_by in ("w1", "w2")
+    assert cookie.startswith(f"{control.COOKIE}={served_by};")
+    assert found["sticky_http"] == {"w1": {"w1"}, "w2": {"w2"}}
+
+    for key in ("a_open", "b_open"):
+        assert found[key].ok and found[key].elements > 10, found[key]
+    assert found["restart"].returncode == 0, found["restart"].stderr
+    restarted_name = "w2" if found["a_worker"] == "w1" else "w1"
+    after = {w["name"]: (w["pid"], w["restarts"]) for w in found["state_after"]["workers"]}
+    assert after[restarted_name][0] != before[restarted_name] and after[restarted_name][1] == 1
+    assert after[found["a_worker"]] == (before[found["a_worker"]], 0)
+
+    # A's session survived the other worker's restart: same websocket, the month change ran and the app
+    # wrote it into the URL (its session state is intact); B's websocket was closed by the restart.
+    assert found["a_after"].ok, found["a_after"]
+    assert "maaned=2019-" in found["a_query"] and "omraade=region-sjaelland" in found["a_query"]
+    assert found["b_after"].startswith("closed"), found["b_after"]
+    assert found["b_back_on"] == restarted_name
