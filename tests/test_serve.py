@@ -10,7 +10,6 @@ the test checks that no process it started is left. Needs Debian's haproxy (.ci/
 from __future__ import annotations
 
 import asyncio
-import shutil
 import subprocess
 import sys
 import urllib.request
@@ -23,13 +22,8 @@ from bench.stclient import ProtocolError, StreamlitClient
 from deploy import control
 from joblog_dash.text.strings import t
 
-pytestmark = [
-    pytest.mark.server,
-    pytest.mark.skipif(
-        not (shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists()),
-        reason="needs Debian's haproxy (.ci/run installs it)",
-    ),
-]
+# Needs Debian's haproxy, which scripts/system-deps installs (make test): never skipped.
+pytestmark = [pytest.mark.server]
 
 QUERY = "maaned=2018-09&gruppe=kontanthjaelp&omraade=region-sjaelland"
 
