@@ -109,3 +109,49 @@ def make_big_frame(n_months: int) -> pl.DataFrame:
             (2 * pl.col("persons_1_5") + 7 * pl.col("persons_6plus")).alias("job_searches"),
         )
     )
+
+
+# --- Jobindsats API answers (documented formats: v3 JSON/CSV; see docs/IMPORT.md) ---------------------------
+
+V3_HEADER = ["Area", "Periode", "Ydelsesgruppe", *MEASURE_HEADERS]
+GROUP_LABEL = {
+    "kontanthjaelp": "Jobparate kontanthjælpsmodtagere",
+    "uddannelseshjaelp": "Åbenlyst uddannelsesparate uddannelseshjælpsmodtagere",
+    "dagpenge": "A-dagpenge mv.",
+}
+
+
+def api_rows(frame: pl.DataFrame) -> list[list[object]]:
+    """Rows of a Jobindsats answer for a canonical frame (totals only), newest period first (unsorted)."""
+    rows = []
+    for r in frame.sort("month", descending=True).iter_rows(named=True):
+        rows.append(
+            [
+                reference.municipality_name(r["municipality_code"]),
+                r["month"].strftime("%YM%m"),
+                GROUP_LABEL[r["benefit_group"]],
+                *(r[m] for m in schema.COUNT_COLUMNS),
+            ]
+        )
+    return rows
+
+
+def v3_json(rows: list[list[object]], header: list[str] | None = None) -> bytes:
+    """API v3 answer: {"columns": [...], "rows": [[...]]}, numbers as JSON numbers, None as null."""
+    import json
+
+    return json.dumps({"columns": header or V3_HEADER, "rows": rows}, ensure_ascii=False).encode()
+
+
+def v3_csv(rows: list[list[object]], header: list[str] | None = None) -> bytes:
+    """API CSV: UTF-8, ';', no thousands separator, decimal comma, missing cells empty."""
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return str(value).replace(".", ",")
+        return str(value)
+
+    lines = [";".join(header or V3_HEADER), *(";".join(cell(v) for v in r) for r in rows)]
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -47,7 +47,7 @@ class Problem:
             where += f", række {self.row}"
         if self.column:
             where += f", kolonne '{self.column}'"
-        return printable(f"{self.severity.capitalize()}: {where}: {self.message}", limit=600)
+        return printable(f"{self.severity.capitalize()}: {where}: {self.message}", limit=1200)
 
 
 @dataclass
@@ -76,7 +76,7 @@ class _Collector:
         self.problems: list[Problem] = []
 
     def add(self, row: int | None, column: str | None, message: str, severity: str = "fejl") -> None:
-        self.problems.append(Problem(self.file, row, column, printable(message, limit=400), severity))
+        self.problems.append(Problem(self.file, row, column, printable(message, limit=1000), severity))
 
     def rows(
         self,
@@ -248,6 +248,8 @@ def validate_table(
         pl.when(pl.col("code").is_null())
         .then(pl.coalesce("aggregate", _lookup(frame, "area", ji.non_municipal, pl.String)))
         .alias("aggregate"),
+    )
+    frame = frame.with_columns(
         pl.when(pl.col("code").is_null() & pl.col("aggregate").is_null())
         .then(None)
         .otherwise(True)
