@@ -29,6 +29,7 @@ MAX_LISTED = 10  # rows listed per kind of problem; the rest are counted in one 
 CORE = ("persons", "persons_0", "persons_1_5", "persons_6plus")
 BREAKDOWNS = (("gender", "gender", 1), ("age", "age_group", 2), ("origin", "origin", 4))
 FIELD_LABEL = {**ji.EXPORT_HEADERS}
+SOURCE_ROW = "_row"  # column of a mapped table (mapping.apply_mapping): the row number in the source file
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ class Validation:
         return not self.errors and self.frame is not None
 
 
+def _dk(number: int) -> str:
+    """An integer with Danish thousands dots (12.345)."""
+    return f"{number:,}".replace(",", ".")
+
+
 class _Collector:
     def __init__(self, file: str) -> None:
         self.file = file
@@ -107,6 +113,8 @@ def _map_headers(raw: RawTable, out: _Collector) -> dict[str, str]:
     mapping: dict[str, str] = {}
     seen: dict[str, str] = {}
     for header in raw.frame.columns:
+        if header == SOURCE_ROW:
+            continue
         key = header if canonical else ji.header_key(header)
         target = table.get(key)
         if target is None:
@@ -214,7 +222,10 @@ def validate_table(
         out.add(None, None, "filen har overskrifter men ingen datarækker")
         return Validation(file, None, out.problems)
     header_of = {f: h for h, f in mapping.items()}
-    frame = frame.with_row_index("_row", offset=raw.first_row).with_columns(pl.col("_row").cast(pl.Int64))
+    if SOURCE_ROW in raw.frame.columns:  # a mapped table says which source row each row came from
+        frame = frame.with_columns(raw.frame[SOURCE_ROW].cast(pl.Int64).alias("_row"))
+    else:
+        frame = frame.with_row_index("_row", offset=raw.first_row).with_columns(pl.col("_row").cast(pl.Int64))
     stats: dict[str, object] = {"rows_read": frame.height, "format": raw.format}
     if raw.encoding:
         stats["encoding"] = raw.encoding
@@ -606,9 +617,9 @@ def _choose_levels(
         out.add(
             dropped["_row"].min(),
             None,
-            f"{dropped.height:,} rækker har diskretionerede (skjulte) antal, som "
+            f"{_dk(dropped.height)} rækker har diskretionerede (skjulte) antal, som "
             "ikke kan udledes, og der findes ingen total for dem; de er udeladt, så totalerne for de berørte "
-            "kommuner er for små".replace(",", "."),
+            "kommuner er for små",
             "advarsel",
         )
     kept = kept.filter(complete)
@@ -618,9 +629,9 @@ def _choose_levels(
         out.add(
             not_subset["_row"].min(),
             None,
-            f"{not_subset.height:,} rækker med en anden opdeling end den, der "
+            f"{_dk(not_subset.height)} rækker med en anden opdeling end den, der "
             "gemmes (fx Køn og Alder hver for sig uden krydsning, eller skjulte tal i en opdeling); de bruges "
-            "ikke".replace(",", "."),
+            "ikke",
             "advarsel",
         )
     stats["rows_used_as_check_only"] = others.height
