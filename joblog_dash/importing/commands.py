@@ -17,7 +17,6 @@ from joblog_dash.importing.readers import ReadError
 from joblog_dash.importing.validate import Problem
 from joblog_dash.text.safety import printable
 
-
 UNIT_TEXT = {"percent": "i pct.", "fraction": "som brøk (0-1)"}
 
 
