@@ -191,23 +191,31 @@ def guess_mapping(frame: pl.DataFrame) -> Mapping:
     return mapping
 
 
+def guess_measure_values(frame: pl.DataFrame, column: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Wide layout: (value -> measure, measure -> unit) for the labels in `column`; empty when few fit."""
+    months = period_columns(frame.columns)
+    labels = frame[column].drop_nulls().unique(maintain_order=True).to_list()
+    guesses = {v: guess_field(v) for v in labels}
+    measures = {v: g for v, g in guesses.items() if g[0] in MEASURES}
+    if not labels or len(measures) < 0.5 * len(labels):
+        return {}, {}
+    units: dict[str, str] = {}
+    for value, (name, unit) in measures.items():
+        if unit != "count" and name and months:
+            rows = frame.filter(pl.col(column) == value).select(months)
+            units[name] = _share_of_values(pl.DataFrame({"v": pl.concat([rows[c] for c in months])}), "v")
+    return {v: g[0] for v, g in measures.items() if g[0]}, units
+
+
 def _guess_wide_measures(frame: pl.DataFrame, mapping: Mapping, rest: list[str], months: list[str]) -> None:
     used = set(mapping.columns.values())
     for column in rest:
         if column in used:
             continue
-        labels = frame[column].drop_nulls().unique().to_list()
-        guesses = {v: guess_field(v) for v in labels}
-        measures = {v: g for v, g in guesses.items() if g[0] in MEASURES}
-        if labels and len(measures) >= 0.5 * len(labels):
-            mapping.measure_column = column
-            mapping.measure_values = {v: g[0] for v, g in measures.items() if g[0]}
-            for value, (name, unit) in measures.items():
-                if unit != "count" and name:
-                    rows = frame.filter(pl.col(column) == value).select(months)
-                    mapping.units[name] = _share_of_values(
-                        pl.DataFrame({"v": pl.concat([rows[c] for c in months])}), "v"
-                    )
+        values, units = guess_measure_values(frame, column)
+        if values:
+            mapping.measure_column, mapping.measure_values = column, values
+            mapping.units.update(units)
             return
     mapping.wide_measure = "persons"
 
