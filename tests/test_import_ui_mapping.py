@@ -3,6 +3,7 @@ profile saved and picked again next month."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -34,6 +35,12 @@ def _texts(at: AppTest) -> str:
     return "\n".join(str(e.value) for kind in kinds for e in at.get(kind))
 
 
+def _widget(widgets, name: str):  # widgets: an AppTest element list
+    """The mapping widget `name`: its key carries the mapping round (joblog_map_<name>_<round>)."""
+    (found,) = [w for w in widgets if re.fullmatch(rf"joblog_map_{name}_\d+", w.key or "")]
+    return found
+
+
 def _submit(at: AppTest) -> AppTest:
     (button,) = [b for b in at.button if b.label == "Kontrollér og vis ændringer"]
     return button.click().run()
@@ -48,17 +55,17 @@ def test_map_preview_confirm_and_reuse_the_profile(data_dir: Path, tmp_path: Pat
     # The parsed table (title rows skipped) and the guess: wide, Kommune as area, no benefit group yet.
     table = at.dataframe[0].value
     assert list(table.columns[:2]) == ["Kommune", "Nøgletal"] and len(table) == 8
-    assert at.radio(key="joblog_map_layout").value == "wide"
-    assert at.selectbox(key="joblog_map_area").value == "Kommune"
-    assert at.selectbox(key="joblog_map_measure_column").value == "Nøgletal"
-    assert at.selectbox(key="joblog_map_value_1").value == "persons_0"
-    assert at.selectbox(key="joblog_map_value_unit_1").value == "percent"
+    assert _widget(at.radio, "layout").value == "wide"
+    assert _widget(at.selectbox, "area").value == "Kommune"
+    assert _widget(at.selectbox, "measure_column").value == "Nøgletal"
+    assert _widget(at.selectbox, "value_1").value == "persons_0"
+    assert _widget(at.selectbox, "value_unit_1").value == "percent"
     assert "kan ikke importeres" in _texts(at)
     problems = next(d.value for d in at.dataframe if "Problem" in d.value.columns)
     assert any("mangler Ydelsesgruppe" in m for m in problems["Problem"])
     assert not [b for b in at.button if b.key == "joblog_upload_import"]
 
-    at.selectbox(key="joblog_map_group_constant").set_value("kontanthjaelp")
+    _widget(at.selectbox, "group_constant").set_value("kontanthjaelp")
     at = _submit(at)
     texts = _texts(at)
     assert "Filen er i orden: 4 rækker for 2 kommuner, 2024-01 – 2024-02" in texts
@@ -89,5 +96,5 @@ def test_map_preview_confirm_and_reuse_the_profile(data_dir: Path, tmp_path: Pat
     ).run()
     again.selectbox(key="joblog_upload_profile").set_value("star-benchmark").run()
     assert not again.exception
-    assert again.selectbox(key="joblog_map_group_constant").value == "kontanthjaelp"
+    assert _widget(again.selectbox, "group_constant").value == "kontanthjaelp"
     assert "Filen er i orden" in _texts(again) and "en import ændrer intet" in _texts(again)

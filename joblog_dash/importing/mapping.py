@@ -151,7 +151,7 @@ def _share_of_values(frame: pl.DataFrame, column: str) -> str:
     return "fraction" if values.len() and values.max() <= 1 else "percent"  # type: ignore[operator]
 
 
-def _mostly(frame: pl.DataFrame, column: str, function) -> bool:  # noqa: ANN001 - a label function
+def _mostly(frame: pl.DataFrame, column: str, function) -> bool:
     values = [v for v in frame[column].drop_nulls().unique().head(200).to_list() if v.strip()]
     return bool(values) and sum(function(v) is not None for v in values) >= 0.8 * len(values)
 

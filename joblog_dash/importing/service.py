@@ -84,7 +84,10 @@ def read_file(path: Path | str) -> RawTable:
 
 
 def validate_file(
-    path: Path | str, progress: Progress | None = None, mapping: Mapping | None = None
+    path: Path | str,
+    progress: Progress | None = None,
+    mapping: Mapping | None = None,
+    display_name: str | None = None,
 ) -> Validation:
     """Read and check a file without writing anything; every problem names file, row and column.
 
@@ -92,7 +95,7 @@ def validate_file(
     """
     progress = progress or _noop
     path = Path(path)
-    name = printable(path.name)
+    name = printable(display_name or path.name)
     progress(0.02, f"Læser {name}")
     try:
         raw = read_file(path)
@@ -201,16 +204,19 @@ def import_file(
     mapping: Mapping | None = None,
     profile: str | None = None,
     actor: str | None = None,
+    validation: Validation | None = None,
 ) -> ImportReport:
     """Import one export into the dataset (all or nothing); raises ImportRefused with the problems.
 
     `dry_run=True` is the preview: the same report (rows added/changed/removed, largest changes, months
     affected), nothing written. `mapping` sends the file through the mapping step; `profile` (its name) and
-    `actor` (who imports, from the sign-in) are recorded with the import in the manifest.
+    `actor` (who imports, from the sign-in) are recorded with the import in the manifest. `validation`: the
+    result of `validate_file` for this very file and mapping, when the caller has it already.
     """
     progress = progress or _noop
     path = Path(path)
-    validation = validate_file(path, progress, mapping)
+    # A preview may pass the validation it just made (a large file takes seconds to check).
+    validation = validation or validate_file(path, progress, mapping, display_name)
     if not validation.ok:
         raise ImportRefused(validation.problems)
     assert validation.frame is not None

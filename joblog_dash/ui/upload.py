@@ -12,9 +12,11 @@ generated, sanitised name, so an upload cannot write elsewhere. Every text from 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -34,6 +36,7 @@ STALE_UPLOAD_SECONDS = 24 * 3600
 PREVIEW_ROWS = 20
 MAX_MEASURE_VALUES = 15  # wide layout: measure labels offered for mapping
 STATE = "joblog_upload_state"
+MAPPING_ROUND = "joblog_mapping_round"
 CANONICAL_FORMATS = ("csv-canonical", "parquet")
 UNIT_KEYS = {
     "count": "upload_unit_count",
@@ -82,23 +85,39 @@ def problems_table(problems: list[Problem]) -> pl.DataFrame:
     )
 
 
+def _show_problems(problems: list[Problem], key: str | None = None) -> None:
+    """The problems as a table; the message column gets the room (it is the part the user reads)."""
+    st.dataframe(
+        problems_table(problems),
+        hide_index=True,
+        key=key,
+        column_config={"Problem": st.column_config.TextColumn(width="large")},
+    )
+
+
 def _dk(number: object) -> str:
     return f"{number:,}".replace(",", ".") if isinstance(number, int) else str(number)
 
 
-def _progress_callback() -> service.Progress:
-    bar = st.progress(0.0, text="Starter …")
+@contextlib.contextmanager
+def _progress() -> Iterator[service.Progress]:
+    """A progress bar for the duration of one step, removed afterwards (a finished bar says nothing)."""
+    slot = st.empty()
+    bar = slot.progress(0.0, text="Starter …")
 
     def update(fraction: float, text: str) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=printable(text, limit=80))
 
-    return update
+    try:
+        yield update
+    finally:
+        slot.empty()
 
 
 # --- Step 1: the file --------------------------------------------------------------------------------------
 
 
-def _receive(uploaded, state: dict, data_dir: Path | None) -> None:  # noqa: ANN001 - Streamlit's UploadedFile
+def _receive(uploaded, state: dict, data_dir: Path | None) -> None:  # uploaded: Streamlit's UploadedFile
     """A new upload: save it, read it, guess a mapping, and check it at once with that guess."""
     if state.get("path"):
         Path(state["path"]).unlink(missing_ok=True)
@@ -122,10 +141,15 @@ def _receive(uploaded, state: dict, data_dir: Path | None) -> None:  # noqa: ANN
 
 
 def _set_mapping(state: dict, mapping: mp.Mapping) -> None:
-    """Use `mapping` and forget the widgets' old values, so they show it."""
+    """Use `mapping` and show it: the form's widgets get new keys, so they start from its values (a browser
+    keeps a widget's old value when only its default changes)."""
     state["mapping"] = mapping
-    for key in [k for k in st.session_state if str(k).startswith("joblog_map_")]:
-        del st.session_state[key]
+    st.session_state[MAPPING_ROUND] = st.session_state.get(MAPPING_ROUND, 0) + 1
+
+
+def _key(name: str) -> str:
+    """Key of a mapping widget in the current round (see _set_mapping); tests find it by its prefix."""
+    return f"joblog_map_{name}_{st.session_state.get(MAPPING_ROUND, 0)}"
 
 
 def _check(state: dict, data_dir: Path | None) -> None:
@@ -133,7 +157,8 @@ def _check(state: dict, data_dir: Path | None) -> None:
     state.pop("preview", None)
     state.pop("report", None)
     path, mapping = Path(state["path"]), state.get("mapping")
-    validation = service.validate_file(path, _progress_callback(), mapping)
+    with _progress() as progress:
+        validation = service.validate_file(path, progress, mapping, state["name"])
     state["problems"] = [
         Problem(state["name"], p.row, p.column, p.message, p.severity) for p in validation.problems
     ]
@@ -142,7 +167,7 @@ def _check(state: dict, data_dir: Path | None) -> None:
         return
     try:
         state["preview"] = service.import_file(
-            path, data_dir, dry_run=True, display_name=state["name"], mapping=mapping
+            path, data_dir, dry_run=True, display_name=state["name"], mapping=mapping, validation=validation
         )
     except service.ImportRefused as refused:
         state["ok"], state["problems"] = False, refused.problems
@@ -210,18 +235,15 @@ def _mapping_form(state: dict, data_dir: Path | None) -> None:
             list(layouts),
             index=list(layouts).index(mapping.layout),
             format_func=layouts.get,
-            key="joblog_map_layout",
+            key=_key("layout"),
             horizontal=True,
         )
         chosen: dict[str, str | None] = {}
         left, middle, right = st.columns(3)
-        for i, name in enumerate(ji.DIMENSIONS):
+        shown = [d for d in ji.DIMENSIONS if not (d == "period" and mapping.layout == "wide")]
+        for i, name in enumerate(shown):
             with (left, middle, right)[i % 3]:
-                if name == "period" and mapping.layout == "wide":
-                    continue
-                chosen[name] = _column_select(
-                    _label(name), f"joblog_map_{name}", columns, mapping.columns.get(name)
-                )
+                chosen[name] = _column_select(_label(name), _key(name), columns, mapping.columns.get(name))
         groups = {"": t("upload_group_fixed_none"), **reference.BENEFIT_GROUP_LABELS}
         fixed_group = ji.benefit_group(mapping.constants.get("group", "")) or ""
         group_constant = st.selectbox(
@@ -229,14 +251,14 @@ def _mapping_form(state: dict, data_dir: Path | None) -> None:
             list(groups),
             index=list(groups).index(fixed_group),
             format_func=groups.get,
-            key="joblog_map_group_constant",
+            key=_key("group_constant"),
         )
         period_constant = ""
         if mapping.layout == "long":
             period_constant = st.text_input(
                 t("upload_period_fixed"),
                 value=mapping.constants.get("period", ""),
-                key="joblog_map_period_constant",
+                key=_key("period_constant"),
             )
         units: dict[str, str] = {}
         measure_column, measure_values, wide_measure = None, {}, None
@@ -245,7 +267,7 @@ def _mapping_form(state: dict, data_dir: Path | None) -> None:
                 column_side, unit_side = st.columns([3, 2])
                 with column_side:
                     chosen[name] = _column_select(
-                        _label(name), f"joblog_map_{name}", columns, mapping.columns.get(name)
+                        _label(name), _key(name), columns, mapping.columns.get(name)
                     )
                 with unit_side:
                     if name in mp.CATEGORIES:
@@ -254,7 +276,7 @@ def _mapping_form(state: dict, data_dir: Path | None) -> None:
                             list(UNIT_KEYS),
                             index=list(UNIT_KEYS).index(mapping.units.get(name, "count")),
                             format_func=lambda u: t(UNIT_KEYS[u]),
-                            key=f"joblog_map_unit_{name}",
+                            key=_key(f"unit_{name}"),
                         )
         else:
             measure_column, measure_values, wide_measure, units = _wide_measures(raw, mapping)
@@ -303,7 +325,7 @@ def _wide_measures(
     options = [none, *columns]
     current = mapping.measure_column if mapping.measure_column in columns else none
     chosen = st.selectbox(
-        t("upload_measure_column"), options, index=options.index(current), key="joblog_map_measure_column"
+        t("upload_measure_column"), options, index=options.index(current), key=_key("measure_column")
     )
     measure_column = None if chosen == none else chosen
     measure_labels = {"": t("upload_measure_unused"), **{m: _label(m) for m in ji.MEASURES}}
@@ -315,7 +337,7 @@ def _wide_measures(
             list(ji.MEASURES),
             index=list(ji.MEASURES).index(mapping.wide_measure or "persons"),
             format_func=_label,
-            key="joblog_map_wide_measure",
+            key=_key("wide_measure"),
         )
         return None, {}, wide_measure, {}
     if measure_column != mapping.measure_column:
@@ -333,7 +355,7 @@ def _wide_measures(
                 list(measure_labels),
                 index=list(measure_labels).index(guess) if guess in measure_labels else 0,
                 format_func=measure_labels.get,
-                key=f"joblog_map_value_{i}",
+                key=_key(f"value_{i}"),
             )
         with unit_side:
             unit = st.selectbox(
@@ -341,7 +363,7 @@ def _wide_measures(
                 list(UNIT_KEYS),
                 index=list(UNIT_KEYS).index(mapping.units.get(meaning, "count")) if meaning else 0,
                 format_func=lambda u: t(UNIT_KEYS[u]),
-                key=f"joblog_map_value_unit_{i}",
+                key=_key(f"value_unit_{i}"),
             )
         if meaning:
             values[value] = meaning
@@ -416,21 +438,22 @@ def _save_profile_form(state: dict, data_dir: Path | None) -> None:
 
 def _import(state: dict, data_dir: Path | None, actor: str | None) -> None:
     try:
-        report = service.import_file(
-            Path(state["path"]),
-            data_dir,
-            _progress_callback(),
-            display_name=state["name"],
-            mapping=state.get("mapping"),
-            profile=state.get("profile"),
-            actor=actor,
-        )
+        with _progress() as progress:
+            report = service.import_file(
+                Path(state["path"]),
+                data_dir,
+                progress,
+                display_name=state["name"],
+                mapping=state.get("mapping"),
+                profile=state.get("profile"),
+                actor=actor,
+            )
     except service.ImportRefused as refused:
+        # The upload stays (removed after a day) so that the user can try again, e.g. after another import.
         st.error(t("upload_nothing_imported"))
-        st.dataframe(problems_table(refused.problems), hide_index=True)
+        _show_problems(refused.problems)
         return
-    finally:
-        Path(state["path"]).unlink(missing_ok=True)
+    Path(state["path"]).unlink(missing_ok=True)
     state["report"] = report
     st.cache_data.clear()  # the pages must not show figures from the replaced version
 
@@ -453,7 +476,7 @@ def render_upload_section(data_dir: Path | None = None, *, actor: str | None = N
         _receive(uploaded, state, data_dir)
     if state.get("read_problems"):
         st.error(t("upload_unreadable", name=state["name"]))
-        st.dataframe(problems_table(state["read_problems"]), hide_index=True)
+        _show_problems(state["read_problems"])
         return
     if state.get("report") is not None:
         _show_report(state["report"])
@@ -467,7 +490,7 @@ def render_upload_section(data_dir: Path | None = None, *, actor: str | None = N
     problems: list[Problem] = state.get("problems", [])
     if not state.get("ok"):
         st.error(t("upload_refused", name=state["name"]))
-        st.dataframe(problems_table(problems), hide_index=True, key="joblog_upload_problems")
+        _show_problems(problems, key="joblog_upload_problems")
         return
     stats = state.get("stats", {})
     st.success(
@@ -483,7 +506,7 @@ def render_upload_section(data_dir: Path | None = None, *, actor: str | None = N
         _show_preview(state["preview"])
     if problems:
         st.caption(t("upload_warnings"))
-        st.dataframe(problems_table(problems), hide_index=True, key="joblog_upload_warnings")
+        _show_problems(problems, key="joblog_upload_warnings")
     if "mapping" in state:
         _save_profile_form(state, data_dir)
     if st.button(
