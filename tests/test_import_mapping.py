@@ -205,3 +205,41 @@ def test_cli_save_and_reuse_a_profile(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "findes ikke" in capsys.readouterr().err
     assert cli.main([*base, "validate", str(path), "--quiet", "--map", "kommune=Kommune"]) == 1
     assert "felt=værdi" in capsys.readouterr().err
+
+
+def test_guess_for_a_jobindsats_file_gives_the_same_rows_as_reading_it_directly(tmp_path: Path) -> None:
+    """The upload always goes through the mapping step: for Jobindsats' own layout it must change nothing."""
+    from joblog_dash.data import reference
+    from joblog_dash.importing import jobindsats as ji
+
+    expected = make_frame(genders=("Kvinder", "Mænd"), groups=("kontanthjaelp", "dagpenge"))
+    path = tmp_path / "eksport.csv"
+    path.write_bytes(ji.to_jobindsats_csv(expected))
+    guess = mp.guess_mapping(service.read_file(path).frame)
+    assert guess.layout == "long" and guess.units == {}
+    assert guess.columns == {
+        f: ji.EXPORT_HEADERS[f] for f in ("area", "period", "group", "gender", *ji.MEASURES)
+    }
+    mapped, direct = service.validate_file(path, mapping=guess), service.validate_file(path)
+    assert mapped.ok and direct.ok and mapped.frame.equals(direct.frame) and direct.frame.equals(expected)
+    assert reference.TOTAL in set(direct.frame["age_group"])
+
+
+def test_wide_sheet_with_one_measure_and_no_measure_column(tmp_path: Path) -> None:
+    raw = RawTable(
+        pl.DataFrame({"Kommune": ["Odense", "Aarhus"], "2024M01": ["10", "20"], "2024M02": ["11", "21"]}),
+        "xlsx",
+        2,
+    )
+    guess = mp.guess_mapping(raw.frame)
+    assert guess.layout == "wide" and guess.measure_column is None and guess.wide_measure == "persons"
+    assert "Ydelsesgruppe" in mp.apply_mapping(raw, guess, "f.xlsx").problems[0].message
+    guess.constants["group"] = KK
+    mapped = mp.apply_mapping(raw, guess, "f.xlsx")
+    # One row per municipality and month, the source row kept: Odense is sheet row 2, Aarhus row 3.
+    assert mapped.raw.frame.select("_row", "Område", "Periode", "Ydelsesgruppe", "Antal personer").rows() == [
+        (2, "Odense", "2024M01", KK, "10"),
+        (2, "Odense", "2024M02", KK, "11"),
+        (3, "Aarhus", "2024M01", KK, "20"),
+        (3, "Aarhus", "2024M02", KK, "21"),
+    ]

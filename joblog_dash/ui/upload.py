@@ -375,26 +375,31 @@ def _wide_measures(
 # --- Step 3: preview and confirm ---------------------------------------------------------------------------
 
 
+def _counts(report: service.ImportReport) -> dict[str, str]:
+    return {
+        "added": _dk(report.added),
+        "changed": _dk(report.changed),
+        "removed": _dk(report.removed),
+        "total": _dk(report.dataset_rows),
+    }
+
+
+def _show_largest(report: service.ImportReport) -> None:
+    if report.largest_changes:
+        st.caption(t("upload_largest"))
+        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True)
+
+
 def _show_preview(report: service.ImportReport) -> None:
     if report.replaced_demo:
         st.warning(t("upload_preview_demo"))
     if report.unchanged:
         st.info(t("upload_preview_nothing"))
         return
-    st.info(
-        t(
-            "upload_preview",
-            added=_dk(report.added),
-            changed=_dk(report.changed),
-            removed=_dk(report.removed),
-            total=_dk(report.dataset_rows),
-        )
-    )
+    st.info(t("upload_preview", **_counts(report)))
     if report.affected_months:
         st.text(t("upload_preview_months", months=", ".join(report.affected_months)))
-    if report.largest_changes:
-        st.caption(t("upload_largest"))
-        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True, key="joblog_upload_largest")
+    _show_largest(report)
 
 
 def _show_report(report: service.ImportReport) -> None:
@@ -403,20 +408,9 @@ def _show_report(report: service.ImportReport) -> None:
     if report.version is None:
         st.info(t("upload_done_nothing"))
         return
-    st.success(
-        t(
-            "upload_done",
-            rows=_dk(report.rows_in_file),
-            added=_dk(report.added),
-            changed=_dk(report.changed),
-            removed=_dk(report.removed),
-            total=_dk(report.dataset_rows),
-        )
-    )
+    st.success(t("upload_done", rows=_dk(report.rows_in_file), **_counts(report)))
     st.text(f"Fil: {report.file}\nsha256: {report.sha256}\nVersion: {report.version}")
-    if report.largest_changes:
-        st.caption(t("upload_largest"))
-        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True)
+    _show_largest(report)
     st.caption(t("upload_done_rollback"))
 
 
