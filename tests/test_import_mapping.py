@@ -243,3 +243,17 @@ def test_wide_sheet_with_one_measure_and_no_measure_column(tmp_path: Path) -> No
         (3, "Aarhus", "2024M01", KK, "20"),
         (3, "Aarhus", "2024M02", KK, "21"),
     ]
+
+
+def test_csv_header_found_below_a_title_even_with_a_quoted_separator_in_the_data(tmp_path: Path) -> None:
+    path = tmp_path / "udtraek.csv"
+    path.write_text(
+        "Udtræk fra ministeriet; november\n\n"
+        "Kommune;Måned;Personer\n"
+        'Odense;2024-01;"10;5"\n'
+        "Aarhus;2024-01;20\nVejle;2024-01;30\n",
+        encoding="utf-8",
+    )
+    raw = service.read_file(path)
+    assert raw.frame.columns == ["Kommune", "Måned", "Personer"] and raw.first_row == 4
+    assert raw.frame["Personer"].to_list() == ["10;5", "20", "30"]

@@ -105,8 +105,9 @@ def _frame_from_rows(header: list[object], rows: list[list[object]]) -> pl.DataF
 def _header_line(lines: list[str]) -> int:
     """Index of the header line: Jobindsats sometimes puts a title and a blank line above the table.
 
-    A line naming the area and period columns wins; otherwise the first line with as many separators as the
-    widest of the first 20 lines (a title line has fewer), else the first line.
+    A line naming the area and period columns wins; otherwise the first line with at least as many
+    separators as most of the first 20 non-blank lines have (a title line has fewer; the most common count,
+    not the largest, so that a data line with a quoted separator cannot pass for the header).
     """
     head = lines[:20]
     for i, line in enumerate(head):
@@ -116,8 +117,9 @@ def _header_line(lines: list[str]) -> int:
         ) or "municipality_code" in cells:
             return i
     counts = [max(line.count(s) for s in (";", ",", "\t")) for line in head]
-    widest = max(counts, default=0)
-    return next((i for i, n in enumerate(counts) if n == widest and n > 0), 0)
+    filled = [n for n, line in zip(counts, head, strict=True) if line.strip()]
+    usual = max(set(filled), key=filled.count, default=0)
+    return next((i for i, n in enumerate(counts) if n >= usual and n > 0), 0)
 
 
 def read_csv_bytes(data: bytes) -> tuple[pl.DataFrame, int, bool]:
