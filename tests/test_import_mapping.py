@@ -166,6 +166,7 @@ def test_preview_reports_changes_and_months_and_writes_nothing(tmp_path: Path) -
     # January: both municipalities' cells are replaced (changed); February is new (added).
     assert (report.added, report.changed, report.removed) == (2, 2, 0)
     assert report.affected_months == ["2024-01", "2024-02"] and report.version is None
+    assert report.rows_in_file == 8  # rows in the sheet, not the 4 rows after the months are unpivoted
     assert {c["kommune"] for c in report.largest_changes} == {"København", "Odense"}
     assert tree_checksum(data_dir) == before
     done = service.import_file(path, data_dir, mapping=mapping, profile="star-benchmark", actor="a@b.dk")

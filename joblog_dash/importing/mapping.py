@@ -262,7 +262,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping, file: str) -> Mapped:
                 column,
             )
     frame = raw.frame.with_row_index("_row", offset=raw.first_row).with_columns(pl.col("_row").cast(pl.Int64))
-    stats: dict[str, object] = {"layout": mapping.layout}
+    stats: dict[str, object] = {"layout": mapping.layout, "source_rows": raw.frame.height}
     if mapping.layout == "wide":
         long = _unpivot(frame, mapping, file, problems, stats)
         if long is None:

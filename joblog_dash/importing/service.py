@@ -240,7 +240,8 @@ def import_file(
         report = ImportReport(
             file=name,
             sha256=digest,
-            rows_in_file=validation.stats.get("rows_read", 0),  # type: ignore[arg-type]
+            # The rows in the file, not after the mapping step (a wide sheet is reshaped: one row per month).
+            rows_in_file=validation.stats.get("source_rows", validation.stats.get("rows_read", 0)),  # type: ignore[arg-type]
             months=sorted({m.strftime("%Y-%m") for m in new["month"].unique().to_list()}),
             benefit_groups=sorted(new["benefit_group"].unique().to_list()),
             added=added,
