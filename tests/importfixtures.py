@@ -109,3 +109,98 @@ def make_big_frame(n_months: int) -> pl.DataFrame:
             (2 * pl.col("persons_1_5") + 7 * pl.col("persons_6plus")).alias("job_searches"),
         )
     )
+
+
+# --- Jobindsats API answers (documented formats: v3 JSON/CSV; see docs/IMPORT.md) ---------------------------
+
+V3_HEADER = ["Area", "Periode", "Ydelsesgruppe", *MEASURE_HEADERS]
+GROUP_LABEL = {
+    "kontanthjaelp": "Jobparate kontanthjælpsmodtagere",
+    "uddannelseshjaelp": "Åbenlyst uddannelsesparate uddannelseshjælpsmodtagere",
+    "dagpenge": "A-dagpenge mv.",
+}
+
+
+def api_rows(frame: pl.DataFrame) -> list[list[object]]:
+    """Rows of a Jobindsats answer for a canonical frame (totals only), newest period first (unsorted)."""
+    rows = []
+    for r in frame.sort("month", descending=True).iter_rows(named=True):
+        rows.append(
+            [
+                reference.municipality_name(r["municipality_code"]),
+                r["month"].strftime("%YM%m"),
+                GROUP_LABEL[r["benefit_group"]],
+                *(r[m] for m in schema.COUNT_COLUMNS),
+            ]
+        )
+    return rows
+
+
+def v3_json(rows: list[list[object]], header: list[str] | None = None) -> bytes:
+    """API v3 answer: {"columns": [...], "rows": [[...]]}, numbers as JSON numbers, None as null."""
+    import json
+
+    return json.dumps({"columns": header or V3_HEADER, "rows": rows}, ensure_ascii=False).encode()
+
+
+def v3_csv(rows: list[list[object]], header: list[str] | None = None) -> bytes:
+    """API CSV: UTF-8, ';', no thousands separator, decimal comma, missing cells empty."""
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return str(value).replace(".", ",")
+        return str(value)
+
+    lines = [";".join(header or V3_HEADER), *(";".join(cell(v) for v in r) for r in rows)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# --- Layouts for the mapping step (our own invention, like a STAR benchmark sheet) --------------------------
+
+WIDE_MEASURES = [
+    "Antal personer",
+    "Andel uden jobsøgning (pct.)",
+    "Andel med 1-5 jobsøgninger (pct.)",
+    "Andel med 6 eller flere jobsøgninger (pct.)",
+]
+# Kommune, measure, January 2024, February 2024. Counts derived by hand in test_import_mapping.py.
+WIDE_ROWS = [
+    ["København", WIDE_MEASURES[0], "1000", "1010"],
+    ["København", WIDE_MEASURES[1], "12,5", "12,3"],
+    ["København", WIDE_MEASURES[2], "80,0", "80,2"],
+    ["København", WIDE_MEASURES[3], "7,5", "7,5"],
+    ["Odense", WIDE_MEASURES[0], "333", "340"],
+    ["Odense", WIDE_MEASURES[1], "10,0", ".."],
+    ["Odense", WIDE_MEASURES[2], "60,0", "60"],
+    ["Odense", WIDE_MEASURES[3], "30,0", "30"],
+]
+
+
+def wide_xlsx(path: Path, months_as_dates: bool = True) -> Path:
+    """A benchmark-like sheet: a title and a blank row above the header, months across the columns."""
+    from datetime import datetime
+
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(path) as workbook:
+        sheet = workbook.add_worksheet("Benchmark")
+        sheet.write(0, 0, "Joblog-benchmark, jobparate kontanthjælpsmodtagere")
+        date_format = workbook.add_format({"num_format": "mmm yyyy"})
+        sheet.write_row(2, 0, ["Kommune", "Nøgletal"])
+        for i, month in enumerate((1, 2)):
+            if months_as_dates:
+                sheet.write_datetime(2, 2 + i, datetime(2024, month, 1), date_format)
+            else:
+                sheet.write(2, 2 + i, f"2024M{month:02d}")
+        for r, values in enumerate(WIDE_ROWS, start=3):
+            sheet.write_row(r, 0, values[:2])
+            for c, text in enumerate(values[2:], start=2):
+                # Numbers as Excel numbers where they are numbers, '..' stays text.
+                number = text.replace(",", ".")
+                if number.replace(".", "").isdigit():
+                    sheet.write_number(r, c, float(number))
+                else:
+                    sheet.write(r, c, text)
+    return path

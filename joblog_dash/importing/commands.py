@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from joblog_dash.data import store
+from joblog_dash.importing import jobindsats as ji
+from joblog_dash.importing import mapping as mapping_step
 from joblog_dash.importing import service
+from joblog_dash.importing.readers import ReadError
 from joblog_dash.importing.validate import Problem
 from joblog_dash.text.safety import printable
+
+UNIT_TEXT = {"percent": "i pct.", "fraction": "som brøk (0-1)"}
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a container without /etc/passwd entry
+        return "ukendt"
 
 
 def _dk(number: object) -> str:
@@ -52,6 +65,8 @@ def _print_report(report: service.ImportReport) -> None:
         f"Fil: {report.file} (sha256 {report.sha256[:12]}…), {_dk(report.rows_in_file)} rækker læst, "
         f"måneder {months} ({len(report.months)})."
     )
+    if report.affected_months:
+        print(f"Måneder der ændres: {', '.join(report.affected_months)}.")
     print(
         f"Rækker tilføjet: {_dk(report.added)}, ændret: {_dk(report.changed)}, fjernet: {_dk(report.removed)}. "
         f"Datasættet har nu {_dk(report.dataset_rows)} rækker."
@@ -69,9 +84,56 @@ def _print_report(report: service.ImportReport) -> None:
         _print_problems(report.warnings)
 
 
+def _mapping(args: argparse.Namespace) -> mapping_step.Mapping | None:
+    """The mapping from --profile, or the best guess adjusted by --map/--constant/--share/--wide; None when
+    no mapping option is given (the file is read as Jobindsats or canonical). Raises MappingError/ReadError."""
+    overrides = args.map or args.constant or args.share or args.wide or args.measure_column
+    if args.profile:
+        mapping = mapping_step.load_profile(args.profile, _data_dir(args))
+    elif overrides or args.save_profile:
+        mapping = mapping_step.guess_mapping(service.read_file(Path(args.file)).frame)
+    else:
+        return None
+    mapping.columns.update(mapping_step.parse_assignments(args.map or []))
+    mapping.constants.update(mapping_step.parse_assignments(args.constant or []))
+    for measure, unit in mapping_step.parse_assignments(args.share or []).items():
+        mapping.units[measure] = unit
+    if args.wide:
+        mapping.layout = "wide"
+    if args.measure_column:
+        mapping.measure_column = args.measure_column
+    mapping.check()
+    return mapping
+
+
+def _save_profile(args: argparse.Namespace, mapping: mapping_step.Mapping | None) -> None:
+    if args.save_profile and mapping is not None:
+        path = mapping_step.save_profile(args.save_profile, mapping, _data_dir(args))
+        print(f"Importprofilen '{path.stem}' er gemt; brug den næste gang med --profile {path.stem}.")
+
+
+def _print_mapping(mapping: mapping_step.Mapping) -> None:
+    layout = "bred (måneder på tværs)" if mapping.layout == "wide" else "lang"
+    parts = [f"{ji.EXPORT_HEADERS[f]} ← '{printable(c, limit=60)}'" for f, c in mapping.columns.items()]
+    parts += [f"{ji.EXPORT_HEADERS[f]} = '{printable(v, limit=60)}'" for f, v in mapping.constants.items()]
+    parts += [
+        f"{ji.EXPORT_HEADERS[m]} er andele {UNIT_TEXT[u]}" for m, u in mapping.units.items() if u != "count"
+    ]
+    if mapping.measure_column:
+        parts.append(f"målene står i kolonnen '{printable(mapping.measure_column, limit=60)}'")
+    print(f"Kortlægning ({layout}): " + "; ".join(parts))
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        mapping = _mapping(args)
+    except (mapping_step.MappingError, ReadError) as exc:
+        print(f"Fejl: {exc}", file=sys.stderr)
+        return 1
+    if mapping is not None:
+        _print_mapping(mapping)
     with _progress_bar(not args.quiet) as progress:
-        validation = service.validate_file(Path(args.file), progress)
+        validation = service.validate_file(Path(args.file), progress, mapping)
     if validation.ok:
         stats = validation.stats
         print(
@@ -79,6 +141,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"{stats.get('municipalities')} kommuner, {stats.get('first_month')} – {stats.get('last_month')}."
         )
         _print_problems(validation.warnings)
+        _save_profile(args, mapping)
         return 0
     print(f"{validation.file} kan ikke importeres ({len(validation.errors)} fejl):", file=sys.stderr)
     _print_problems(validation.problems, sys.stderr)
@@ -87,8 +150,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     try:
+        mapping = _mapping(args)
+    except (mapping_step.MappingError, ReadError) as exc:
+        print(f"Intet er importeret: {exc}", file=sys.stderr)
+        return 1
+    if mapping is not None:
+        _print_mapping(mapping)
+    try:
         with _progress_bar(not args.quiet) as progress:
-            report = service.import_file(Path(args.file), _data_dir(args), progress, dry_run=args.dry_run)
+            report = service.import_file(
+                Path(args.file),
+                _data_dir(args),
+                progress,
+                dry_run=args.dry_run,
+                mapping=mapping,
+                profile=mapping_step.profile_name(args.profile) if args.profile else None,
+                actor=f"CLI ({_user()})",
+            )
     except service.ImportRefused as refused:
         print(
             f"Intet er importeret; de nuværende data er uændrede. {len(refused.problems)} problemer:",
@@ -97,6 +175,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_problems(refused.problems, sys.stderr)
         return 1
     _print_report(report)
+    _save_profile(args, mapping)
     if report.dry_run:
         print("Prøvekørsel (--dry-run): intet er skrevet.")
     elif report.version is None:
@@ -136,6 +215,33 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_profiles(args: argparse.Namespace) -> int:
+    names = mapping_step.list_profiles(_data_dir(args))
+    print("\n".join(names) if names else "Ingen gemte importprofiler. Gem en med --save-profile NAVN.")
+    return 0
+
+
+def _mapping_options(parser: argparse.ArgumentParser) -> None:
+    fields = ", ".join(mapping_step.FIELDS)
+    group = parser.add_argument_group("mapping step (files in another layout)")
+    group.add_argument("--profile", help="use a saved import profile (mapping)")
+    group.add_argument("--save-profile", metavar="NAME", help="save the mapping used as a named profile")
+    group.add_argument(
+        "--map", action="append", metavar="FIELD=COLUMN", help=f"the column holding a field ({fields})"
+    )
+    group.add_argument(
+        "--constant", action="append", metavar="FIELD=VALUE", help="one value for the whole file"
+    )
+    group.add_argument(
+        "--share",
+        action="append",
+        metavar="MEASURE=percent|fraction",
+        help="a measure given as a share of persons",
+    )
+    group.add_argument("--wide", action="store_true", help="months run across the columns")
+    group.add_argument("--measure-column", help="wide layout: the column naming each row's measure")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the import commands to the `joblog-dash` parser."""
     # SUPPRESS as default too: a None default would overwrite a --data-dir given before the command.
@@ -145,11 +251,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--dry-run", action="store_true", help="validate and show the changes without writing")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.add_argument("--data-dir", **hidden)
+    _mapping_options(imp)
     imp.set_defaults(func=cmd_import)
     val = sub.add_parser("validate", help="check an export and list its problems without writing anything")
     val.add_argument("file")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
+    val.add_argument("--data-dir", **hidden)
+    _mapping_options(val)
     val.set_defaults(func=cmd_validate)
+    pro = sub.add_parser("import-profiles", help="list the saved import profiles (mappings)")
+    pro.add_argument("--data-dir", **hidden)
+    pro.set_defaults(func=cmd_profiles)
     ver = sub.add_parser("versions", help="list the stored dataset versions")
     ver.add_argument("--data-dir", **hidden)
     ver.set_defaults(func=cmd_versions)

@@ -20,8 +20,11 @@ DIMENSIONS = ("area", "period", "group", "gender", "age", "origin")
 MEASURES = schema.COUNT_COLUMNS
 JOBINDSATS_HEADERS: dict[str, str] = {
     "område": "area",
+    "area": "area",  # Jobindsats API CSV (v2 and v3) heads the area column in English
     "kommune": "area",
     "periode": "period",
+    "period": "period",
+    "tid": "period",
     "måned": "period",
     "ydelsesgruppe": "group",
     "ydelse": "group",
@@ -69,7 +72,8 @@ EXPORT_AGE_LABELS = {
     "40-49": "40-49 år",
     "50+": "50 år og derover",
 }
-SUPPRESSED = ("..", "-", "", ".", "x", "X")
+# Missing or suppressed cells: never read as 0. "null" is what some API clients write for a JSON null.
+SUPPRESSED = ("..", "-", "", ".", "x", "X", "null", "NULL", "None")
 
 
 def header_key(header: str) -> str:
@@ -155,21 +159,69 @@ def origin(label: str) -> str | None:
     return None
 
 
-_PERIOD = re.compile(r"(\d{4})\s*[mM-]\s*(\d{1,2})(?:-(\d{1,2}))?")
+_PERIOD = re.compile(r"(\d{4})\s*[mM-]\s*(\d{1,2})(?:-(\d{1,2}))?(?:[ T]00:00(?::00)?)?")
+DANISH_MONTHS = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+_NAMED_MONTH = re.compile(r"([a-zæøå]+)\.?\s*(\d{4})")
+# Jobindsats' other period codes: quarters (2024Q3), moving years (2024QMAT03), half-years (2024H1), years.
+_NOT_MONTHLY = (
+    (re.compile(r"\d{4}\s*QMAT\s*\d{1,2}", re.I), "et løbende år (12 måneder til og med et kvartal)"),
+    (re.compile(r"\d{4}\s*Q\s*[1-4]", re.I), "et kvartal"),
+    (re.compile(r"\d{4}\s*H\s*[12]", re.I), "et halvår"),
+    (re.compile(r"\d{4}\s*(?:ÅR|AAR|Y)?", re.I), "et helt år"),
+)
+
+
+def _named_month(text: str) -> tuple[int, int] | None:
+    """(year, month) for 'januar 2024', 'jan 2024', 'Jan. 2024'."""
+    match = _NAMED_MONTH.fullmatch(text.strip().lower())
+    if not match or len(match[1]) < 3:
+        return None
+    month = next((i for i, name in enumerate(DANISH_MONTHS, 1) if name.startswith(match[1])), None)
+    return (int(match[2]), month) if month else None
 
 
 def period(label: str) -> date | None:
-    """First day of the month for '2018M01', '2018-01' or '2018-01-01'; None if not a month from 2010 on."""
+    """First day of the month for '2018M01', '2018-01', '2018-01-01' or 'januar 2018'; None if not a month
+    from 2010 to today."""
     match = _PERIOD.fullmatch(label.strip())
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if match[3] is not None and int(match[3]) != 1:
-        return None
+    if match:
+        year, month = int(match[1]), int(match[2])
+        if match[3] is not None and int(match[3]) != 1:
+            return None
+    else:
+        named = _named_month(label)
+        if named is None:
+            return None
+        year, month = named
     if not (1 <= month <= 12 and 2010 <= year <= date.today().year + 1):
         return None
     value = date(year, month, 1)
     return value if value <= date.today() else None
+
+
+def period_problem(label: str) -> str:
+    """Why a period label is refused (for the problem message)."""
+    text = label.strip()
+    for pattern, kind in _NOT_MONTHLY:
+        if pattern.fullmatch(text):
+            return (
+                f"perioden '{text}' er {kind}; dashboardet viser tal pr. måned, så eksporten skal være "
+                "månedlig (periode fx 2024M07)"
+            )
+    return f"ugyldig periode '{text}' (forventer en måned, fx 2018M01, fra 2010 til i dag)"
 
 
 def municipality(label: str) -> int | None:
@@ -185,6 +237,35 @@ def municipality(label: str) -> int | None:
     number, name = (match[1], match[2]) if match[1].isdigit() else (match[2], match[1])
     by_code, by_name = reference.resolve_municipality(number), reference.resolve_municipality(name)
     return by_code if by_code is not None and by_code == by_name else None
+
+
+# Rows that are neither one of the 98 municipalities nor an aggregate of them: persons without a known
+# municipality, and Christiansø (code 411, run by the state, not a municipality). Never stored; they count in
+# Hele landet only, so the national check adds them when the file has them.
+NON_MUNICIPAL_LABELS = {
+    "uoplyst område": "Uoplyst område",
+    "uoplyst": "Uoplyst område",
+    "uoplyst kommune": "Uoplyst område",
+    "ukendt område": "Uoplyst område",
+    "ukendt kommune": "Uoplyst område",
+    "christiansø": "Christiansø",
+    "christiansoe": "Christiansø",
+    "411": "Christiansø",
+    "0411": "Christiansø",
+}
+
+
+def non_municipal(label: str) -> str | None:
+    """'Uoplyst område' or 'Christiansø' (also '411 Christiansø', 'Christiansø (411)'); None otherwise."""
+    key = fold(label)
+    if key in NON_MUNICIPAL_LABELS:
+        return NON_MUNICIPAL_LABELS[key]
+    match = re.fullmatch(r"(\d{3,4})\s*[-–]?\s*(\D.*)", key) or re.fullmatch(r"(\D.*?)\s*\((\d{3,4})\)", key)
+    if match:
+        number, name = (match[1], match[2]) if match[1].isdigit() else (match[2], match[1])
+        if NON_MUNICIPAL_LABELS.get(number) == "Christiansø" == NON_MUNICIPAL_LABELS.get(name.strip()):
+            return "Christiansø"
+    return None
 
 
 # Aggregate areas (not stored; checked against their municipalities): folded label -> municipality codes.

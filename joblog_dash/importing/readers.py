@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zipfile
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -25,7 +27,9 @@ class ReadError(ValueError):
 @dataclass
 class RawTable:
     frame: pl.DataFrame  # every column String, headers as in the file
-    format: str  # "csv-canonical", "csv-jobindsats", "json-jobindsats", "xlsx", "parquet"
+    # "csv-canonical", "csv-jobindsats", "json-jobindsats" (API v2), "json-jobindsats-v3", "xlsx", "parquet",
+    # "mapped" (a table produced by mapping.apply_mapping)
+    format: str
     first_row: int  # row number the user sees for the frame's first row (CSV line, sheet row, ...)
     encoding: str = ""
 
@@ -71,13 +75,21 @@ def _cell_text(value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, datetime):  # Excel date cells: a month written as a date
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
     return str(value)
 
 
 def _frame_from_rows(header: list[object], rows: list[list[object]]) -> pl.DataFrame:
-    names = [("" if h is None else str(h)).strip() for h in header]
+    # A blank header (e.g. above the municipality names in a wide sheet) gets a name the user can pick.
+    names = [
+        _cell_text(h).strip() if h is not None and str(h).strip() else f"Kolonne {i + 1}"
+        for i, h in enumerate(header)
+    ]
     width = len(names)
     columns: list[list[str | None]] = [[] for _ in range(width)]
     for row in rows:
@@ -91,12 +103,23 @@ def _frame_from_rows(header: list[object], rows: list[list[object]]) -> pl.DataF
 
 
 def _header_line(lines: list[str]) -> int:
-    """Index of the header line: Jobindsats sometimes puts a title and a blank line above the table."""
-    for i, line in enumerate(lines[:20]):
-        lowered = line.lower()
-        if ("område" in lowered and "periode" in lowered) or "municipality_code" in lowered:
+    """Index of the header line: Jobindsats sometimes puts a title and a blank line above the table.
+
+    A line naming the area and period columns wins; otherwise the first line with at least as many
+    separators as most of the first 20 non-blank lines have (a title line has fewer; the most common count,
+    not the largest, so that a data line with a quoted separator cannot pass for the header).
+    """
+    head = lines[:20]
+    for i, line in enumerate(head):
+        cells = {c.strip().strip('"').lower() for c in re.split(r"[;,\t]", line)}
+        if (
+            {"område", "area"} & cells and {"periode", "period", "tid"} & cells
+        ) or "municipality_code" in cells:
             return i
-    return 0
+    counts = [max(line.count(s) for s in (";", ",", "\t")) for line in head]
+    filled = [n for n, line in zip(counts, head, strict=True) if line.strip()]
+    usual = max(set(filled), key=filled.count, default=0)
+    return next((i for i, n in enumerate(counts) if n >= usual and n > 0), 0)
 
 
 def read_csv_bytes(data: bytes) -> tuple[pl.DataFrame, int, bool]:
@@ -135,8 +158,35 @@ def utf8_bytes(data: bytes) -> tuple[bytes, str]:
     return data, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
 
 
-def read_jobindsats_json(data: bytes) -> pl.DataFrame:
-    """Jobindsats API v2: a list whose first element has `Variables` [{Name, Label}] and `Data` rows."""
+def _json_label(variable: object, where: str) -> str:
+    if isinstance(variable, str) and variable.strip():
+        return variable
+    if isinstance(variable, dict):
+        for key in ("Label", "label", "Name", "name", "title", "id"):
+            if isinstance(variable.get(key), str) and variable[key].strip():
+                return variable[key]
+    raise ReadError(f"JSON-filen: hvert element i '{where}' skal være et navn eller have 'Name'/'Label'")
+
+
+def _json_rows(rows: object, labels: list[str], where: str) -> list[list[object]]:
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise ReadError(f"JSON-filen: '{where}' skal være en liste af rækker (lister)")
+    ragged = next((i for i, r in enumerate(rows) if len(r) != len(labels)), None)
+    if ragged is not None:
+        raise ReadError(
+            f"JSON-filen: række {ragged + 1} i '{where}' har {len(rows[ragged])} værdier, men der er "
+            f"{len(labels)} kolonner"
+        )
+    return rows
+
+
+def read_jobindsats_json(data: bytes) -> tuple[pl.DataFrame, str]:
+    """(frame, format) for Jobindsats API answers.
+
+    v3: `{"columns": [...], "rows": [[...]]}` with JSON numbers and null for missing cells (columns are names
+    or objects with a label). v2 (retired after 30 September 2026): a list whose first element has
+    `Variables` [{Name, Label}] and `Data` rows.
+    """
     text, _ = decode(data)
     try:
         payload = json.loads(text)
@@ -144,30 +194,33 @@ def read_jobindsats_json(data: bytes) -> pl.DataFrame:
         raise ReadError(
             f"JSON-filen er ugyldig (linje {exc.lineno}, kolonne {exc.colno}: {exc.msg})"
         ) from exc
+    if isinstance(payload, dict) and isinstance(payload.get("columns"), list) and "rows" in payload:
+        labels = [_json_label(c, "columns") for c in payload["columns"]]
+        return _frame_from_rows(labels, _json_rows(payload["rows"], labels, "rows")), "json-jobindsats-v3"
     table = payload[0] if isinstance(payload, list) and payload else payload
     if not isinstance(table, dict) or not isinstance(table.get("Variables"), list) or "Data" not in table:
         raise ReadError(
-            "JSON-filen har ikke Jobindsats' form: en liste hvis første element har 'Variables' og 'Data'"
+            "JSON-filen har ikke Jobindsats' form: API v3 {'columns': [...], 'rows': [[...]]} eller API v2 "
+            "[{'Variables': [...], 'Data': [[...]]}]"
         )
-    labels = []
-    for variable in table["Variables"]:
-        if not isinstance(variable, dict) or not (variable.get("Label") or variable.get("Name")):
-            raise ReadError("JSON-filen: hvert element i 'Variables' skal have 'Name' og 'Label'")
-        labels.append(str(variable.get("Label") or variable.get("Name")))
-    rows = table["Data"]
-    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise ReadError("JSON-filen: 'Data' skal være en liste af rækker (lister)")
-    ragged = next((i for i, r in enumerate(rows) if len(r) != len(labels)), None)
-    if ragged is not None:
-        raise ReadError(
-            f"JSON-filen: række {ragged + 1} i 'Data' har {len(rows[ragged])} værdier, men der er "
-            f"{len(labels)} variable"
-        )
-    return _frame_from_rows(labels, rows)
+    labels = [_json_label(v, "Variables") for v in table["Variables"]]
+    return _frame_from_rows(labels, _json_rows(table["Data"], labels, "Data")), "json-jobindsats"
 
 
-def read_xlsx(path: Path) -> pl.DataFrame:
-    """First sheet of an .xlsx workbook; the first non-empty row is the header."""
+def header_row_index(rows: list[list[object]]) -> int:
+    """Index of the header row in a sheet: title rows above the table fill fewer cells than the header.
+
+    The first row that fills at least half as many cells as the fullest of the first 30 rows (and at least
+    two) is the header.
+    """
+    filled = [sum(1 for c in r if c is not None and str(c).strip() != "") for r in rows[:30]]
+    need = max(2, (max(filled, default=0) + 1) // 2)
+    return next((i for i, n in enumerate(filled) if n >= need), 0)
+
+
+def read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
+    """(frame, sheet row of the first data row) for the first sheet of an .xlsx workbook; title rows above
+    the header are skipped (see header_row_index)."""
     import openpyxl
 
     try:
@@ -189,11 +242,14 @@ def read_xlsx(path: Path) -> pl.DataFrame:
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
-    while rows and all(c is None or str(c).strip() == "" for c in rows[0]):
-        rows.pop(0)
-    if not rows:
+    if not any(c is not None and str(c).strip() != "" for r in rows for c in r):
         raise ReadError("Excel-filens første ark er tomt")
-    return _frame_from_rows(rows[0], rows[1:])
+    header = header_row_index(rows)
+    body = rows[header + 1 :]
+    while body and all(c is None or str(c).strip() == "" for c in body[-1]):
+        body.pop()  # formatted but empty rows below the table
+    width = max((i + 1 for i, c in enumerate(rows[header]) if c is not None and str(c).strip()), default=0)
+    return _frame_from_rows(rows[header][:width], [r[:width] for r in body]), header + 2
 
 
 def read_table(path: Path) -> RawTable:
@@ -206,7 +262,8 @@ def read_table(path: Path) -> RawTable:
         raise ReadError(f"filtypen '{suffix or '(ingen)'}' understøttes ikke; brug {', '.join(SUFFIXES)}")
     check_size(path.stat().st_size, path.name)
     if suffix == ".xlsx":
-        return RawTable(read_xlsx(path), "xlsx", 2)
+        frame, first_row = read_xlsx(path)
+        return RawTable(frame, "xlsx", first_row)
     if suffix == ".parquet":
         try:
             frame = pl.read_parquet(path)
@@ -218,7 +275,8 @@ def read_table(path: Path) -> RawTable:
         return RawTable(frame.select(pl.col(c).cast(pl.String) for c in frame.columns), "parquet", 1)
     data = path.read_bytes()
     if suffix == ".json":
-        return RawTable(read_jobindsats_json(data), "json-jobindsats", 1)
+        frame, kind = read_jobindsats_json(data)
+        return RawTable(frame, kind, 1)
     utf8, encoding = utf8_bytes(data)
     del data
     frame, first_row, canonical = read_csv_bytes(utf8)

@@ -20,7 +20,8 @@ from pathlib import Path
 import polars as pl
 
 from joblog_dash.data import reference, schema, store
-from joblog_dash.importing.readers import ReadError, read_table
+from joblog_dash.importing.mapping import Mapping, apply_mapping
+from joblog_dash.importing.readers import RawTable, ReadError, read_table
 from joblog_dash.importing.validate import Problem, Validation, validate_table
 from joblog_dash.text.safety import printable, safe_filename
 
@@ -53,6 +54,7 @@ class ImportReport:
     dataset_rows: int
     version: str | None  # None for a dry run or when nothing changed
     dry_run: bool = False
+    affected_months: list[str] = field(default_factory=list)  # months with a row added, changed or removed
     warnings: list[Problem] = field(default_factory=list)
     stats: dict[str, object] = field(default_factory=dict)
 
@@ -73,22 +75,46 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def validate_file(path: Path | str, progress: Progress | None = None) -> Validation:
-    """Read and check a file without writing anything; every problem names file, row and column."""
+def read_file(path: Path | str) -> RawTable:
+    """The parsed table as the mapping step shows it; raises ReadError with a user-facing message."""
+    try:
+        return read_table(Path(path))
+    except MemoryError as exc:
+        raise ReadError("filen er for stor til hukommelsen; del den op") from exc
+
+
+def validate_file(
+    path: Path | str,
+    progress: Progress | None = None,
+    mapping: Mapping | None = None,
+    display_name: str | None = None,
+) -> Validation:
+    """Read and check a file without writing anything; every problem names file, row and column.
+
+    With a `mapping` the parsed table first goes through the mapping step (mapping.apply_mapping).
+    """
     progress = progress or _noop
     path = Path(path)
-    name = printable(path.name)
+    name = printable(display_name or path.name)
     progress(0.02, f"Læser {name}")
     try:
-        raw = read_table(path)
+        raw = read_file(path)
     except ReadError as exc:
         return Validation(name, None, [Problem(name, None, None, str(exc))])
-    except MemoryError:
-        return Validation(
-            name, None, [Problem(name, None, None, "filen er for stor til hukommelsen; del den op")]
-        )
+    mapping_problems: list[Problem] = []
+    mapping_stats: dict[str, object] = {}
+    if mapping is not None and raw.format not in ("csv-canonical", "parquet"):
+        mapped = apply_mapping(raw, mapping, name)
+        mapping_problems, mapping_stats = mapped.problems, mapped.stats
+        if mapped.raw is None:
+            return Validation(name, None, mapping_problems, {"format": raw.format, **mapping_stats})
+        mapped.raw.encoding = raw.encoding
+        mapped.raw.format = f"{raw.format}+kortlagt"
+        raw = mapped.raw
     progress(0.35, f"Kontrollerer {raw.frame.height:,} rækker".replace(",", "."))
     validation = validate_table(raw, name, progress)
+    validation.problems[:0] = mapping_problems
+    validation.stats.update(mapping_stats)
     progress(0.7, "Kontrol færdig")
     return validation
 
@@ -129,6 +155,15 @@ def _current(data_dir: Path | None) -> tuple[store.Manifest | None, pl.DataFrame
     return store.read_manifest(manifest_path), pl.read_parquet(facts)
 
 
+def affected_months(old: pl.DataFrame, new: pl.DataFrame) -> list[str]:
+    """Months ('2018-01') in which a row is added, changed or removed."""
+    keys, measures = list(schema.KEY_COLUMNS), list(schema.COUNT_COLUMNS)
+    joined = old.join(new, on=keys, how="full", coalesce=True, suffix="_new")
+    differs = pl.any_horizontal(pl.col(m).ne_missing(pl.col(f"{m}_new")) for m in measures)
+    months = joined.filter(differs)["month"].unique().sort()
+    return [m.strftime("%Y-%m") for m in months.to_list()]
+
+
 def diff(old: pl.DataFrame, new: pl.DataFrame) -> tuple[int, int, int, list[dict[str, object]]]:
     """(added, changed, removed, largest changes) between two canonical tables."""
     keys = list(schema.KEY_COLUMNS)
@@ -166,11 +201,22 @@ def import_file(
     progress: Progress | None = None,
     dry_run: bool = False,
     display_name: str | None = None,
+    mapping: Mapping | None = None,
+    profile: str | None = None,
+    actor: str | None = None,
+    validation: Validation | None = None,
 ) -> ImportReport:
-    """Import one export into the dataset (all or nothing); raises ImportRefused with the problems."""
+    """Import one export into the dataset (all or nothing); raises ImportRefused with the problems.
+
+    `dry_run=True` is the preview: the same report (rows added/changed/removed, largest changes, months
+    affected), nothing written. `mapping` sends the file through the mapping step; `profile` (its name) and
+    `actor` (who imports, from the sign-in) are recorded with the import in the manifest. `validation`: the
+    result of `validate_file` for this very file and mapping, when the caller has it already.
+    """
     progress = progress or _noop
     path = Path(path)
-    validation = validate_file(path, progress)
+    # A preview may pass the validation it just made (a large file takes seconds to check).
+    validation = validation or validate_file(path, progress, mapping, display_name)
     if not validation.ok:
         raise ImportRefused(validation.problems)
     assert validation.frame is not None
@@ -194,7 +240,8 @@ def import_file(
         report = ImportReport(
             file=name,
             sha256=digest,
-            rows_in_file=validation.stats.get("rows_read", 0),  # type: ignore[arg-type]
+            # The rows in the file, not after the mapping step (a wide sheet is reshaped: one row per month).
+            rows_in_file=validation.stats.get("source_rows", validation.stats.get("rows_read", 0)),  # type: ignore[arg-type]
             months=sorted({m.strftime("%Y-%m") for m in new["month"].unique().to_list()}),
             benefit_groups=sorted(new["benefit_group"].unique().to_list()),
             added=added,
@@ -205,9 +252,12 @@ def import_file(
             dataset_rows=merged.height,
             version=None,
             dry_run=dry_run,
+            affected_months=affected_months(old_part, new) if not replaced_demo else [],
             warnings=validation.warnings,
             stats=validation.stats,
         )
+        if replaced_demo or manifest is None:
+            report.affected_months = report.months
         if dry_run or (report.unchanged and manifest is not None):
             progress(1.0, "Intet skrevet" if dry_run else "Ingen ændringer")
             return report
@@ -222,6 +272,10 @@ def import_file(
             "last_month": report.months[-1],
             "format": str(validation.stats.get("format", "")),
         }
+        if profile:
+            entry["profile"] = printable(profile, limit=60)
+        if actor:
+            entry["actor"] = printable(actor, limit=200)
         previous_files = [] if (manifest is None or replaced_demo) else list(manifest.files)
         previous_details = {} if (manifest is None or replaced_demo) else dict(manifest.details)
         imports = list(previous_details.get("imports", []))  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ MAX_LISTED = 10  # rows listed per kind of problem; the rest are counted in one 
 CORE = ("persons", "persons_0", "persons_1_5", "persons_6plus")
 BREAKDOWNS = (("gender", "gender", 1), ("age", "age_group", 2), ("origin", "origin", 4))
 FIELD_LABEL = {**ji.EXPORT_HEADERS}
+SOURCE_ROW = "_row"  # column of a mapped table (mapping.apply_mapping): the row number in the source file
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Problem:
             where += f", række {self.row}"
         if self.column:
             where += f", kolonne '{self.column}'"
-        return printable(f"{self.severity.capitalize()}: {where}: {self.message}", limit=600)
+        return printable(f"{self.severity.capitalize()}: {where}: {self.message}", limit=1200)
 
 
 @dataclass
@@ -70,13 +71,18 @@ class Validation:
         return not self.errors and self.frame is not None
 
 
+def _dk(number: int) -> str:
+    """An integer with Danish thousands dots (12.345)."""
+    return f"{number:,}".replace(",", ".")
+
+
 class _Collector:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
 
     def add(self, row: int | None, column: str | None, message: str, severity: str = "fejl") -> None:
-        self.problems.append(Problem(self.file, row, column, printable(message, limit=400), severity))
+        self.problems.append(Problem(self.file, row, column, printable(message, limit=1000), severity))
 
     def rows(
         self,
@@ -107,6 +113,8 @@ def _map_headers(raw: RawTable, out: _Collector) -> dict[str, str]:
     mapping: dict[str, str] = {}
     seen: dict[str, str] = {}
     for header in raw.frame.columns:
+        if header == SOURCE_ROW:
+            continue
         key = header if canonical else ji.header_key(header)
         target = table.get(key)
         if target is None:
@@ -126,19 +134,37 @@ def _map_headers(raw: RawTable, out: _Collector) -> dict[str, str]:
                 None,
                 label if canonical else ji.EXPORT_HEADERS[needed],
                 f"den påkrævede kolonne mangler (forventer {expected}; fandt "
-                f"{', '.join(raw.frame.columns) or 'ingen'})",
+                f"{', '.join(raw.frame.columns) or 'ingen'}). {MAPPING_HINT}",
             )
     present = [m for m in CORE if m in seen]
     if len(present) < 3:
-        missing = [ji.EXPORT_HEADERS[m] for m in CORE if m not in seen]
-        out.add(
-            None,
-            None,
-            "der mangler målekolonner: "
-            + ", ".join(missing)
-            + " (mindst tre af de fire antal-kolonner skal være med)",
-        )
+        out.add(None, None, _no_measures_message(raw.frame.columns, seen))
     return mapping
+
+
+MAPPING_HINT = (
+    "Har filen en anden opbygning (fx et STAR-benchmarkark eller et ministeriums eget udtræk), kan "
+    "kortlægningstrinnet hjælpe: vælg selv kolonnerne ved upload på Om tallene, eller brug "
+    "`joblog-dash import FIL --map felt=kolonne` eller `--profile NAVN`."
+)
+
+
+def _no_measures_message(columns: list[str], seen: dict[str, str]) -> str:
+    """Which columns were found, which are needed, what the table looks like, and that mapping can help."""
+    shown = [printable(c, limit=60) for c in columns[:15]] + (["…"] if len(columns) > 15 else [])
+    missing = [ji.EXPORT_HEADERS[m] for m in CORE if m not in seen]
+    kind = ""
+    if "area" in seen and "period" in seen and not any(m in seen for m in schema.COUNT_COLUMNS):
+        kind = (
+            "Det ligner en Jobindsats-tabel med andre mål (fx en benchmark- eller ydelsestabel), ikke "
+            "Joblog-tal. "
+        )
+    return (
+        "der mangler målekolonner: tabellen har ikke Joblogs antal. "
+        f"Fundne kolonner: {', '.join(shown) or 'ingen'}. Påkrævet: Område (eller Area), Periode, "
+        f"Ydelsesgruppe og mindst tre af de fire antal-kolonner ({', '.join(ji.EXPORT_HEADERS[m] for m in CORE)}); "
+        f"mangler: {', '.join(missing)}. {kind}{MAPPING_HINT}"
+    )
 
 
 def _lookup(
@@ -196,7 +222,10 @@ def validate_table(
         out.add(None, None, "filen har overskrifter men ingen datarækker")
         return Validation(file, None, out.problems)
     header_of = {f: h for h, f in mapping.items()}
-    frame = frame.with_row_index("_row", offset=raw.first_row).with_columns(pl.col("_row").cast(pl.Int64))
+    if SOURCE_ROW in raw.frame.columns:  # a mapped table says which source row each row came from
+        frame = frame.with_columns(raw.frame[SOURCE_ROW].cast(pl.Int64).alias("_row"))
+    else:
+        frame = frame.with_row_index("_row", offset=raw.first_row).with_columns(pl.col("_row").cast(pl.Int64))
     stats: dict[str, object] = {"rows_read": frame.height, "format": raw.format}
     if raw.encoding:
         stats["encoding"] = raw.encoding
@@ -227,7 +256,11 @@ def validate_table(
         _lookup(frame, "group", ji.benefit_group, pl.String).alias("benefit_group"),
     )
     frame = frame.with_columns(
-        pl.when(pl.col("code").is_null()).then(pl.col("aggregate")).alias("aggregate"),
+        pl.when(pl.col("code").is_null())
+        .then(pl.coalesce("aggregate", _lookup(frame, "area", ji.non_municipal, pl.String)))
+        .alias("aggregate"),
+    )
+    frame = frame.with_columns(
         pl.when(pl.col("code").is_null() & pl.col("aggregate").is_null())
         .then(None)
         .otherwise(True)
@@ -240,7 +273,7 @@ def validate_table(
         "period",
         "month",
         header_of["period"],
-        lambda v: f"ugyldig periode '{v}' (forventer fx 2018M01, fra 2010 til i dag)",
+        ji.period_problem,
     )
     known = ", ".join(reference.BENEFIT_GROUP_LABELS.values())
     _label_problems(
@@ -301,7 +334,11 @@ def validate_table(
         return Validation(file, None, out.problems, stats)
 
     step(0.55, "Kontrollerer kategorier og summer")
-    frame = _derive(frame, out, stats, job_searches_column="job_searches" in mapping.values())
+    rounded = _rounded_to_tens(frame)
+    stats["rounded_to_tens"] = rounded
+    frame = _derive(
+        frame, out, stats, job_searches_column="job_searches" in mapping.values(), rounded=rounded
+    )
     if out.has_errors:
         return Validation(file, None, out.problems, stats)
 
@@ -319,9 +356,9 @@ def validate_table(
             "filen har ingen kommunerækker (kun landstal/regioner/RAR); dashboardet gemmer tal pr. kommune",
         )
         return Validation(file, None, out.problems, stats)
-    _check_aggregates(municipal, aggregates, out, stats, header_of["area"])
+    _check_aggregates(municipal, aggregates, out, stats, header_of["area"], rounded)
     step(0.65, "Kontrollerer totaler")
-    kept = _choose_levels(municipal, out, stats)
+    kept = _choose_levels(municipal, out, stats, rounded)
     if out.has_errors:
         return Validation(file, None, out.problems, stats)
 
@@ -341,8 +378,29 @@ def validate_table(
     return Validation(file, result, out.problems, stats)
 
 
-def _derive(frame: pl.DataFrame, out: _Collector, stats: dict, job_searches_column: bool) -> pl.DataFrame:
-    """Fill the one derivable suppressed count per row, check that categories add up, bound job searches."""
+# Counts rounded to tens: each cell is off by at most 5, so a sum of n rounded cells may be off by 5·n. A
+# total compared with the sum of its rounded parts therefore gets ROUNDING_SLACK per part (persons is itself
+# set to the sum of three rounded categories, hence 20 rather than 5).
+ROUNDING_SLACK = 20
+ROUNDED_MIN_VALUES = 12  # fewer non-zero counts than this are too few to call a file rounded
+
+
+def _rounded_to_tens(frame: pl.DataFrame) -> bool:
+    """True when every non-zero count in the file is a multiple of 10 (and there are enough of them)."""
+    values = pl.concat([frame[c] for c in CORE]).drop_nulls()
+    nonzero = values.filter(values != 0)
+    return nonzero.len() >= ROUNDED_MIN_VALUES and bool((nonzero % 10 == 0).all())
+
+
+def _derive(
+    frame: pl.DataFrame, out: _Collector, stats: dict, job_searches_column: bool, rounded: bool = False
+) -> pl.DataFrame:
+    """Fill the one derivable suppressed count per row, check that categories add up, bound job searches.
+
+    With counts rounded to tens the categories cannot add up exactly: a difference of at most
+    ROUNDING_SLACK is accepted and persons is set to the sum of the categories (so shares stay within 0-100
+    %); a derived category below 0 by at most the slack becomes 0; job searches are clamped to their bounds.
+    """
     p, p0, p1, p6 = (pl.col(c) for c in CORE)
     missing = sum(pl.col(c).is_null().cast(pl.Int8) for c in CORE)
     frame = frame.with_columns(missing.alias("_missing"))
@@ -359,6 +417,14 @@ def _derive(frame: pl.DataFrame, out: _Collector, stats: dict, job_searches_colu
         .alias("persons_6plus"),
     )
     stats["derived_cells"] = int((frame["_missing"] == 1).sum())
+    if rounded:
+        frame = frame.with_columns(
+            pl.when((pl.col("_missing") == 1) & (pl.col(c) < 0) & (pl.col(c) >= -ROUNDING_SLACK))
+            .then(0)
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in CORE[1:]
+        )
     derived_negative = frame.filter(
         (pl.col("_missing") == 1) & pl.any_horizontal(pl.col(c) < 0 for c in CORE)
     )
@@ -371,7 +437,9 @@ def _derive(frame: pl.DataFrame, out: _Collector, stats: dict, job_searches_colu
         ),
     )
     complete = pl.all_horizontal(pl.col(c).is_not_null() for c in CORE)
-    mismatch = frame.filter(complete & (pl.col("_missing") == 0) & (p != p0 + p1 + p6))
+    difference = (p - (p0 + p1 + p6)).abs()
+    slack = ROUNDING_SLACK if rounded else 0
+    mismatch = frame.filter(complete & (difference > slack))
     out.rows(
         mismatch,
         ji.EXPORT_HEADERS["persons"],
@@ -379,14 +447,23 @@ def _derive(frame: pl.DataFrame, out: _Collector, stats: dict, job_searches_colu
             f"kategorierne summerer ikke: Antal personer er "
             f"{r['persons']}, men 0 + 1-5 + 6+ jobsøgninger = "
             f"{r['persons_0'] + r['persons_1_5'] + r['persons_6plus']}"
+            + (f" (mere end de {ROUNDING_SLACK}, afrunding til tiere kan forklare)" if rounded else "")
         ),
     )
+    if rounded:
+        adjusted = frame.filter(complete & (difference > 0)).height
+        stats["persons_set_to_sum_rows"] = adjusted
+        frame = frame.with_columns(pl.when(complete).then(p0 + p1 + p6).otherwise(p).alias("persons"))
     js, low = pl.col("job_searches"), p1 + 6 * p6
     high = 5 * p1 + schema.MAX_SEARCHES_PER_PERSON * p6
     estimate = js.is_null() & p1.is_not_null() & p6.is_not_null()
     stats["job_searches_estimated"] = int(frame.select(estimate.sum()).item())
     stats["job_searches_column"] = job_searches_column
     frame = frame.with_columns(pl.when(estimate).then(low).otherwise(js).alias("job_searches"))
+    if rounded:
+        outside = ~estimate & ((js < low) | (js > high))
+        stats["job_searches_clamped_rows"] = int(frame.select(outside.sum()).item())
+        frame = frame.with_columns(pl.col("job_searches").clip(low, high))
     header = ji.EXPORT_HEADERS["job_searches"]
     out.rows(
         frame.filter(~estimate & (js < low)),
@@ -405,13 +482,44 @@ def _derive(frame: pl.DataFrame, out: _Collector, stats: dict, job_searches_colu
             f"end muligt (højst 5 pr. person med 1-5 og {schema.MAX_SEARCHES_PER_PERSON} pr. person med 6+)"
         ),
     )
+    if rounded:
+        out.add(
+            None,
+            None,
+            "tallene ser ud til at være afrundet til nærmeste 10 (alle antal er delelige med 10). Summer "
+            f"kontrolleres med en tolerance på {ROUNDING_SLACK} pr. del; Antal personer er sat til summen af de "
+            f"tre kategorier i {stats['persons_set_to_sum_rows']} rækker, og "
+            f"{stats['job_searches_clamped_rows']} jobsøgningstal er flyttet ind i det mulige interval. Andele "
+            "for små kommuner er usikre.",
+            "advarsel",
+        )
     return frame.drop("_missing")
 
 
 def _check_aggregates(
-    municipal: pl.DataFrame, aggregates: pl.DataFrame, out: _Collector, stats: dict, header: str
+    municipal: pl.DataFrame,
+    aggregates: pl.DataFrame,
+    out: _Collector,
+    stats: dict,
+    header: str,
+    rounded: bool = False,
 ) -> None:
+    """Compare each aggregate row with the sum of its municipalities (Hele landet: plus the non-municipal
+    rows, when the file has them); non-municipal rows (Uoplyst område, Christiansø) are reported, not stored."""
+    other_labels = set(ji.NON_MUNICIPAL_LABELS.values())
+    others = aggregates.filter(pl.col("aggregate").is_in(list(other_labels)))
+    aggregates = aggregates.filter(~pl.col("aggregate").is_in(list(other_labels)))
     stats["aggregate_rows"] = aggregates.height
+    stats["non_municipal_rows"] = others.height
+    if others.height:
+        labels = " og ".join(sorted(others["aggregate"].unique().to_list()))
+        out.add(
+            others["_row"].min(),
+            header,
+            f"{others.height} rækker for {labels} gemmes ikke (det er ikke en af de 98 kommuner); de indgår "
+            "kun i kontrollen af Hele landet",
+            "advarsel",
+        )
     if aggregates.height == 0:
         return
     members = pl.DataFrame(
@@ -431,6 +539,20 @@ def _check_aggregates(
         .group_by(keys)
         .agg(pl.col("code").n_unique().alias("_present"), *[_sum_or_null(m).alias(f"_sum_{m}") for m in CORE])
     )
+    if others.height:
+        # Hele landet also counts persons without a known municipality and Christiansø.
+        extra = (
+            others.drop("aggregate")
+            .group_by(keys[1:])
+            .agg(pl.len().alias("_extra_n"), *[_sum_or_null(m).alias(f"_extra_{m}") for m in CORE])
+            .with_columns(pl.lit("Hele landet").alias("aggregate"))
+        )
+        sums = sums.join(extra, on=keys, how="left").with_columns(
+            *[(pl.col(f"_sum_{m}") + pl.col(f"_extra_{m}").fill_null(0)).alias(f"_sum_{m}") for m in CORE],
+            (pl.col("_present") + pl.col("_extra_n").fill_null(0)).alias("_parts"),
+        )
+    else:
+        sums = sums.with_columns(pl.col("_present").alias("_parts"))
     compared = aggregates.join(sums, on=keys, how="left").join(size, on="aggregate")
     checkable = compared.filter(pl.col("_present") == pl.col("_expected"))
     stats["aggregate_rows_checked"] = checkable.height
@@ -443,16 +565,25 @@ def _check_aggregates(
             "ikke har alle deres kommuner; de gemmes ikke (kun kommunetal gemmes)",
             "advarsel",
         )
+    slack = (pl.col("_parts") + 1) * ROUNDING_SLACK if rounded else pl.lit(0)
+    note = (
+        " (Tæller landstallet også personer uden kendt kommune, så tag 'Uoplyst område' med i eksporten.)"
+        if not others.height
+        else ""
+    )
     for measure in CORE:
         wrong = checkable.filter(
             pl.col(measure).is_not_null()
             & pl.col(f"_sum_{measure}").is_not_null()
-            & (pl.col(measure) != pl.col(f"_sum_{measure}"))
+            & ((pl.col(measure) - pl.col(f"_sum_{measure}")).abs() > slack)
         ).sort("_row")
         out.rows(
             wrong,
             ji.EXPORT_HEADERS[measure],
-            lambda r, m=measure: f"{r['aggregate']} har {r[m]}, men summen af kommunerne er {r['_sum_' + m]}",
+            lambda r, m=measure: (
+                f"{r['aggregate']} har {r[m]}, men summen af kommunerne er {r['_sum_' + m]}"
+                + (note if r["aggregate"] == "Hele landet" else "")
+            ),
         )
 
 
@@ -462,7 +593,9 @@ def _total_label(bits: int, chosen: int) -> str:
     return " og ".join(ji.TOTAL_LABELS[f] for f in fields) or "totalen"
 
 
-def _choose_levels(municipal: pl.DataFrame, out: _Collector, stats: dict) -> pl.DataFrame:
+def _choose_levels(
+    municipal: pl.DataFrame, out: _Collector, stats: dict, rounded: bool = False
+) -> pl.DataFrame:
     """Keep the finest complete breakdown per municipality/month/group; check coarser rows against it."""
     part = ["code", "month", "benefit_group"]
     complete = pl.all_horizontal(pl.col(c).is_not_null() for c in (*CORE, "job_searches"))
@@ -484,9 +617,9 @@ def _choose_levels(municipal: pl.DataFrame, out: _Collector, stats: dict) -> pl.
         out.add(
             dropped["_row"].min(),
             None,
-            f"{dropped.height:,} rækker har diskretionerede (skjulte) antal, som "
+            f"{_dk(dropped.height)} rækker har diskretionerede (skjulte) antal, som "
             "ikke kan udledes, og der findes ingen total for dem; de er udeladt, så totalerne for de berørte "
-            "kommuner er for små".replace(",", "."),
+            "kommuner er for små",
             "advarsel",
         )
     kept = kept.filter(complete)
@@ -496,9 +629,9 @@ def _choose_levels(municipal: pl.DataFrame, out: _Collector, stats: dict) -> pl.
         out.add(
             not_subset["_row"].min(),
             None,
-            f"{not_subset.height:,} rækker med en anden opdeling end den, der "
+            f"{_dk(not_subset.height)} rækker med en anden opdeling end den, der "
             "gemmes (fx Køn og Alder hver for sig uden krydsning, eller skjulte tal i en opdeling); de bruges "
-            "ikke".replace(",", "."),
+            "ikke",
             "advarsel",
         )
     stats["rows_used_as_check_only"] = others.height
@@ -509,12 +642,17 @@ def _choose_levels(municipal: pl.DataFrame, out: _Collector, stats: dict) -> pl.
         rolled = (
             kept.join(coarse.select(part).unique(), on=part)
             .group_by([*part, *dims])
-            .agg(*[_sum_or_null(m).alias(f"_sum_{m}") for m in CORE])
+            .agg(pl.len().alias("_parts"), *[_sum_or_null(m).alias(f"_sum_{m}") for m in CORE])
         )
         compared = coarse.join(rolled, on=[*part, *dims], how="left")
+        slack = (pl.col("_parts").fill_null(0) + 1) * ROUNDING_SLACK if rounded else pl.lit(0)
         for measure in CORE:
             wrong = compared.filter(
-                pl.col(measure).is_not_null() & (pl.col(f"_sum_{measure}").fill_null(-1) != pl.col(measure))
+                pl.col(measure).is_not_null()
+                & (
+                    pl.col(f"_sum_{measure}").is_null()
+                    | ((pl.col(f"_sum_{measure}") - pl.col(measure)).abs() > slack)
+                )
             ).sort("_row")
             out.rows(
                 wrong,

@@ -440,6 +440,72 @@ DA: dict[str, str] = {
         "alle kommuner); siden siger hvilke. Justeringen forklarer forskelle i sammensætning — ikke alt "
         "andet, fx det lokale arbejdsmarked. Kommuner med færre end 5 personer vises ikke."
     ),
+    # Upload and the mapping step (ui/upload.py)
+    "upload_heading": "Indlæs rigtige tal",
+    "upload_off": "Upload er slået fra på denne installation. Rigtige tal indlæses med `joblog-dash import FIL`.",
+    "upload_intro": (
+        "Eksport fra Jobindsats (API v3/v2 som JSON eller CSV), et STAR-benchmarkark eller et andet udtræk "
+        "(CSV, JSON, Excel .xlsx) eller det kanoniske format (CSV/parquet), højst {limit} MB. Du ser tabellen, "
+        "vælger hvad kolonnerne betyder og ser, hvad importen vil ændre; intet ændres, før du trykker Importér, "
+        "og en import lander helt eller slet ikke."
+    ),
+    "upload_file": "Eksportfil",
+    "upload_too_big": "filen er over grænsen på {limit} MB",
+    "upload_unreadable": "{name} kan ikke læses. Ret problemet og upload filen igen.",
+    "upload_refused": "{name} kan ikke importeres. Ret problemerne nedenfor eller kortlægningen og prøv igen.",
+    "upload_step_table": "1. Tabellen i filen",
+    "upload_table_caption": "De første {shown} af {rows} rækker, som filen er læst ({format}).",
+    "upload_step_mapping": "2. Hvad betyder kolonnerne?",
+    "upload_mapping_intro": (
+        "Det bedste gæt er valgt på forhånd. Ret det, hvis filen har en anden opbygning, og tryk "
+        "»Kontrollér og vis ændringer«."
+    ),
+    "upload_canonical": "Filen er i dashboardets kanoniske format; der er intet at kortlægge.",
+    "upload_profile": "Importprofil",
+    "upload_profile_guess": "(gæt ud fra filen)",
+    "upload_profile_help": "En gemt kortlægning fra en tidligere måned.",
+    "upload_profile_bad": "Profilen kan ikke bruges: {error}",
+    "upload_layout": "Opbygning",
+    "upload_layout_long": "Lang: én række pr. kommune og måned",
+    "upload_layout_wide": "Bred: månederne står på tværs som kolonner",
+    "upload_not_in_file": "(ikke i filen)",
+    "upload_group_fixed": "Ydelsesgruppe for hele filen",
+    "upload_group_fixed_none": "(står i en kolonne)",
+    "upload_period_fixed": "Måned for hele filen (fx 2024M01)",
+    "upload_unit": "Enhed",
+    "upload_unit_count": "Antal",
+    "upload_unit_percent": "Andel i pct. af Antal personer",
+    "upload_unit_fraction": "Andel 0-1 af Antal personer",
+    "upload_measure_column": "Kolonnen der navngiver målet i hver række",
+    "upload_measure_none": "(ingen: hele arket er ét mål)",
+    "upload_wide_measure": "Arkets mål",
+    "upload_measure_value": "Rækker med »{value}«",
+    "upload_measure_unused": "(bruges ikke)",
+    "upload_measure_values_note": "Tryk »Kontrollér« for at se målene i en ny kolonne.",
+    "upload_check": "Kontrollér og vis ændringer",
+    "upload_step_preview": "3. Hvad importen vil ændre",
+    "upload_ok": "Filen er i orden: {rows} rækker for {municipalities} kommuner, {first} – {last}.",
+    "upload_preview": (
+        "Importen vil tilføje {added}, ændre {changed} og fjerne {removed} rækker. Datasættet får {total} rækker."
+    ),
+    "upload_preview_demo": "Demodata erstattes helt af de rigtige tal (demo og rigtige tal blandes aldrig).",
+    "upload_preview_months": "Måneder der ændres: {months}.",
+    "upload_preview_nothing": "Filen giver de samme tal som det nuværende datasæt; en import ændrer intet.",
+    "upload_largest": "Største ændringer",
+    "upload_warnings": "Advarsler",
+    "upload_confirm": "Importér",
+    "upload_confirm_help": "Skriver en ny version af datasættet. Den forrige version gemmes og kan hentes tilbage.",
+    "upload_profile_name": "Gem kortlægningen som importprofil",
+    "upload_profile_save": "Gem profil",
+    "upload_profile_saved": "Importprofilen »{name}« er gemt; vælg den næste gang under Importprofil.",
+    "upload_nothing_imported": "Intet er importeret; de nuværende data er uændrede.",
+    "upload_done": (
+        "Importeret: {rows} rækker læst; {added} tilføjet, {changed} ændret, {removed} fjernet. "
+        "Datasættet har nu {total} rækker."
+    ),
+    "upload_done_demo": "Demodata er erstattet helt af de rigtige tal. Demo og rigtige tal blandes aldrig.",
+    "upload_done_nothing": "Ingen ændringer: filen giver de samme tal som det nuværende datasæt; intet er skrevet.",
+    "upload_done_rollback": "Fortryd med `joblog-dash rollback` på serveren.",
 }
 
 

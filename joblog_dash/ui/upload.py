@@ -1,28 +1,48 @@
-"""Upload section for 'Om tallene': validate an export, show its problems, import it on request.
+"""Upload section for 'Om tallene': see the parsed table, map its columns, preview the changes, confirm.
 
-Hidden when `config.uploads_enabled()` is false (a public deployment sets JOBLOG_ALLOW_UPLOAD=0). The file
-is saved under the data directory with a generated, sanitised name, so an upload cannot write elsewhere.
-Every text from the file is shown as data (tables, st.text), never as Markdown or HTML.
+The flow: (1) the table as read, (2) which column holds which field — the best guess or a saved import
+profile pre-filled, in a form so nothing is re-checked until the user asks, (3) every problem, or what the
+import would change (rows added/changed/removed, the largest changes, the months affected) from a dry run,
+then an explicit Importér. The mapping can be saved as a named profile for next month.
+
+Hidden when `config.uploads_enabled()` is false. The file is saved under the data directory with a
+generated, sanitised name, so an upload cannot write elsewhere. Every text from the file is shown as data
+(tables, st.text), never as Markdown or HTML.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 from joblog_dash import config
-from joblog_dash.data import store
+from joblog_dash.data import reference, store
+from joblog_dash.importing import jobindsats as ji
+from joblog_dash.importing import mapping as mp
 from joblog_dash.importing import readers, service
 from joblog_dash.importing.validate import Problem
 from joblog_dash.text.safety import printable, safe_filename
+from joblog_dash.text.strings import t
 
 UPLOAD_TYPES = [s.lstrip(".") for s in readers.SUFFIXES]
 STALE_UPLOAD_SECONDS = 24 * 3600
+PREVIEW_ROWS = 20
+MAX_MEASURE_VALUES = 15  # wide layout: measure labels offered for mapping
+STATE = "joblog_upload_state"
+MAPPING_ROUND = "joblog_mapping_round"
+CANONICAL_FORMATS = ("csv-canonical", "parquet")
+UNIT_KEYS = {
+    "count": "upload_unit_count",
+    "percent": "upload_unit_percent",
+    "fraction": "upload_unit_fraction",
+}
 
 
 def uploads_dir(data_dir: Path | None = None) -> Path:
@@ -53,7 +73,7 @@ def problems_table(problems: list[Problem]) -> pl.DataFrame:
             "Fil": [printable(p.file) for p in problems],
             "Række": [p.row for p in problems],
             "Kolonne": [printable(p.column or "") for p in problems],
-            "Problem": [printable(p.message, limit=400) for p in problems],
+            "Problem": [printable(p.message, limit=1000) for p in problems],
         },
         schema={
             "Type": pl.String,
@@ -65,107 +85,427 @@ def problems_table(problems: list[Problem]) -> pl.DataFrame:
     )
 
 
+def _show_problems(problems: list[Problem], key: str | None = None) -> None:
+    """The problems as a table; the message column gets the room (it is the part the user reads)."""
+    st.dataframe(
+        problems_table(problems),
+        hide_index=True,
+        key=key,
+        column_config={"Problem": st.column_config.TextColumn(width="large")},
+    )
+
+
 def _dk(number: object) -> str:
     return f"{number:,}".replace(",", ".") if isinstance(number, int) else str(number)
 
 
-def _progress_callback() -> service.Progress:
-    bar = st.progress(0.0, text="Starter …")
+@contextlib.contextmanager
+def _progress() -> Iterator[service.Progress]:
+    """A progress bar for the duration of one step, removed afterwards (a finished bar says nothing)."""
+    slot = st.empty()
+    bar = slot.progress(0.0, text="Starter …")
 
     def update(fraction: float, text: str) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=printable(text, limit=80))
 
-    return update
+    try:
+        yield update
+    finally:
+        slot.empty()
+
+
+# --- Step 1: the file --------------------------------------------------------------------------------------
+
+
+def _receive(uploaded, state: dict, data_dir: Path | None) -> None:  # uploaded: Streamlit's UploadedFile
+    """A new upload: save it, read it, guess a mapping, and check it at once with that guess."""
+    if state.get("path"):
+        Path(state["path"]).unlink(missing_ok=True)
+    state.clear()
+    state.update(file_id=uploaded.file_id, name=safe_filename(uploaded.name))
+    limit_mb = readers.max_import_bytes() // (1024 * 1024)
+    if uploaded.size > readers.max_import_bytes():
+        state["read_problems"] = [Problem(state["name"], None, None, t("upload_too_big", limit=limit_mb))]
+        return
+    try:
+        path = save_upload(uploaded.name, uploaded.getvalue(), data_dir)
+        state["path"] = str(path)
+        raw = service.read_file(path)
+    except readers.ReadError as exc:
+        state["read_problems"] = [Problem(state["name"], None, None, str(exc))]
+        return
+    state["raw"] = raw
+    if raw.format not in CANONICAL_FORMATS:
+        _set_mapping(state, mp.guess_mapping(raw.frame))
+    _check(state, data_dir)
+
+
+def _set_mapping(state: dict, mapping: mp.Mapping) -> None:
+    """Use `mapping` and show it: the form's widgets get new keys, so they start from its values (a browser
+    keeps a widget's old value when only its default changes)."""
+    state["mapping"] = mapping
+    st.session_state[MAPPING_ROUND] = st.session_state.get(MAPPING_ROUND, 0) + 1
+
+
+def _key(name: str) -> str:
+    """Key of a mapping widget in the current round (see _set_mapping); tests find it by its prefix."""
+    return f"joblog_map_{name}_{st.session_state.get(MAPPING_ROUND, 0)}"
+
+
+def _check(state: dict, data_dir: Path | None) -> None:
+    """Validate with the current mapping and, when valid, compute the preview (a dry run)."""
+    state.pop("preview", None)
+    state.pop("report", None)
+    path, mapping = Path(state["path"]), state.get("mapping")
+    with _progress() as progress:
+        validation = service.validate_file(path, progress, mapping, state["name"])
+    state["problems"] = [
+        Problem(state["name"], p.row, p.column, p.message, p.severity) for p in validation.problems
+    ]
+    state["ok"], state["stats"] = validation.ok, validation.stats
+    if not validation.ok:
+        return
+    try:
+        state["preview"] = service.import_file(
+            path, data_dir, dry_run=True, display_name=state["name"], mapping=mapping, validation=validation
+        )
+    except service.ImportRefused as refused:
+        state["ok"], state["problems"] = False, refused.problems
+
+
+def _show_table(raw: readers.RawTable) -> None:
+    st.markdown(f"**{t('upload_step_table')}**")
+    shown = min(PREVIEW_ROWS, raw.frame.height)
+    st.dataframe(raw.frame.head(PREVIEW_ROWS), hide_index=True, key="joblog_upload_table")
+    st.caption(t("upload_table_caption", shown=shown, rows=_dk(raw.frame.height), format=raw.format))
+
+
+# --- Step 2: the mapping -----------------------------------------------------------------------------------
+
+
+def _label(name: str) -> str:
+    return ji.EXPORT_HEADERS[name]
+
+
+def _choose_profile(state: dict, data_dir: Path | None) -> None:
+    names = mp.list_profiles(data_dir)
+    if not names:
+        return
+    options = [t("upload_profile_guess"), *names]
+    chosen = st.selectbox(
+        t("upload_profile"), options, key="joblog_upload_profile", help=t("upload_profile_help")
+    )
+    previous = state.get("profile_choice", options[0])
+    if chosen == previous:
+        return
+    state["profile_choice"] = chosen
+    try:
+        mapping = (
+            mp.guess_mapping(state["raw"].frame)
+            if chosen == options[0]
+            else mp.load_profile(chosen, data_dir)
+        )
+    except mp.MappingError as exc:
+        st.error(t("upload_profile_bad", error=exc))
+        return
+    state["profile"] = None if chosen == options[0] else mp.profile_name(chosen)
+    _set_mapping(state, mapping)
+    _check(state, data_dir)
+
+
+def _column_select(label: str, key: str, columns: list[str], current: str | None) -> str | None:
+    options = [t("upload_not_in_file"), *columns]
+    index = options.index(current) if current in options else 0
+    chosen = st.selectbox(label, options, index=index, key=key)
+    return None if chosen == options[0] else chosen
+
+
+def _mapping_form(state: dict, data_dir: Path | None) -> None:
+    raw: readers.RawTable = state["raw"]
+    mapping: mp.Mapping = state["mapping"]
+    columns = raw.frame.columns
+    st.markdown(f"**{t('upload_step_mapping')}**")
+    st.caption(t("upload_mapping_intro"))
+    _choose_profile(state, data_dir)
+    mapping = state["mapping"]
+    with st.form("joblog_mapping_form", border=True):
+        layouts = {"long": t("upload_layout_long"), "wide": t("upload_layout_wide")}
+        layout = st.radio(
+            t("upload_layout"),
+            list(layouts),
+            index=list(layouts).index(mapping.layout),
+            format_func=layouts.get,
+            key=_key("layout"),
+            horizontal=True,
+        )
+        chosen: dict[str, str | None] = {}
+        left, middle, right = st.columns(3)
+        shown = [d for d in ji.DIMENSIONS if not (d == "period" and mapping.layout == "wide")]
+        for i, name in enumerate(shown):
+            with (left, middle, right)[i % 3]:
+                chosen[name] = _column_select(_label(name), _key(name), columns, mapping.columns.get(name))
+        groups = {"": t("upload_group_fixed_none"), **reference.BENEFIT_GROUP_LABELS}
+        fixed_group = ji.benefit_group(mapping.constants.get("group", "")) or ""
+        group_constant = st.selectbox(
+            t("upload_group_fixed"),
+            list(groups),
+            index=list(groups).index(fixed_group),
+            format_func=groups.get,
+            key=_key("group_constant"),
+        )
+        period_constant = ""
+        if mapping.layout == "long":
+            period_constant = st.text_input(
+                t("upload_period_fixed"),
+                value=mapping.constants.get("period", ""),
+                key=_key("period_constant"),
+            )
+        units: dict[str, str] = {}
+        measure_column, measure_values, wide_measure = None, {}, None
+        if mapping.layout == "long":
+            for name in ji.MEASURES:
+                column_side, unit_side = st.columns([3, 2])
+                with column_side:
+                    chosen[name] = _column_select(
+                        _label(name), _key(name), columns, mapping.columns.get(name)
+                    )
+                with unit_side:
+                    if name in mp.CATEGORIES:
+                        units[name] = st.selectbox(
+                            t("upload_unit"),
+                            list(UNIT_KEYS),
+                            index=list(UNIT_KEYS).index(mapping.units.get(name, "count")),
+                            format_func=lambda u: t(UNIT_KEYS[u]),
+                            key=_key(f"unit_{name}"),
+                        )
+        else:
+            measure_column, measure_values, wide_measure, units = _wide_measures(raw, mapping)
+        submitted = st.form_submit_button(t("upload_check"), type="secondary")
+    if not submitted:
+        return
+    constants = {"group": group_constant} if group_constant else {}
+    if period_constant.strip():
+        constants["period"] = period_constant.strip()
+    new = mp.Mapping(
+        layout=layout,
+        columns={f: c for f, c in chosen.items() if c},
+        constants=constants,
+        units={m: u for m, u in units.items() if u != "count"},
+        measure_column=measure_column,
+        measure_values=measure_values,
+        wide_measure=wide_measure,
+    )
+    if layout != mapping.layout:
+        # The measure widgets belonged to the other layout: take the guess's, keep the user's dimensions.
+        guess = mp.guess_mapping(raw.frame)
+        kept = {
+            f: c for f, c in new.columns.items() if f in ji.DIMENSIONS and (f != "period" or layout == "long")
+        }
+        new = mp.Mapping(layout=layout, columns=kept, constants=constants)
+        if layout == guess.layout:
+            new.columns = {**guess.columns, **kept}
+            new.units, new.measure_column = guess.units, guess.measure_column
+            new.measure_values, new.wide_measure = guess.measure_values, guess.wide_measure
+        _set_mapping(state, new)
+    elif measure_column and measure_column != mapping.measure_column:
+        new.measure_values, new.units = mp.guess_measure_values(raw.frame, measure_column)
+        _set_mapping(state, new)
+    else:
+        state["mapping"] = new
+    _check(state, data_dir)
+    st.rerun()
+
+
+def _wide_measures(
+    raw: readers.RawTable, mapping: mp.Mapping
+) -> tuple[str | None, dict[str, str], str | None, dict[str, str]]:
+    """Wide layout: the column naming each row's measure, what each of its values means, and their units."""
+    columns = raw.frame.columns
+    none = t("upload_measure_none")
+    options = [none, *columns]
+    current = mapping.measure_column if mapping.measure_column in columns else none
+    chosen = st.selectbox(
+        t("upload_measure_column"), options, index=options.index(current), key=_key("measure_column")
+    )
+    measure_column = None if chosen == none else chosen
+    measure_labels = {"": t("upload_measure_unused"), **{m: _label(m) for m in ji.MEASURES}}
+    values: dict[str, str] = {}
+    units: dict[str, str] = {}
+    if measure_column is None:
+        wide_measure = st.selectbox(
+            t("upload_wide_measure"),
+            list(ji.MEASURES),
+            index=list(ji.MEASURES).index(mapping.wide_measure or "persons"),
+            format_func=_label,
+            key=_key("wide_measure"),
+        )
+        return None, {}, wide_measure, {}
+    if measure_column != mapping.measure_column:
+        st.caption(t("upload_measure_values_note"))
+        return measure_column, {}, None, {}  # guessed for the new column when the form is sent
+    labels = (
+        raw.frame[measure_column].drop_nulls().unique(maintain_order=True).head(MAX_MEASURE_VALUES).to_list()
+    )
+    for i, value in enumerate(labels):
+        guess = mapping.measure_values.get(value, "")
+        value_side, unit_side = st.columns([3, 2])
+        with value_side:
+            meaning = st.selectbox(
+                t("upload_measure_value", value=printable(value, limit=80)),
+                list(measure_labels),
+                index=list(measure_labels).index(guess) if guess in measure_labels else 0,
+                format_func=measure_labels.get,
+                key=_key(f"value_{i}"),
+            )
+        with unit_side:
+            unit = st.selectbox(
+                t("upload_unit"),
+                list(UNIT_KEYS),
+                index=list(UNIT_KEYS).index(mapping.units.get(meaning, "count")) if meaning else 0,
+                format_func=lambda u: t(UNIT_KEYS[u]),
+                key=_key(f"value_unit_{i}"),
+            )
+        if meaning:
+            values[value] = meaning
+            if unit != "count":
+                units[meaning] = unit
+    return measure_column, values, None, units
+
+
+# --- Step 3: preview and confirm ---------------------------------------------------------------------------
+
+
+def _counts(report: service.ImportReport) -> dict[str, str]:
+    return {
+        "added": _dk(report.added),
+        "changed": _dk(report.changed),
+        "removed": _dk(report.removed),
+        "total": _dk(report.dataset_rows),
+    }
+
+
+def _show_largest(report: service.ImportReport) -> None:
+    if report.largest_changes:
+        st.caption(t("upload_largest"))
+        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True)
+
+
+def _show_preview(report: service.ImportReport) -> None:
+    if report.replaced_demo:
+        st.warning(t("upload_preview_demo"))
+    if report.unchanged:
+        st.info(t("upload_preview_nothing"))
+        return
+    st.info(t("upload_preview", **_counts(report)))
+    if report.affected_months:
+        st.text(t("upload_preview_months", months=", ".join(report.affected_months)))
+    _show_largest(report)
 
 
 def _show_report(report: service.ImportReport) -> None:
     if report.replaced_demo:
-        st.success("Demodata er erstattet helt af de rigtige tal. Demo og rigtige tal blandes aldrig.")
+        st.success(t("upload_done_demo"))
     if report.version is None:
-        st.info("Ingen ændringer: filen giver de samme tal som det nuværende datasæt; intet er skrevet.")
+        st.info(t("upload_done_nothing"))
         return
-    st.success(
-        f"Importeret: {_dk(report.rows_in_file)} rækker læst; {_dk(report.added)} tilføjet, "
-        f"{_dk(report.changed)} ændret, {_dk(report.removed)} fjernet. Datasættet har nu "
-        f"{_dk(report.dataset_rows)} rækker."
-    )
+    st.success(t("upload_done", rows=_dk(report.rows_in_file), **_counts(report)))
     st.text(f"Fil: {report.file}\nsha256: {report.sha256}\nVersion: {report.version}")
-    if report.largest_changes:
-        st.caption("Største ændringer")
-        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True)
-    if report.warnings:
-        st.dataframe(problems_table(report.warnings), hide_index=True)
-    st.caption("Fortryd med `joblog-dash rollback` på serveren.")
+    _show_largest(report)
+    st.caption(t("upload_done_rollback"))
 
 
-def render_upload_section(data_dir: Path | None = None) -> None:
-    """The 'Indlæs rigtige tal' section (Streamlit)."""
-    st.subheader("Indlæs rigtige tal")
-    if not config.uploads_enabled():
-        st.caption(
-            "Upload er slået fra på denne installation. Rigtige tal indlæses med `joblog-dash import FIL`."
-        )
+def _save_profile_form(state: dict, data_dir: Path | None) -> None:
+    name_side, button_side = st.columns([3, 1], vertical_alignment="bottom")
+    with name_side:
+        name = st.text_input(t("upload_profile_name"), key="joblog_profile_name")
+    with button_side:
+        clicked = st.button(t("upload_profile_save"), key="joblog_profile_save")
+    if clicked:
+        try:
+            path = mp.save_profile(name, state["mapping"], data_dir)
+        except mp.MappingError as exc:
+            st.error(str(exc))
+        else:
+            state["profile"] = path.stem
+            st.success(t("upload_profile_saved", name=path.stem))
+
+
+def _import(state: dict, data_dir: Path | None, actor: str | None) -> None:
+    try:
+        with _progress() as progress:
+            report = service.import_file(
+                Path(state["path"]),
+                data_dir,
+                progress,
+                display_name=state["name"],
+                mapping=state.get("mapping"),
+                profile=state.get("profile"),
+                actor=actor,
+            )
+    except service.ImportRefused as refused:
+        # The upload stays (removed after a day) so that the user can try again, e.g. after another import.
+        st.error(t("upload_nothing_imported"))
+        _show_problems(refused.problems)
         return
-    limit_mb = readers.max_import_bytes() // (1024 * 1024)
-    st.caption(
-        "Eksport fra Jobindsats eller STAR (CSV med semikolon, Jobindsats-JSON, Excel .xlsx) eller det kanoniske "
-        f"format (CSV/parquet), højst {limit_mb} MB. Filen kontrolleres først; intet ændres, før du trykker "
-        "Importér, og en import lander helt eller slet ikke."
-    )
-    uploaded = st.file_uploader("Eksportfil", type=UPLOAD_TYPES, key="joblog_upload")
+    Path(state["path"]).unlink(missing_ok=True)
+    state["report"] = report
+    st.cache_data.clear()  # the pages must not show figures from the replaced version
+
+
+def render_upload_section(data_dir: Path | None = None, *, actor: str | None = None) -> None:
+    """The 'Indlæs rigtige tal' section (Streamlit): table, mapping, preview, confirm.
+
+    `actor` (who is signed in) is recorded with the import; None when the caller has no sign-in.
+    """
+    st.subheader(t("upload_heading"))
+    if not config.uploads_enabled():
+        st.caption(t("upload_off"))
+        return
+    st.caption(t("upload_intro", limit=readers.max_import_bytes() // (1024 * 1024)))
+    uploaded = st.file_uploader(t("upload_file"), type=UPLOAD_TYPES, key="joblog_upload")
     if uploaded is None:
         return
-    state = st.session_state.setdefault("joblog_upload_state", {})
+    state = st.session_state.setdefault(STATE, {})
     if state.get("file_id") != uploaded.file_id:
-        if state.get("path"):
-            Path(state["path"]).unlink(missing_ok=True)
-        state.clear()
-        state["file_id"] = uploaded.file_id
-        state["name"] = safe_filename(uploaded.name)
-        if uploaded.size > readers.max_import_bytes():
-            state["problems"] = [
-                Problem(state["name"], None, None, f"filen er over grænsen på {limit_mb} MB")
-            ]
-        else:
-            try:
-                path = save_upload(uploaded.name, uploaded.getvalue(), data_dir)
-            except readers.ReadError as exc:
-                state["problems"] = [Problem(state["name"], None, None, str(exc))]
-            else:
-                state["path"] = str(path)
-                validation = service.validate_file(path, _progress_callback())
-                state["problems"] = [
-                    Problem(state["name"], p.row, p.column, p.message, p.severity)
-                    for p in validation.problems
-                ]
-                state["ok"] = validation.ok
-                state["stats"] = validation.stats
-    problems: list[Problem] = state.get("problems", [])
-    if not state.get("ok"):
-        st.error(f"{state['name']} kan ikke importeres. Ret problemerne nedenfor og upload filen igen.")
-        st.dataframe(problems_table(problems), hide_index=True)
+        _receive(uploaded, state, data_dir)
+    if state.get("read_problems"):
+        st.error(t("upload_unreadable", name=state["name"]))
+        _show_problems(state["read_problems"])
         return
-    stats = state.get("stats", {})
-    st.info(
-        f"Filen er i orden: {_dk(stats.get('rows'))} rækker for {stats.get('municipalities')} kommuner, "
-        f"{str(stats.get('first_month'))[:7]} – {str(stats.get('last_month'))[:7]}."
-    )
-    if problems:
-        st.dataframe(problems_table(problems), hide_index=True)
     if state.get("report") is not None:
         _show_report(state["report"])
         return
-    if st.button("Importér", key="joblog_upload_import", type="primary"):
-        try:
-            report = service.import_file(
-                Path(state["path"]), data_dir, _progress_callback(), display_name=state["name"]
-            )
-        except service.ImportRefused as refused:
-            st.error("Intet er importeret; de nuværende data er uændrede.")
-            st.dataframe(problems_table(refused.problems), hide_index=True)
-            return
-        finally:
-            Path(state["path"]).unlink(missing_ok=True)
-        state["report"] = report
-        st.cache_data.clear()  # the pages must not show figures from the replaced version
-        _show_report(report)
+    _show_table(state["raw"])
+    if "mapping" in state:
+        _mapping_form(state, data_dir)
+    else:
+        st.caption(t("upload_canonical"))
+    st.markdown(f"**{t('upload_step_preview')}**")
+    problems: list[Problem] = state.get("problems", [])
+    if not state.get("ok"):
+        st.error(t("upload_refused", name=state["name"]))
+        _show_problems(problems, key="joblog_upload_problems")
+        return
+    stats = state.get("stats", {})
+    st.success(
+        t(
+            "upload_ok",
+            rows=_dk(stats.get("rows")),
+            municipalities=stats.get("municipalities"),
+            first=str(stats.get("first_month"))[:7],
+            last=str(stats.get("last_month"))[:7],
+        )
+    )
+    if state.get("preview") is not None:
+        _show_preview(state["preview"])
+    if problems:
+        st.caption(t("upload_warnings"))
+        _show_problems(problems, key="joblog_upload_warnings")
+    if "mapping" in state:
+        _save_profile_form(state, data_dir)
+    if st.button(
+        t("upload_confirm"), key="joblog_upload_import", type="primary", help=t("upload_confirm_help")
+    ):
+        _import(state, data_dir, actor)
+        if state.get("report") is not None:
+            st.rerun()
