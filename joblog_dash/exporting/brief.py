@@ -52,6 +52,7 @@ class GroupFigures:
     nation: float | None
     peers: float | None
     suppressed: bool = False
+    searches: float | None = None  # registered job searches per person (a rate)
 
     @property
     def share_none(self) -> float | None:
@@ -193,6 +194,7 @@ def figures(view: ProfileView, source: str) -> BriefFigures:
             group=r["benefit_group"], persons=r["persons"], persons_0=r["persons_0"],
             persons_1_5=r["persons_1_5"], persons_6plus=r["persons_6plus"], share=r["share_joblogged"],
             region=r["region_share"], nation=r["nation_share"], peers=r["peers_share"], suppressed=r["suppressed"],
+            searches=r["searches_per_person"],
         )
         for r in view.table.iter_rows(named=True)
     )  # fmt: skip
@@ -333,7 +335,8 @@ def _key_table(figures: BriefFigures) -> str:
     head = (
         "<tr><th>Ydelsesgruppe</th><th>Personer</th>"
         f"<th>{_e(figures.name)}</th><th>{_e(figures.region_label)}</th><th>Hele landet</th>"
-        "<th>Sammenlignelige kommuner</th><th>Forskel til landet (pct.-point)</th></tr>"
+        "<th>Sammenlignelige kommuner</th><th>Forskel til landet (pct.-point)</th>"
+        f"<th>{_e(t('export_col_searches'))}</th></tr>"
     )
     rows = []
     for g in figures.groups:
@@ -350,7 +353,8 @@ def _key_table(figures: BriefFigures) -> str:
         rows.append(
             f"<tr><td>{_e(reference.group_label(g.group))}</td><td>{_e(fmt.number(g.persons))}</td>{own}"
             f"<td>{_e(fmt.pct_short(g.region))}</td><td>{_e(fmt.pct_short(g.nation))}</td>"
-            f"<td>{_e(fmt.pct_short(g.peers))}</td><td>{_e(diff)}</td></tr>"
+            f"<td>{_e(fmt.pct_short(g.peers))}</td><td>{_e(diff)}</td>"
+            f"<td>{_e(fmt.number(g.searches, 1))}</td></tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"
 

@@ -194,12 +194,14 @@ def profile_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame,
         pl.col("region_share").alias(f"{region} (pct.)"),
         pl.col("nation_share").alias("Hele landet (pct.)"),
         pl.col("peers_share").alias("Sammenlignelige kommuner (pct.)"),
+        pl.col("searches_per_person").alias(t("export_col_searches")),
         (pl.col("share_joblogged") - pl.col("nation_share")).alias("Forskel til landet (pct.-point)"),
         pl.when(pl.col("suppressed")).then(pl.lit(t("suppressed"))).otherwise(pl.lit("")).alias("Bemærkning"),
         *[expr.alias(name) for name, expr in status.items()],
     )
     kinds = {c: "share" for c in frame.columns if c.endswith("(pct.)")} | {
-        "Forskel til landet (pct.-point)": "pp"
+        "Forskel til landet (pct.-point)": "pp",
+        t("export_col_searches"): "number",
     }
     title = f"{name}: {t('measure_joblogged').lower()}, {fmt.month_long(sel.month)}"
     filters = [("Kommune", name), ("Måned", fmt.month_short(sel.month))]

@@ -416,6 +416,13 @@ DA: dict[str, str] = {
     "std_choice_raw": "Faktiske andele",
     "std_choice_adjusted": "Justeret for {adjustment}",
     "std_expected_share": "Forventet andel",
+    "kf_searches": "Registrerede jobsøgninger pr. person",
+    "kf_searches_help": (
+        "STARs mål for intensitet: alle registrerede jobsøgninger i måneden delt med antal personer i "
+        "målgruppen (hele landet: {nation}). Det er en rate, ikke en andel af personer, og indgår derfor ikke "
+        "i tragtdiagrammet, hvis grænser bygger på andele."
+    ),
+    "export_col_searches": "Jobsøgninger pr. person",
     "title_trend_hidden": "{name}: for få personer til at vise andelen i {month}",
     "std_expected_caption": "Forventet ud fra sammensætningen ({adjustment}): {share}",
     "std_ratio": "Faktisk i forhold til forventet",

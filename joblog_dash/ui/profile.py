@@ -92,6 +92,14 @@ def key_figures(view: ProfileView) -> None:
     )
     # Under the metric, not as its delta description: a caption wraps, the description is cut off ("regi…").
     cols[5].caption(t("kf_region_delta", name=view.name))
+    row = view.group_row()
+    if row is not None:
+        rate, nation = row["searches_per_person"], row["nation_searches"]
+        st.metric(
+            t("kf_searches"),
+            fmt.number(rate, 1) if rate is not None else hidden,
+            help=t("kf_searches_help", nation=fmt.number(nation, 1) if nation is not None else fmt.MISSING),
+        )
 
 
 def _trend_table(series: list[charts.Series], groups: tuple[str, ...]) -> pl.DataFrame:

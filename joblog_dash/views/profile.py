@@ -190,6 +190,11 @@ def _pooled(rows: pl.DataFrame, column: str = "share_joblogged") -> float | None
     return shares[column]
 
 
+def _rate(rows: pl.DataFrame) -> float | None:
+    persons = int(rows["persons"].sum()) if rows.height else 0
+    return int(rows["job_searches"].sum()) / persons if persons >= privacy.MIN_PERSONS else None
+
+
 def group_table(db: JoblogDB, sel: Selection, peer_codes: list[int], groups: list[str]) -> pl.DataFrame:
     """Per benefit group in the month: the municipality's counts and shares, and the pooled shares of its
     region, the country and its peers (sums of several municipalities: published when 5 or more)."""
@@ -211,11 +216,19 @@ def group_table(db: JoblogDB, sel: Selection, peer_codes: list[int], groups: lis
                 "region_share": _pooled(snap.filter(pl.col("region") == region.label)),
                 "nation_share": _pooled(snap),
                 "peers_share": _pooled(snap.filter(pl.col("municipality_code").is_in(peer_codes))),
+                # Job searches per person: STAR's intensity measure, a rate (not a share of persons).
+                "searches_per_person": int(own["job_searches"][0]) / persons if persons and own.height else None,
+                "nation_searches": _rate(snap),
             }
         )  # fmt: skip
-    floats = ("share_joblogged", "share_none", "share_6plus", "region_share", "nation_share", "peers_share")
+    floats = (
+        "share_joblogged", "share_none", "share_6plus", "region_share", "nation_share", "peers_share",
+        "searches_per_person", "nation_searches",
+    )  # fmt: skip
     frame = pl.DataFrame(rows, schema_overrides=dict.fromkeys(floats, pl.Float64))
-    published = privacy.publish(frame, keep=("benefit_group", "region_share", "nation_share", "peers_share"))
+    published = privacy.publish(
+        frame, keep=("benefit_group", "region_share", "nation_share", "peers_share", "nation_searches")
+    )
     return published.with_columns((pl.col("share_joblogged") - pl.col("nation_share")).alias("diff_nation"))
 
 
