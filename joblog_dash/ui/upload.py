@@ -1,6 +1,6 @@
 """Upload section for 'Om tallene': validate an export, show its problems, import it on request.
 
-Hidden when `config.uploads_enabled()` is false (a public deployment sets JOBLOG_ALLOW_UPLOAD=0). The file
+Shown only to a signed-in administrator (the page gates it with ui/admin.py). The file
 is saved under the data directory with a generated, sanitised name, so an upload cannot write elsewhere.
 Every text from the file is shown as data (tables, st.text), never as Markdown or HTML.
 """
@@ -15,7 +15,6 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from joblog_dash import config
 from joblog_dash.data import store
 from joblog_dash.importing import readers, service
 from joblog_dash.importing.validate import Problem
@@ -101,11 +100,6 @@ def _show_report(report: service.ImportReport) -> None:
 def render_upload_section(data_dir: Path | None = None) -> None:
     """The 'Indlæs rigtige tal' section (Streamlit)."""
     st.subheader("Indlæs rigtige tal")
-    if not config.uploads_enabled():
-        st.caption(
-            "Upload er slået fra på denne installation. Rigtige tal indlæses med `joblog-dash import FIL`."
-        )
-        return
     limit_mb = readers.max_import_bytes() // (1024 * 1024)
     st.caption(
         "Eksport fra Jobindsats eller STAR (CSV med semikolon, Jobindsats-JSON, Excel .xlsx) eller det kanoniske "
