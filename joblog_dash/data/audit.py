@@ -93,7 +93,11 @@ def record(
         version_after=version_after,
     )
     line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode("utf-8")
-    path = audit_path(data_dir)
+    _append(audit_path(data_dir), line)
+    return entry
+
+
+def _append(path: Path, line: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
@@ -103,7 +107,6 @@ def record(
         os.fsync(fd)
     finally:
         os.close(fd)
-    return entry
 
 
 def read_entries(data_dir: Path | None = None) -> list[AuditEntry]:
