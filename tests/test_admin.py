@@ -170,11 +170,12 @@ def test_password_sign_in_opens_upload_and_rollback_and_logs_as_administrator(da
     demo_version = store.list_versions(data_dir)[0].version
     at.selectbox(key="admin_rollback_version").select(demo_version).run()
     assert at.button(key="admin_rollback_go").disabled
-    at.checkbox(key="admin_rollback_confirm").check().run()
+    at.checkbox(key="admin_rollback_confirm_0").check().run()
     at.button(key="admin_rollback_go").click().run()
     assert not at.exception, at.exception
     assert store.current_version(data_dir) == demo_version
     assert "Aktiv version er nu" in _texts(at)
+    assert not at.checkbox(key="admin_rollback_confirm_1").value  # the next one needs confirming again
     entries = audit.read_entries(data_dir)
     assert [(e.action, e.actor) for e in entries] == [
         ("rollback", "administrator"),

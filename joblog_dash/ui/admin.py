@@ -150,7 +150,9 @@ def render_rollback() -> None:
         format_func=lambda v: _version_label(others[v]),
         key="admin_rollback_version",
     )
-    confirmed = st.checkbox(t("admin_rollback_confirm"), key="admin_rollback_confirm")
+    # A new key after each rollback: the next one needs its own confirmation.
+    rounds = st.session_state.setdefault("admin_rollback_rounds", 0)
+    confirmed = st.checkbox(t("admin_rollback_confirm"), key=f"admin_rollback_confirm_{rounds}")
     if not st.button(t("admin_rollback_button"), key="admin_rollback_go", disabled=not confirmed):
         return
     try:
@@ -168,7 +170,7 @@ def render_rollback() -> None:
         source=printable(manifest.source, limit=80),
         rows=fmt.number(manifest.rows),
     )
-    del st.session_state["admin_rollback_confirm"]  # the next rollback needs its own confirmation
+    st.session_state["admin_rollback_rounds"] = rounds + 1
     st.rerun()  # redraw the whole page (data notice, figures) on the version now current
 
 
@@ -188,12 +190,12 @@ def audit_table(entries: list[audit.AuditEntry], show_actor: bool) -> pl.DataFra
     columns |= {
         t("audit_action"): [actions.get(e.action, e.action) for e in entries],
         t("audit_file"): [printable(e.file, limit=100) for e in entries],
-        t("audit_sha"): [e.sha256 for e in entries],
         t("audit_added"): [fmt.number(e.added) for e in entries],
         t("audit_changed"): [fmt.number(e.changed) for e in entries],
         t("audit_removed"): [fmt.number(e.removed) for e in entries],
         t("audit_before"): [e.version_before or "" for e in entries],
         t("audit_after"): [e.version_after or "" for e in entries],
+        t("audit_sha"): [e.sha256 for e in entries],  # last: long, and only needed to check a file
     }
     return pl.DataFrame(columns, schema={name: pl.String for name in columns})
 
