@@ -77,11 +77,17 @@ def open_db(data_dir: Path | None = None) -> JoblogDB:
 
     When the current version cannot be read, the newest readable earlier version is opened instead and
     `problem` says what is wrong; DatasetMissingError only when no version is readable."""
+    if _fallbacks:  # degraded: answer from the remembered fallback while the broken files are unchanged
+        known = _fallbacks.get(_broken_key(data_dir))
+        if known is not None:
+            return known
     try:
         facts, manifest = store.current_paths(data_dir)
-        return _open_version(facts, manifest, data_dir)
+        db = _open_version(facts, manifest, data_dir)
     except store.DatasetMissingError as exc:
         return _fallback(data_dir, str(exc))
+    _fallbacks.clear()  # repaired, imported or rolled back: no more detours
+    return db
 
 
 def _open_version(facts: Path, manifest: Path, data_dir: Path | None) -> JoblogDB:
@@ -114,9 +120,6 @@ def _broken_key(data_dir: Path | None) -> tuple[object, ...]:
 
 def _fallback(data_dir: Path | None, problem: str) -> JoblogDB:
     key = _broken_key(data_dir)
-    known = _fallbacks.get(key)
-    if known is not None:
-        return known
     fallback = store.fallback_version(data_dir)
     if fallback is None:
         raise store.DatasetMissingError(problem)
