@@ -200,6 +200,9 @@ def test_oidc_admin_by_email(data_dir: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("JOBLOG_ADMIN_EMAILS", "anna@ministeriet.dk")
     signed_out = _page(auth, {"is_logged_in": False})
     assert not _can_change_data(signed_out) and any(b.key == "admin_oidc_login" for b in signed_out.button)
+    # A sign-in that cannot work (no client_secret / server_metadata_url here) says so, in Danish.
+    signed_out.button(key="admin_oidc_login").click().run()
+    assert not signed_out.exception and "ikke sat rigtigt op" in _texts(signed_out)
     other = _page(auth, {"is_logged_in": True, "email": "eve@example.com"})
     assert not _can_change_data(other) and "eve@example.com, men er ikke administrator" in _texts(other)
     # AppTest's default user has an e-mail but is not signed in: no access.

@@ -171,6 +171,7 @@ DA: dict[str, str] = {
     "admin_oidc_no_admins": (
         "Der er ingen administratorer angivet (JOBLOG_ADMIN_EMAILS), så data kan ikke ændres her."
     ),
+    "admin_oidc_broken": "Log ind er ikke sat rigtigt op på serveren (se README om administratorer): {problem}",
     "admin_not_admin": "Du er logget ind som {email}, men er ikke administrator.",
     "admin_signed_in": "Logget ind som {who}.",
     "admin_logout": "Log ud",

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 import streamlit as st
-from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.errors import StreamlitAuthError, StreamlitSecretNotFoundError
 
 from joblog_dash import config
 from joblog_dash.data import audit, store
@@ -81,7 +81,10 @@ def _oidc(auth: Mapping[str, Any]) -> str | None:
         return None
     if not st.user.get("is_logged_in"):
         if st.button(t("admin_oidc_login"), key="admin_oidc_login"):
-            st.login(oidc_provider(auth))
+            try:
+                st.login(oidc_provider(auth))
+            except StreamlitAuthError as exc:  # [auth] incomplete, or Authlib not installed
+                st.error(t("admin_oidc_broken", problem=printable(exc, limit=300)), icon="🔒")
         return None
     email = str(st.user.get("email") or "").strip().lower()
     if email not in admins:
