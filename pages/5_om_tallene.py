@@ -1,12 +1,14 @@
-"""Om tallene: what the figures measure, who is covered, events, source, suppression, import. Layout only."""
+"""Om tallene: what the figures measure, who is covered, events, source, suppression, changing data and
+the audit log. Layout only."""
 
 import polars as pl
 import streamlit as st
 
 from joblog_dash.analysis import privacy
-from joblog_dash.data import reference
+from joblog_dash.data import audit, reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
+from joblog_dash.ui import admin
 from joblog_dash.ui.layout import page_setup
 from joblog_dash.ui.upload import render_upload_section
 
@@ -75,4 +77,10 @@ st.warning(t("about_provisional", month=fmt.month_long(months[-1])), icon="⏳")
 st.subheader(t("about_suppression_heading"))
 st.markdown(t("about_suppression", min=privacy.MIN_PERSONS))
 
-render_upload_section()
+st.subheader(t("admin_heading"))
+who = admin.render_sign_in()
+if who is not None:  # only a signed-in administrator sees the upload and rollback, and they are logged
+    with audit.acting_as(who):
+        render_upload_section()
+        admin.render_rollback()
+admin.render_audit_log(show_actor=who is not None)

@@ -125,7 +125,8 @@ def test_versions_and_rollback(tmp_path: Path) -> None:
     assert store.current_version(data_dir) == second
 
 
-def test_one_import_at_a_time(tmp_path: Path) -> None:
+def test_one_import_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "LOCK_WAIT_SECONDS", 0.2)  # the second one waits this long, then is refused
     data_dir = tmp_path / "data"
     write_dataset(data_dir)
     path = tmp_path / "fil.csv"

@@ -1,4 +1,5 @@
-"""The upload section: validate, show problems as text, import on a button, hidden when switched off."""
+"""The upload section: validate, show problems as text, import on a button (gated by ui/admin.py, see
+test_admin.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
     write_dataset(folder, make_frame(codes=[101, 147, 751, 461]), kind="demo")
     monkeypatch.setenv("JOBLOG_DATA_DIR", str(folder))
-    monkeypatch.delenv("JOBLOG_ALLOW_UPLOAD", raising=False)
     return folder
 
 
@@ -70,13 +70,6 @@ def test_bad_upload_shows_problems_as_text_and_changes_nothing(data_dir: Path) -
     for path in uploaded:
         path.unlink()
     assert tree_checksum(data_dir) == before
-
-
-def test_upload_switched_off(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("JOBLOG_ALLOW_UPLOAD", "0")
-    at = AppTest.from_function(_app, default_timeout=30).run()
-    assert len(at.get("file_uploader")) == 0
-    assert "Upload er slået fra" in _texts(at)
 
 
 def test_saved_upload_cannot_leave_the_data_directory(tmp_path: Path) -> None:

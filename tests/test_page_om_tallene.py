@@ -17,7 +17,7 @@ def run() -> AppTest:
     return run_page("pages/5_om_tallene.py")
 
 
-def test_renders_measure_groups_events_source_and_upload(demo_data_dir: Path) -> None:
+def test_renders_measure_groups_events_source_and_admin_section(demo_data_dir: Path) -> None:
     at = run()
     text = " ".join(m.value for m in at.markdown)
     assert "mindst én jobsøgning" in text and "**0**, **1–5** og **6 eller flere**" in text
@@ -36,6 +36,9 @@ def test_renders_measure_groups_events_source_and_upload(demo_data_dir: Path) ->
     # The latest month is flagged as provisional.
     assert "dec. 2021" in text or "december 2021" in " ".join(w.value for w in at.warning)
     assert any("foreløbig" in w.value for w in at.warning)
-    # Suppression is explained with the actual threshold, and the upload section is there.
+    # Suppression is explained with the actual threshold. Changing data needs an administrator: with none
+    # configured there is no upload, only the pointer to the CLI (test_admin.py covers the sign-in).
     assert "færre end 5 personer" in text
-    assert "Indlæs rigtige tal" in [s.value for s in at.subheader]
+    headings = [s.value for s in at.subheader]
+    assert "Ændre data" in headings and "Ændringslog" in headings and "Indlæs rigtige tal" not in headings
+    assert not at.get("file_uploader")

@@ -136,12 +136,16 @@ def _new_version_name(kind: str) -> str:
 def _atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(tmp, 0o644)  # mkstemp creates 0600; the dataset must be readable by the app's user
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the dataset must be readable by the app's user
+        os.replace(tmp, path)
+    except BaseException:  # e.g. a full disk: leave the old file and no temporary behind
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_facts(frame: pl.DataFrame, path: Path) -> None:
@@ -281,10 +285,72 @@ def list_versions(data_dir: Path | None = None) -> list[Manifest]:
 
 
 def activate(version: str, data_dir: Path | None = None) -> Manifest:
-    """Point CURRENT at an existing version (used by rollback)."""
-    folder = version_dir(version, data_dir)
-    manifest = read_manifest(folder / MANIFEST_FILE)
-    if not (folder / FACTS_FILE).is_file():
-        raise DatasetMissingError(f"Version {version} har ingen {FACTS_FILE}.")
+    """Point CURRENT at an existing, readable version (used by rollback)."""
+    manifest = check_version(version, data_dir)
     _atomic_write_text(_current_file(data_dir), version + "\n")
     return manifest
+
+
+def check_version(version: str, data_dir: Path | None = None) -> Manifest:
+    """The manifest of `version` if its files are there and readable; DatasetMissingError saying what is
+    wrong otherwise. Reads only the manifest and the parquet footers (a few KB), so it is cheap."""
+    return check_folder(version_dir(version, data_dir))
+
+
+def check_folder(folder: Path) -> Manifest:
+    """check_version for a version folder."""
+    version = folder.name
+    manifest = read_manifest(folder / MANIFEST_FILE)
+    paths = [folder / FACTS_FILE, *sorted(folder.glob("agg_*.parquet"))]
+    try:
+        rows = pq.read_metadata(paths[0]).num_rows
+        for path in paths[1:]:
+            pq.read_metadata(path)
+    except FileNotFoundError:
+        raise DatasetMissingError(f"Version {version} mangler filen {FACTS_FILE}.") from None
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise DatasetMissingError(f"Version {version} har en ødelagt fil: {exc}") from exc
+    if rows != manifest.rows:
+        raise DatasetMissingError(
+            f"Version {version}: {FACTS_FILE} har {rows} rækker, men manifestet siger {manifest.rows}."
+        )
+    return manifest
+
+
+def fallback_version(data_dir: Path | None = None) -> Manifest | None:
+    """The version to serve when the current one cannot be read: the newest readable version older than
+    the current one, else the oldest readable newer one (one that a rollback left); None if none is."""
+    current = current_version(data_dir) or ""
+    names = [m.version for m in list_versions(data_dir) if m.version != current]
+    older = [v for v in names if not current or v < current][::-1]  # no CURRENT: newest first
+    for version in older + [v for v in names if v > current]:
+        try:
+            return check_version(version, data_dir)
+        except DatasetMissingError:
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class Serving:
+    """The version the app shows: the current one, or a fallback with the reason the current one failed."""
+
+    manifest: Manifest
+    facts: Path
+    manifest_path: Path
+    problem: str | None = None  # set when this is a fallback
+
+
+def serving_version(data_dir: Path | None = None) -> Serving:
+    """The current version if it is readable, else the fallback (with the problem); DatasetMissingError
+    when no version is readable."""
+    try:
+        facts, manifest_path = current_paths(data_dir)
+        manifest = check_folder(facts.parent)
+        return Serving(manifest, facts, manifest_path)
+    except DatasetMissingError as exc:
+        fallback = fallback_version(data_dir)
+        if fallback is None:
+            raise
+        folder = version_dir(fallback.version, data_dir)
+        return Serving(fallback, folder / FACTS_FILE, folder / MANIFEST_FILE, problem=str(exc))

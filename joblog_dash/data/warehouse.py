@@ -6,7 +6,7 @@ Each query takes its own cursor (JoblogDB.sql), so Streamlit's session threads n
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +24,7 @@ class JoblogDB:
     connection: duckdb.DuckDBPyConnection
     facts_path: Path
     manifest: store.Manifest
+    problem: str | None = None  # why the current version is not the one open (a fallback), else None
 
     @property
     def version(self) -> str:
@@ -44,6 +45,7 @@ _open_lock = threading.Lock()
 
 @lru_cache(maxsize=4)
 def _open(facts_path: str, manifest_path: str) -> JoblogDB:
+    store.check_folder(Path(facts_path).parent)  # a missing or damaged file fails here, not in a page
     connection = duckdb.connect(config={"threads": 2})
     connection.execute("SET enable_progress_bar = false")  # a long scan would draw one into the server log
     # A bound on DuckDB's buffers per process (default: 80 % of the machine's memory). The common questions
@@ -77,8 +79,24 @@ def _open(facts_path: str, manifest_path: str) -> JoblogDB:
 
 
 def open_db(data_dir: Path | None = None) -> JoblogDB:
-    """The current dataset of the data directory (cached per version); DatasetMissingError if none."""
-    facts, manifest = store.current_paths(data_dir)
+    """The current dataset of the data directory (cached per version).
+
+    When the current version cannot be read, the newest readable earlier version is opened instead and
+    `problem` says what is wrong; DatasetMissingError only when no version is readable."""
+    if _fallbacks:  # degraded: answer from the remembered fallback while the broken files are unchanged
+        known = _fallbacks.get(_broken_key(data_dir))
+        if known is not None:
+            return known
+    try:
+        facts, manifest = store.current_paths(data_dir)
+        db = _open_version(facts, manifest, data_dir)
+    except store.DatasetMissingError as exc:
+        return _fallback(data_dir, str(exc))
+    _fallbacks.clear()  # repaired, imported or rolled back: no more detours
+    return db
+
+
+def _open_version(facts: Path, manifest: Path, data_dir: Path | None) -> JoblogDB:
     with _open_lock:
         try:
             return _open(str(facts), str(manifest))
@@ -86,3 +104,35 @@ def open_db(data_dir: Path | None = None) -> JoblogDB:
             raise store.DatasetMissingError(
                 f"Kan ikke læse {facts}: {exc}. " + store.missing_message(data_dir)
             ) from exc
+
+
+# Fallbacks by the state of the broken current version, so a page rerun does not search the versions
+# again for every query; a repaired file, an import or a rollback changes the key.
+_fallbacks: dict[tuple[object, ...], JoblogDB] = {}
+
+
+def _broken_key(data_dir: Path | None) -> tuple[object, ...]:
+    version = store.current_version(data_dir) or ""
+    folder = store.version_dir(version, data_dir) if version else store.joblog_dir(data_dir)
+    state: list[object] = [str(store.joblog_dir(data_dir)), version]
+    for path in (folder / store.FACTS_FILE, folder / store.MANIFEST_FILE):
+        try:
+            info = path.stat()
+            state.append((info.st_ino, info.st_mtime_ns, info.st_size))
+        except OSError:
+            state.append(None)
+    return tuple(state)
+
+
+def _fallback(data_dir: Path | None, problem: str) -> JoblogDB:
+    key = _broken_key(data_dir)
+    fallback = store.fallback_version(data_dir)
+    if fallback is None:
+        raise store.DatasetMissingError(problem)
+    folder = store.version_dir(fallback.version, data_dir)
+    db = _open_version(folder / store.FACTS_FILE, folder / store.MANIFEST_FILE, data_dir)
+    db = replace(db, problem=problem)
+    if len(_fallbacks) > 8:
+        _fallbacks.clear()
+    _fallbacks[key] = db
+    return db

@@ -1,4 +1,4 @@
-"""`joblog-dash import | validate | versions | rollback`: the command-line side of importing."""
+"""`joblog-dash import | validate | versions | rollback | admin-hash`: the command-line side of changing data."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from joblog_dash import config
 from joblog_dash.data import store
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing import mapping as mapping_step
@@ -242,6 +243,27 @@ def _mapping_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--measure-column", help="wide layout: the column naming each row's measure")
 
 
+MIN_PASSWORD_LENGTH = 12
+
+
+def cmd_admin_hash(args: argparse.Namespace) -> int:
+    """Print the secrets.toml lines holding a hash of a new administrator password (never the password)."""
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Ny administratoradgangskode: ")
+        if getpass.getpass("Gentag adgangskoden: ") != password:
+            print("Adgangskoderne er ikke ens; intet er lavet.", file=sys.stderr)
+            return 1
+    if len(password) < MIN_PASSWORD_LENGTH:
+        print(f"Adgangskoden skal have mindst {MIN_PASSWORD_LENGTH} tegn; intet er lavet.", file=sys.stderr)
+        return 1
+    print("# Indsæt i .streamlit/secrets.toml (kun hashen gemmes, aldrig adgangskoden):", file=sys.stderr)
+    print(f"[{config.ADMIN_SECRETS_SECTION}]")
+    print(f'{config.ADMIN_SECRETS_KEY} = "{config.hash_admin_password(password)}"')
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the import commands to the `joblog-dash` parser."""
     # SUPPRESS as default too: a None default would overwrite a --data-dir given before the command.
@@ -269,3 +291,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     rol.add_argument("version", nargs="?")
     rol.add_argument("--data-dir", **hidden)
     rol.set_defaults(func=cmd_rollback)
+    adm = sub.add_parser("admin-hash", help="print the secrets.toml lines for a new administrator password")
+    adm.add_argument("--stdin", action="store_true", help="read the password from the first line of stdin")
+    adm.set_defaults(func=cmd_admin_hash)

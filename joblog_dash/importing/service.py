@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from joblog_dash.data import reference, schema, store
+from joblog_dash.data import audit, reference, schema, store
 from joblog_dash.importing.mapping import Mapping, apply_mapping
 from joblog_dash.importing.readers import RawTable, ReadError, read_table
 from joblog_dash.importing.validate import Problem, Validation, validate_table
@@ -119,21 +119,61 @@ def validate_file(
     return validation
 
 
+LOCK_WAIT_SECONDS = 10.0  # a second import waits this long for the first, then is refused
+BUSY_MESSAGE = "en anden import eller tilbagerulning er i gang i samme datamappe; prøv igen om lidt"
+
+
 @contextlib.contextmanager
 def import_lock(data_dir: Path | None) -> Iterator[None]:
+    """One change (import or rollback) at a time per data directory, across processes: an flock on a lock
+    file in the data directory. A second change waits up to LOCK_WAIT_SECONDS, then is refused."""
     folder = store.joblog_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / ".import.lock").open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise ImportRefused(
-                [Problem("", None, None, "en anden import er i gang i samme datamappe; prøv igen om lidt")]
-            ) from exc
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as exc:
+                if time.monotonic() >= deadline:
+                    raise ImportRefused([Problem("", None, None, BUSY_MESSAGE)]) from exc
+                time.sleep(0.05)  # polling interval of a bounded wait
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _audit(
+    action: str,
+    before: str | None,
+    after: str | None,
+    data_dir: Path | None,
+    counts: tuple[int, int, int],
+    file: str = "",
+    sha256: str = "",
+) -> None:
+    """Record a change just made; if the log cannot be written, undo the change (nothing unlogged)."""
+    added, changed, removed = counts
+    try:
+        audit.record(
+            action,
+            version_before=before,
+            version_after=after,
+            file=file,
+            sha256=sha256,
+            added=added,
+            changed=changed,
+            removed=removed,
+            data_dir=data_dir,
+        )
+    except OSError as exc:
+        if before is not None:
+            store.activate(before, data_dir)
+        raise ImportRefused(
+            [Problem("", None, None, f"revisionsloggen kunne ikke skrives ({exc}); ændringen er fortrudt")]
+        ) from exc
 
 
 def _remove_stale_staging(data_dir: Path | None) -> None:
@@ -148,11 +188,17 @@ def _remove_stale_staging(data_dir: Path | None) -> None:
 
 
 def _current(data_dir: Path | None) -> tuple[store.Manifest | None, pl.DataFrame | None]:
+    """The dataset the app shows (the current version, or the fallback when the current one is damaged)."""
     try:
-        facts, manifest_path = store.current_paths(data_dir)
+        serving = store.serving_version(data_dir)
     except store.DatasetMissingError:
         return None, None
-    return store.read_manifest(manifest_path), pl.read_parquet(facts)
+    try:
+        return serving.manifest, pl.read_parquet(serving.facts)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise ImportRefused(
+            [Problem("", None, None, f"det nuværende datasæt kan ikke læses ({exc}); intet er ændret")]
+        ) from exc
 
 
 def affected_months(old: pl.DataFrame, new: pl.DataFrame) -> list[str]:
@@ -301,13 +347,28 @@ def import_file(
             ),
             "replaced_demo": replaced_demo,
         }
-        written = store.write_version(
-            merged,
-            kind="real",
-            source=name,
-            files=[*previous_files, entry],
-            details=details,
-            data_dir=data_dir,
+        before = store.current_version(data_dir)
+        try:
+            written = store.write_version(
+                merged,
+                kind="real",
+                source=name,
+                files=[*previous_files, entry],
+                details=details,
+                data_dir=data_dir,
+            )
+        except OSError as exc:  # e.g. the disk is full: the staging folder is gone, CURRENT unchanged
+            raise ImportRefused(
+                [Problem(name, None, None, f"den nye version kunne ikke skrives ({exc.strerror or exc})")]
+            ) from exc
+        _audit(
+            "import",
+            before,
+            written.version,
+            data_dir,
+            (added, changed, removed),
+            file=name,
+            sha256=digest,
         )
         report.version = written.version
     progress(1.0, "Færdig")
@@ -315,16 +376,39 @@ def import_file(
 
 
 def rollback(version: str | None = None, data_dir: Path | None = None) -> store.Manifest:
-    """Make `version` (default: the version before the current one) current again."""
-    versions = [m.version for m in store.list_versions(data_dir)]
-    current = store.current_version(data_dir)
-    if version is None:
-        if current not in versions or versions.index(current) == 0:
-            raise store.DatasetMissingError("Der er ingen tidligere version at gå tilbage til.")
-        version = versions[versions.index(current) - 1]
-    if version not in versions:
-        raise store.DatasetMissingError(
-            f"Versionen '{printable(version)}' findes ikke. Se `joblog-dash versions`."
-        )
+    """Make `version` (default: the version before the current one) current again, and log it."""
     with import_lock(data_dir):
-        return store.activate(version, data_dir)
+        versions = [m.version for m in store.list_versions(data_dir)]
+        current = store.current_version(data_dir)
+        if version is None:
+            version = _previous_version(versions, current, data_dir)
+        if version not in versions:
+            raise store.DatasetMissingError(
+                f"Versionen '{printable(version)}' findes ikke. Se `joblog-dash versions`."
+            )
+        store.check_version(version, data_dir)  # a damaged target is refused before anything changes
+        added, changed, removed = _rollback_diff(current, version, data_dir)
+        manifest = store.activate(version, data_dir)
+        _audit("rollback", current, version, data_dir, (added, changed, removed))
+        return manifest
+
+
+def _previous_version(versions: list[str], current: str | None, data_dir: Path | None) -> str:
+    if current in versions and versions.index(current) > 0:
+        return versions[versions.index(current) - 1]
+    fallback = store.fallback_version(data_dir) if current not in versions else None
+    if fallback is None:  # a damaged current version goes back to the one the app shows instead
+        raise store.DatasetMissingError("Der er ingen tidligere version at gå tilbage til.")
+    return fallback.version
+
+
+def _rollback_diff(current: str | None, target: str, data_dir: Path | None) -> tuple[int, int, int]:
+    """Rows added/changed/removed by going from `current` to `target` (all of target's rows are 'added'
+    when the current version cannot be read)."""
+    new = pl.read_parquet(store.version_dir(target, data_dir) / store.FACTS_FILE)
+    try:
+        old = pl.read_parquet(store.version_dir(current or "", data_dir) / store.FACTS_FILE)
+    except (OSError, pl.exceptions.PolarsError):
+        old = new.clear()
+    added, changed, removed, _largest = diff(old, new)
+    return added, changed, removed

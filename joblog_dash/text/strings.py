@@ -167,6 +167,57 @@ DA: dict[str, str] = {
         "den næstmindste kommune (sekundær diskretionering), så det skjulte tal ikke kan regnes ud ved "
         "at trække fra."
     ),
+    # --- Administrators, rollback, audit log and damaged versions (issue 12, points 3 and 4) ---
+    "fallback_notice": (
+        "**Den nyeste version af datasættet kan ikke læses**, så siden viser den seneste hele version "
+        "({version}). En administrator kan importere igen eller rulle tilbage. Fejl: {problem}"
+    ),
+    "admin_heading": "Ændre data",
+    "admin_none": (
+        "Data kan ikke ændres her: der er ikke sat nogen administrator-login op på denne installation. "
+        "Rigtige tal indlæses på serveren med `joblog-dash import FIL`, og `joblog-dash rollback` ruller "
+        "tilbage (se README om administratorer)."
+    ),
+    "admin_intro": "Kun en administrator kan indlæse nye tal og rulle tilbage til en tidligere version.",
+    "admin_oidc_login": "Log ind",
+    "admin_oidc_no_admins": (
+        "Der er ingen administratorer angivet (JOBLOG_ADMIN_EMAILS), så data kan ikke ændres her."
+    ),
+    "admin_oidc_broken": "Log ind er ikke sat rigtigt op på serveren (se README om administratorer): {problem}",
+    "admin_not_admin": "Du er logget ind som {email}, men er ikke administrator.",
+    "admin_signed_in": "Logget ind som {who}.",
+    "admin_logout": "Log ud",
+    "admin_password": "Administratoradgangskode",
+    "admin_sign_in": "Log ind som administrator",
+    "admin_wrong": "Forkert adgangskode. {left} forsøg tilbage.",
+    "admin_locked": (
+        "For mange forkerte forsøg. Log ind er spærret i denne session; luk fanen og prøv igen senere."
+    ),
+    "admin_rollback_heading": "Rul tilbage til en tidligere version",
+    "admin_rollback_none": "Der er ingen anden version at rulle tilbage til.",
+    "admin_rollback_pick": "Version",
+    "admin_rollback_confirm": "Ja, gør denne version aktiv for alle brugere",
+    "admin_rollback_button": "Rul tilbage",
+    "admin_rollback_done": "Aktiv version er nu {version} ({source}, {rows} rækker).",
+    "admin_rollback_failed": "Intet er ændret: {problem}",
+    "admin_version_label": "{created} · {kind} · {rows} rækker · {first} – {last} · {source}",
+    "admin_kind_demo": "demo",
+    "admin_kind_real": "rigtige tal",
+    "audit_heading": "Ændringslog",
+    "audit_intro": "Hver import og tilbagerulning, nyeste først. Loggen kan kun skrives til, aldrig rettes.",
+    "audit_empty": "Ingen importer eller tilbagerulninger endnu.",
+    "audit_when": "Tidspunkt",
+    "audit_who": "Hvem",
+    "audit_action": "Handling",
+    "audit_import": "Import",
+    "audit_rollback": "Tilbagerulning",
+    "audit_file": "Fil",
+    "audit_sha": "SHA-256",
+    "audit_added": "Tilføjet",
+    "audit_changed": "Ændret",
+    "audit_removed": "Fjernet",
+    "audit_before": "Version før",
+    "audit_after": "Version efter",
     # --- Kommuneprofil and Ydelsesgrupper (pages 2 and 3) ---
     "profile_peers": "Sammenlignelige kommuner: {names} ({reason}).",
     "peer_population": "indbyggertal",
@@ -449,7 +500,6 @@ DA: dict[str, str] = {
     ),
     # Upload and the mapping step (ui/upload.py)
     "upload_heading": "Indlæs rigtige tal",
-    "upload_off": "Upload er slået fra på denne installation. Rigtige tal indlæses med `joblog-dash import FIL`.",
     "upload_intro": (
         "Eksport fra Jobindsats (API v3/v2 som JSON eller CSV), et STAR-benchmarkark eller et andet udtræk "
         "(CSV, JSON, Excel .xlsx) eller det kanoniske format (CSV/parquet), højst {limit} MB. Du ser tabellen, "

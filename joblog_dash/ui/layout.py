@@ -137,6 +137,8 @@ def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "a
         copy_link()
     st.title(title)
     render_data_notice(db.manifest)
+    if db.problem:  # the current version is damaged; an older readable one is shown
+        st.warning(t("fallback_notice", version=db.manifest.version, problem=db.problem), icon="🛠️")
     for notice in notices:
         st.info(notice, icon="ℹ️")
     return PageContext(db=db, manifest=db.manifest, choices=choices, selection=filters)

@@ -5,7 +5,7 @@ profile pre-filled, in a form so nothing is re-checked until the user asks, (3) 
 import would change (rows added/changed/removed, the largest changes, the months affected) from a dry run,
 then an explicit Importér. The mapping can be saved as a named profile for next month.
 
-Hidden when `config.uploads_enabled()` is false. The file is saved under the data directory with a
+Shown only to a signed-in administrator (the page gates it with ui/admin.py). The file is saved under the data directory with a
 generated, sanitised name, so an upload cannot write elsewhere. Every text from the file is shown as data
 (tables, st.text), never as Markdown or HTML.
 """
@@ -22,7 +22,6 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from joblog_dash import config
 from joblog_dash.data import reference, store
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing import mapping as mp
@@ -458,9 +457,6 @@ def render_upload_section(data_dir: Path | None = None, *, actor: str | None = N
     `actor` (who is signed in) is recorded with the import; None when the caller has no sign-in.
     """
     st.subheader(t("upload_heading"))
-    if not config.uploads_enabled():
-        st.caption(t("upload_off"))
-        return
     st.caption(t("upload_intro", limit=readers.max_import_bytes() // (1024 * 1024)))
     uploaded = st.file_uploader(t("upload_file"), type=UPLOAD_TYPES, key="joblog_upload")
     if uploaded is None:

@@ -3,6 +3,8 @@
 - ``app_server`` (session): starts ``streamlit run app.py`` on a free port bound to 127.0.0.1 with
   ``JOBLOG_DATA_DIR`` pointing at the session demo dataset, waits (bounded) for ``/_stcore/health`` to say
   "ok", yields the base URL and stops the server at the end of the session.
+- ``admin_app`` (module): a second server with an administrator password (random per run, only its hash in
+  a secrets file written for the run) over its own small dataset; gives its url, password and data dir.
 - ``base_url`` (session): overrides pytest-playwright's, so ``page.goto("/kommuner?...")`` works.
 - ``browser_type_launch_args`` / ``browser_context_args`` (session): launch /usr/bin/chromium (Playwright
   cannot download browsers here) with the flags from the stack notes; a fixed viewport and Danish locale.
@@ -16,7 +18,9 @@ Every test under tests/browser/ gets the ``browser`` marker; the run stops (neve
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -24,13 +28,16 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from browser_helpers import RequestGuard
+from importfixtures import make_frame, write_dataset
 from playwright.sync_api import BrowserContext, Page, expect
 
 from bench import common as bench_common
+from joblog_dash import config
 
 # One definition of the Chromium path and launch flags (the stack notes' list), shared with the benchmarks.
 CHROMIUM = Path(bench_common.CHROMIUM)
@@ -69,12 +76,13 @@ def _health(url: str) -> str | None:
         return None
 
 
-@pytest.fixture(scope="session")
-def app_server(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def serve_app(data_dir: Path, log_dir: Path, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+    """`streamlit run app.py` on a free 127.0.0.1 port over `data_dir`; yields the base URL once healthy."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("streamlit-server") / "server.log"
-    env = {**os.environ, "JOBLOG_DATA_DIR": str(demo_data_dir)}
+    log_path = log_dir / "server.log"
+    env = {**os.environ, "JOBLOG_DATA_DIR": str(data_dir)}
     command = [
         sys.executable,
         "-m",
@@ -94,6 +102,7 @@ def app_server(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
         "none",
         "--server.runOnSave",
         "false",
+        *extra_args,
     ]
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -118,6 +127,36 @@ def app_server(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve_app(demo_data_dir, tmp_path_factory.mktemp("streamlit-server")) as url:
+        yield url
+
+
+@dataclass(frozen=True)
+class AdminApp:
+    url: str
+    password: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="module")
+def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminApp]:
+    """A second server with an administrator password: a fresh random password whose hash only is in a
+    secrets file made for this run (never a real secret in the repository), over its own small demo-kind
+    dataset (four municipalities, 2018) so imports and rollbacks touch no other test's data."""
+    folder = tmp_path_factory.mktemp("admin-app")
+    data_dir = folder / "data"
+    write_dataset(data_dir, make_frame(codes=[101, 147, 751, 461]), kind="demo")
+    password = secrets.token_urlsafe(16)
+    secrets_file = folder / "secrets.toml"
+    secrets_file.write_text(
+        f'[{config.ADMIN_SECRETS_SECTION}]\n{config.ADMIN_SECRETS_KEY} = "{config.hash_admin_password(password)}"\n'
+    )
+    with serve_app(data_dir, folder, ("--secrets.files", str(secrets_file))) as url:
+        yield AdminApp(url, password, data_dir)
 
 
 @pytest.fixture(scope="session")
