@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import plotly.graph_objects as go
 import polars as pl
 import pytest
 
+from joblog_dash.charts import trend
 from joblog_dash.config import REFERENCE_DIR
 from joblog_dash.data import reference
 
@@ -151,6 +153,7 @@ def test_required_events():
         date(2019, 1, 28),  # STAR benchmark
         date(2020, 1, 1),  # new act: joblog for all job-ready
         date(2020, 3, 12),  # COVID-19 suspension
+        date(2022, 4, 1),  # lov nr. 371: registration in every whole calendar month, with sanctions
     }
     assert "reform" in events[date(2014, 1, 1)].label.lower()
     assert "brev" in events[date(2018, 5, 7)].label.lower()
@@ -159,8 +162,30 @@ def test_required_events():
     suspension = events[date(2020, 3, 12)]
     assert suspension.end == date(2020, 5, 27)
     assert "suspend" in suspension.label.lower()
+    law = events[date(2022, 4, 1)]
+    assert "371" in law.label and "hver måned" in law.label
+    assert "hver hele kalendermåned" in law.description and "sanktion" in law.description
+    # The groups the law names that the data has (selvforsørgelses- og hjemrejseydelse is not a group here);
+    # dagpenge is not covered.
+    assert law.benefit_groups == ("kontanthjaelp", "uddannelseshjaelp", "overgangsydelse")
     # Point events have no end; every event names known benefit groups.
     assert all(e.end is None for s, e in events.items() if s != date(2020, 3, 12))
     for event in events.values():
         assert event.benefit_groups and set(event.benefit_groups) <= set(reference.BENEFIT_GROUP_LABELS)
         assert event.description
+
+
+def test_the_2022_law_is_drawn_on_trend_charts_that_reach_it():
+    events = reference.events()
+    through_2026 = trend.visible_events(events, date(2015, 1, 1), date(2026, 8, 1))
+    assert [e.start for e in through_2026][-1] == date(2022, 4, 1)
+    fig = trend.add_events(go.Figure(), through_2026)
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert any(str(s.x0).startswith("2022-04-01") for s in lines)
+    assert "Joblog hver måned (lov nr. 371)" in [a.text for a in fig.layout.annotations]
+    # A chart that ends in December 2021 (the first demo's last month) does not show it.
+    until_2021 = trend.visible_events(events, date(2015, 1, 1), date(2021, 12, 1))
+    assert date(2022, 4, 1) not in [e.start for e in until_2021]
+    assert date(2022, 4, 1) in [
+        e.start for e in trend.visible_events(events, date(2022, 4, 1), date(2022, 4, 1))
+    ]
