@@ -37,6 +37,16 @@ def test_98_municipalities_with_unique_codes_and_names():
             },
         ),
         ("amk_office", {"AMK Øst": 46, "AMK Syd": 22, "AMK Midt-Nord": 30}),
+        (
+            "rbr_area",
+            {
+                "Regionalt beskæftigelsesråd Hovedstaden": 29,
+                "Regionalt beskæftigelsesråd Midtjylland": 19,
+                "Regionalt beskæftigelsesråd Nordjylland": 11,
+                "Regionalt beskæftigelsesråd Sjælland": 17,
+                "Regionalt beskæftigelsesråd Syddanmark": 22,
+            },
+        ),
     ],
 )
 def test_area_sizes(column, expected):
@@ -51,11 +61,18 @@ def test_eight_rar_areas_partition_the_country():
     assert counts["RAR Bornholm"] == 1
 
 
+def test_five_regional_employment_councils_one_per_region():
+    # From 2025 the 8 RAR were replaced by 5 regional employment councils, one per region (Bornholm with
+    # Hovedstaden): each municipality's council is named after its region.
+    for region, council in reference.municipalities().select("region", "rbr_area").iter_rows():
+        assert council == "Regionalt beskæftigelsesråd " + region.removeprefix("Region ")
+
+
 def test_area_list_and_kinds():
     areas = reference.areas()
     kinds = [a.kind for a in areas]
     assert kinds.count("land") == 1 and kinds.count("region") == 5
-    assert kinds.count("amk") == 3 and kinds.count("rar") == 8
+    assert kinds.count("amk") == 3 and kinds.count("rar") == 8 and kinds.count("rbr") == 5
     assert areas[0].key == reference.NATIONAL
     assert len({a.key for a in areas}) == len(areas)  # keys are unique
 
@@ -64,11 +81,11 @@ def test_every_area_key_resolves_and_lists_its_municipalities():
     all_codes = set(reference.municipalities()["code"].to_list())
     for area in reference.areas():
         assert reference.area_by_key(area.key) == area
-        assert area.key == reference.slugify(area.label) or area.kind == "land"
+        assert area.key == reference.slugify(area.name) or area.kind == "land"
         codes = reference.municipality_codes_in(area)
         assert codes and set(codes) <= all_codes
     # Each kind of area splits the 98 municipalities into disjoint parts.
-    for kind in ("region", "amk", "rar"):
+    for kind in ("region", "amk", "rar", "rbr"):
         parts = [reference.municipality_codes_in(a) for a in reference.areas() if a.kind == kind]
         assert sorted(c for part in parts for c in part) == sorted(all_codes)
     assert reference.area_by_key("atlantis") is None
@@ -78,6 +95,22 @@ def test_area_of_municipality():
     assert reference.area_of_municipality(360, "region").key == "region-sjaelland"
     assert reference.area_of_municipality(101, "amk").key == "amk-oest"
     assert reference.area_of_municipality(400, "rar").key == "rar-bornholm"
+    assert reference.area_of_municipality(400, "rbr").key == "regionalt-beskaeftigelsesraad-hovedstaden"
+    assert reference.area_of_municipality(360, "rbr").key == "regionalt-beskaeftigelsesraad-sjaelland"
+
+
+def test_area_labels_carry_the_period_of_rar_and_councils():
+    labels = {a.key: a.label for a in reference.areas()}
+    assert labels["rar-sjaelland"] == "RAR Sjælland (2015–2024)"
+    assert labels["rar-bornholm"] == "RAR Bornholm (2015–2024)"
+    assert labels["regionalt-beskaeftigelsesraad-hovedstaden"] == (
+        "Regionalt beskæftigelsesråd Hovedstaden (fra 2025)"
+    )
+    # Regions and AMK offices have no period: label and name are the same.
+    assert labels["region-sjaelland"] == "Region Sjælland" and labels["amk-oest"] == "AMK Øst"
+    assert reference.area_by_key("rar-sjaelland").name == "RAR Sjælland"  # type: ignore[union-attr]
+    assert reference.AREA_KIND_LABEL["rar"] == "RAR-områder (2015–2024)"
+    assert reference.AREA_KIND_LABEL["rbr"] == "Regionale beskæftigelsesråd (fra 2025)"
 
 
 def test_slugify_folds_danish_letters():
