@@ -13,6 +13,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from joblog_dash.data import demo, store
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATA = ROOT / "bench" / "data"
 # Debian's Chromium and its launch flags, for the page benchmarks and the browser tests (tests/browser).
@@ -73,10 +75,22 @@ def data_dir(scale: str) -> Path:
     return BENCH_DATA / scale
 
 
+def _has_current_data(folder: Path, scale: str) -> bool:
+    """True if the folder's dataset covers the months the scale has now (a dataset generated before the demo
+    was extended to 2026-08 would report the old row counts)."""
+    try:
+        manifest = store.current_manifest(folder)
+    except (store.DatasetMissingError, OSError, ValueError):
+        return False
+    spec = demo.SCALES[scale]
+    return (manifest.first_month[:7], manifest.last_month[:7]) == (spec.first_month, spec.last_month)
+
+
 def ensure_data(scale: str) -> Path:
-    """The bench dataset of a scale, generated (deterministically, seed 2018) if it is not there yet."""
+    """The bench dataset of a scale, generated (deterministically, seed 2018) if it is not there yet or is
+    out of date."""
     folder = data_dir(scale)
-    if not (folder / "joblog" / "CURRENT").is_file():
+    if not _has_current_data(folder, scale):
         cmd = [sys.executable, "-m", "joblog_dash.cli", "demo", "--scale", scale, "--data-dir", str(folder)]
         print(f"Generating {scale} data into {folder} ...", flush=True)
         subprocess.run(cmd, check=True, cwd=ROOT)

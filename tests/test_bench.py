@@ -36,7 +36,7 @@ def test_machine_records_cores_and_memory():
 def test_tiny_run_result_structure(demo_data_dir: Path, tmp_path: Path):
     settings = bench_run.Settings.quick(pages=False, browser=False)
     result = bench_run.measure_scale("demo", demo_data_dir, settings)
-    assert result["rows"] == 987_840
+    assert result["rows"] == 1_646_400  # 98 municipalities x 120 cells x 140 months
     names = set(result["queries"])
     assert {"months", "trend[national]", "snapshot", "panel", "group_sizes", "breakdown[national]"} <= names
     for figures in result["queries"].values():
@@ -45,7 +45,7 @@ def test_tiny_run_result_structure(demo_data_dir: Path, tmp_path: Path):
         assert figures["floor_median_ms"] > 0 and figures["ratio_to_floor"] > 0
     results = {"machine": common.machine(), "budgets": bench_run.BUDGETS, "scales": {"demo": result}}
     text = report.table(results)
-    assert "trend[national]" in text and "987,840 rows" in text
+    assert "trend[national]" in text and "1,646,400 rows" in text
     json.dumps(results, default=str)  # the results file can be written
 
 

@@ -21,7 +21,7 @@ def test_demo_command_builds_the_dataset(
     out = capsys.readouterr().out
     # Danish thousands separator in the summary line.
     rows = f"{manifest.rows:,}".replace(",", ".")
-    assert f"version {manifest.version}, {rows} rækker, 2015-01-01 – 2021-12-01." in out
+    assert f"version {manifest.version}, {rows} rækker, 2015-01-01 – 2026-08-01." in out
     # Same seed as the session build, so the same bytes.
     assert store.current_paths(tmp_path)[0].read_bytes() == demo_facts_path.read_bytes()
 

@@ -65,14 +65,16 @@ def test_no_invariant_violations(demo_facts_path: Path):
 
 
 def test_coverage_every_municipality_every_month(con):
-    # 2015-01 .. 2021-12 is 84 months; every municipality has every group in every month.
-    assert one(con, "SELECT count(DISTINCT month) FROM facts") == 84
+    # 2015-01 .. 2026-08 is 11 * 12 + 8 = 140 months; every municipality has every group in every month.
+    assert one(con, "SELECT count(DISTINCT month) FROM facts") == 140
     assert one(con, "SELECT min(month) FROM facts") == date(2015, 1, 1)
-    assert one(con, "SELECT max(month) FROM facts") == date(2021, 12, 1)
+    assert one(con, "SELECT max(month) FROM facts") == date(2026, 8, 1)
     cells = con.execute(
         "SELECT benefit_group, count(DISTINCT (month, municipality_code)) FROM facts GROUP BY ALL"
     ).fetchall()
-    assert dict(cells) == {"kontanthjaelp": 84 * 98, "dagpenge": 84 * 98, "uddannelseshjaelp": 84 * 98}
+    assert dict(cells) == {"kontanthjaelp": 140 * 98, "dagpenge": 140 * 98, "uddannelseshjaelp": 140 * 98}
+    # Rows: 98 municipalities x (50 + 50 + 20 breakdown cells) x 140 months.
+    assert one(con, "SELECT count(*) FROM facts") == 98 * 120 * 140 == 1_646_400
     unknown = one(con, "SELECT count(*) FROM facts WHERE municipality_code NOT IN (SELECT code FROM munis)")
     assert unknown == 0
 
@@ -97,7 +99,7 @@ def test_manifest_describes_the_demo(demo_data_dir: Path, demo_facts_path: Path)
     manifest = store.current_manifest(demo_data_dir)
     assert manifest.is_demo
     assert manifest.rows == pl.read_parquet(demo_facts_path).height
-    assert (manifest.first_month, manifest.last_month) == ("2015-01-01", "2021-12-01")
+    assert (manifest.first_month, manifest.last_month) == ("2015-01-01", "2026-08-01")
     assert manifest.benefit_groups == ["dagpenge", "kontanthjaelp", "uddannelseshjaelp"]
     assert manifest.details["seed"] == 2018
 
@@ -146,6 +148,85 @@ def test_spread_between_municipalities_2018_09(con):
     ).fetchone()
     assert 0.70 <= worst_none <= 0.85
     assert best_joblogged > 0.90
+
+
+# --- The calibration period is the first demo's, unchanged ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("group", "sums"),
+    [
+        # Worked out with the first demo's generator (commit ac8a326, 2015-01 .. 2021-12, seed 2018):
+        # sum of persons, persons_0, persons_1_5, persons_6plus, job_searches over all its rows.
+        ("dagpenge", (6_566_145, 847_540, 1_452_809, 4_265_796, 61_917_682)),
+        ("kontanthjaelp", (1_591_745, 519_430, 477_840, 594_475, 9_399_459)),
+        ("uddannelseshjaelp", (637_901, 405_768, 146_084, 86_049, 1_575_727)),
+    ],
+)
+def test_months_to_december_2021_are_the_first_demo_unchanged(con, group, sums):
+    found = con.execute(
+        """
+        SELECT count(*), sum(persons), sum(persons_0), sum(persons_1_5), sum(persons_6plus), sum(job_searches)
+        FROM facts WHERE benefit_group = $g AND month <= DATE '2021-12-01'
+        """,
+        {"g": group},
+    ).fetchone()
+    cells = 20 if group == "uddannelseshjaelp" else 50
+    assert found == (84 * 98 * cells, *sums)
+
+
+# --- After 2021: the 2022 law (monthly registration with sanctions) and a plateau ---------------------
+
+
+@pytest.mark.parametrize(
+    ("group", "low", "high"), [("kontanthjaelp", 0.04, 0.08), ("uddannelseshjaelp", 0.04, 0.10)]
+)
+def test_step_up_after_the_law_of_april_2022(con, group, low, high):
+    # The law covers jobparate kontanthjælp and åbenlyst uddannelsesparate uddannelseshjælp recipients from
+    # 1 April 2022: the share joblogged rises from March to June (model: 21.2 -> 15.5 % with none, and
+    # 47.5 -> 39 % for uddannelseshjælp), far more than in the three months before (Dec. is a holiday dip,
+    # so November to February).
+    step = national_share(con, group, "2022-06") - national_share(con, group, "2022-03")
+    before = national_share(con, group, "2022-02") - national_share(con, group, "2021-11")
+    assert low <= step <= high
+    assert abs(before) < 0.02
+
+
+def test_dagpenge_not_covered_by_the_2022_law(con):
+    assert abs(national_share(con, "dagpenge", "2022-06") - national_share(con, "dagpenge", "2022-03")) < 0.01
+
+
+def test_plateau_after_the_law_with_seasonal_dips(con):
+    # Kontanthjælp 2023-01 .. 2026-08 outside July and December: flat within 2.5 pct.-points around 85 %.
+    shares = [
+        s
+        for (s,) in con.execute(
+            """
+            SELECT 1 - sum(persons_0) / sum(persons) FROM facts
+            WHERE benefit_group = 'kontanthjaelp' AND month >= DATE '2023-01-01' AND month(month) NOT IN (7, 12)
+            GROUP BY month
+            """
+        ).fetchall()
+    ]
+    assert len(shares) == 44 - 7  # 44 months, of which 4 Julys and 3 Decembers
+    assert min(shares) >= 0.82 and max(shares) <= 0.88
+    assert max(shares) - min(shares) < 0.025
+
+
+def test_the_law_narrows_the_municipal_spread(con):
+    # Standard deviation of the municipal share with none (kontanthjælp, >= 20 persons), Sept. 2021 vs 2023.
+    spread = dict(
+        con.execute(
+            """
+            SELECT year(month), stddev_samp(none) FROM (
+                SELECT month, municipality_code, sum(persons_0) / sum(persons) AS none FROM facts
+                WHERE benefit_group = 'kontanthjaelp' AND month IN (DATE '2021-09-01', DATE '2023-09-01')
+                GROUP BY ALL HAVING sum(persons) >= 20)
+            GROUP BY ALL
+            """
+        ).fetchall()
+    )
+    assert spread[2023] < 0.85 * spread[2021]
 
 
 # --- Qualitative behaviour -------------------------------------------------------------------------------
@@ -199,9 +280,10 @@ def test_july_and_december_dips(con):
         """
     ).fetchall()
     share = {(y, m): s for y, m, s in rows}
-    for year in range(2015, 2022):
+    for year in range(2015, 2027):  # the data end in August 2026: its last December is 2025
         assert share[(year, 7)] < share[(year, 6)], year
-        assert share[(year, 12)] < share[(year, 11)], year
+        if year < 2026:
+            assert share[(year, 12)] < share[(year, 11)], year
 
 
 @pytest.mark.parametrize("group", ["kontanthjaelp", "dagpenge"])

@@ -34,7 +34,7 @@ def test_renders_measure_groups_events_source_and_admin_section(demo_data_dir: P
     assert fmt.number(manifest.rows) in text
     assert "Ingen kildefiler" in " ".join(c.value for c in at.caption)
     # The latest month is flagged as provisional.
-    assert "dec. 2021" in text or "december 2021" in " ".join(w.value for w in at.warning)
+    assert "aug. 2026" in text or "august 2026" in " ".join(w.value for w in at.warning)
     assert any("foreløbig" in w.value for w in at.warning)
     # Suppression is explained with the actual threshold. Changing data needs an administrator: with none
     # configured there is no upload, only the pointer to the CLI (test_admin.py covers the sign-in).

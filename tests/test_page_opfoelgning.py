@@ -61,7 +61,7 @@ def infos(at: AppTest) -> list[str]:
 @pytest.mark.parametrize(
     ("params", "month", "group", "area", "measure"),
     [
-        ({}, date(2021, 12, 1), "kontanthjaelp", reference.NATIONAL, "joblogged"),
+        ({}, date(2026, 8, 1), "kontanthjaelp", reference.NATIONAL, "joblogged"),  # default: latest month
         ({"maaned": "2019-03", "gruppe": "kontanthjaelp", "omraade": "region-sjaelland", "maal": "ingen"},
          date(2019, 3, 1), "kontanthjaelp", "region-sjaelland", "none"),
         ({"maaned": "2018-11", "gruppe": "dagpenge", "omraade": "hele-landet", "spredning": "ujusteret"},

@@ -191,6 +191,30 @@ def test_trend_amk_covers_both_regions(db):
     assert queries.trend(db, area="amk-syd").is_empty()
 
 
+def test_rar_and_council_areas_filter_by_their_name_not_their_label(db):
+    # RAR Hovedstaden (2015–2024) and the Hovedstaden council (from 2025) are both 101 + 147 here (Bornholm is
+    # RAR Bornholm); their labels carry the period, the SQL compares the plain name.
+    rar, council = (
+        reference.area_by_key("rar-hovedstaden"),
+        reference.area_by_key("regionalt-beskaeftigelsesraad-hovedstaden"),
+    )
+    assert rar.label == "RAR Hovedstaden (2015–2024)"  # type: ignore[union-attr]
+    assert council.label == "Regionalt beskæftigelsesråd Hovedstaden (fra 2025)"  # type: ignore[union-attr]
+    for area in (rar, council):
+        feb = by_key(queries.trend(db, area=area, groups=["kontanthjaelp"]), "month")[FEB19]  # type: ignore[arg-type]
+        assert feb["share_joblogged"] == pytest.approx(85 / 110)  # (80 + 5) / (100 + 10), as the region
+    sjaelland = "regionalt-beskaeftigelsesraad-sjaelland"
+    snap = queries.snapshot(db, JAN19, "kontanthjaelp", sjaelland)
+    region = queries.snapshot(db, JAN19, "kontanthjaelp", "region-sjaelland")
+    assert snap["municipality_code"].to_list() == region["municipality_code"].to_list()  # all 17, kept
+    assert snap.filter(pl.col("persons") > 0)["municipality_code"].to_list() == [360, 376]
+    assert queries.panel(db, "kontanthjaelp", sjaelland, start=FEB19, end=FEB19).select(
+        "municipality_code", "share_joblogged"
+    ).rows() == [(360, 0.50)]
+    rows = by_key(queries.breakdown(db, JAN19, "kontanthjaelp", "gender", area=sjaelland), "category")
+    assert rows["Kvinder"]["share_joblogged"] == pytest.approx(8 / 15)  # as region Sjælland below
+
+
 def test_trend_for_chosen_municipalities(db):
     frame = queries.trend(db, codes=[147, 376])
     # Neither has dagpenge rows, so only kontanthjælp appears.

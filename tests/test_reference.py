@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import plotly.graph_objects as go
 import polars as pl
 import pytest
 
+from joblog_dash.charts import trend
 from joblog_dash.config import REFERENCE_DIR
 from joblog_dash.data import reference
 
@@ -35,6 +37,16 @@ def test_98_municipalities_with_unique_codes_and_names():
             },
         ),
         ("amk_office", {"AMK Øst": 46, "AMK Syd": 22, "AMK Midt-Nord": 30}),
+        (
+            "rbr_area",
+            {
+                "Regionalt beskæftigelsesråd Hovedstaden": 29,
+                "Regionalt beskæftigelsesråd Midtjylland": 19,
+                "Regionalt beskæftigelsesråd Nordjylland": 11,
+                "Regionalt beskæftigelsesråd Sjælland": 17,
+                "Regionalt beskæftigelsesråd Syddanmark": 22,
+            },
+        ),
     ],
 )
 def test_area_sizes(column, expected):
@@ -49,11 +61,18 @@ def test_eight_rar_areas_partition_the_country():
     assert counts["RAR Bornholm"] == 1
 
 
+def test_five_regional_employment_councils_one_per_region():
+    # From 2025 the 8 RAR were replaced by 5 regional employment councils, one per region (Bornholm with
+    # Hovedstaden): each municipality's council is named after its region.
+    for region, council in reference.municipalities().select("region", "rbr_area").iter_rows():
+        assert council == "Regionalt beskæftigelsesråd " + region.removeprefix("Region ")
+
+
 def test_area_list_and_kinds():
     areas = reference.areas()
     kinds = [a.kind for a in areas]
     assert kinds.count("land") == 1 and kinds.count("region") == 5
-    assert kinds.count("amk") == 3 and kinds.count("rar") == 8
+    assert kinds.count("amk") == 3 and kinds.count("rar") == 8 and kinds.count("rbr") == 5
     assert areas[0].key == reference.NATIONAL
     assert len({a.key for a in areas}) == len(areas)  # keys are unique
 
@@ -62,11 +81,11 @@ def test_every_area_key_resolves_and_lists_its_municipalities():
     all_codes = set(reference.municipalities()["code"].to_list())
     for area in reference.areas():
         assert reference.area_by_key(area.key) == area
-        assert area.key == reference.slugify(area.label) or area.kind == "land"
+        assert area.key == reference.slugify(area.name) or area.kind == "land"
         codes = reference.municipality_codes_in(area)
         assert codes and set(codes) <= all_codes
     # Each kind of area splits the 98 municipalities into disjoint parts.
-    for kind in ("region", "amk", "rar"):
+    for kind in ("region", "amk", "rar", "rbr"):
         parts = [reference.municipality_codes_in(a) for a in reference.areas() if a.kind == kind]
         assert sorted(c for part in parts for c in part) == sorted(all_codes)
     assert reference.area_by_key("atlantis") is None
@@ -76,6 +95,22 @@ def test_area_of_municipality():
     assert reference.area_of_municipality(360, "region").key == "region-sjaelland"
     assert reference.area_of_municipality(101, "amk").key == "amk-oest"
     assert reference.area_of_municipality(400, "rar").key == "rar-bornholm"
+    assert reference.area_of_municipality(400, "rbr").key == "regionalt-beskaeftigelsesraad-hovedstaden"
+    assert reference.area_of_municipality(360, "rbr").key == "regionalt-beskaeftigelsesraad-sjaelland"
+
+
+def test_area_labels_carry_the_period_of_rar_and_councils():
+    labels = {a.key: a.label for a in reference.areas()}
+    assert labels["rar-sjaelland"] == "RAR Sjælland (2015–2024)"
+    assert labels["rar-bornholm"] == "RAR Bornholm (2015–2024)"
+    assert labels["regionalt-beskaeftigelsesraad-hovedstaden"] == (
+        "Regionalt beskæftigelsesråd Hovedstaden (fra 2025)"
+    )
+    # Regions and AMK offices have no period: label and name are the same.
+    assert labels["region-sjaelland"] == "Region Sjælland" and labels["amk-oest"] == "AMK Øst"
+    assert reference.area_by_key("rar-sjaelland").name == "RAR Sjælland"  # type: ignore[union-attr]
+    assert reference.AREA_KIND_LABEL["rar"] == "RAR-områder (2015–2024)"
+    assert reference.AREA_KIND_LABEL["rbr"] == "Regionale beskæftigelsesråd (fra 2025)"
 
 
 def test_slugify_folds_danish_letters():
@@ -151,6 +186,7 @@ def test_required_events():
         date(2019, 1, 28),  # STAR benchmark
         date(2020, 1, 1),  # new act: joblog for all job-ready
         date(2020, 3, 12),  # COVID-19 suspension
+        date(2022, 4, 1),  # lov nr. 371: registration in every whole calendar month, with sanctions
     }
     assert "reform" in events[date(2014, 1, 1)].label.lower()
     assert "brev" in events[date(2018, 5, 7)].label.lower()
@@ -159,8 +195,30 @@ def test_required_events():
     suspension = events[date(2020, 3, 12)]
     assert suspension.end == date(2020, 5, 27)
     assert "suspend" in suspension.label.lower()
+    law = events[date(2022, 4, 1)]
+    assert "371" in law.label and "hver måned" in law.label
+    assert "hver hele kalendermåned" in law.description and "sanktion" in law.description
+    # The groups the law names that the data has (selvforsørgelses- og hjemrejseydelse is not a group here);
+    # dagpenge is not covered.
+    assert law.benefit_groups == ("kontanthjaelp", "uddannelseshjaelp", "overgangsydelse")
     # Point events have no end; every event names known benefit groups.
     assert all(e.end is None for s, e in events.items() if s != date(2020, 3, 12))
     for event in events.values():
         assert event.benefit_groups and set(event.benefit_groups) <= set(reference.BENEFIT_GROUP_LABELS)
         assert event.description
+
+
+def test_the_2022_law_is_drawn_on_trend_charts_that_reach_it():
+    events = reference.events()
+    through_2026 = trend.visible_events(events, date(2015, 1, 1), date(2026, 8, 1))
+    assert [e.start for e in through_2026][-1] == date(2022, 4, 1)
+    fig = trend.add_events(go.Figure(), through_2026)
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert any(str(s.x0).startswith("2022-04-01") for s in lines)
+    assert "Joblog hver måned (lov nr. 371)" in [a.text for a in fig.layout.annotations]
+    # A chart that ends in December 2021 (the first demo's last month) does not show it.
+    until_2021 = trend.visible_events(events, date(2015, 1, 1), date(2021, 12, 1))
+    assert date(2022, 4, 1) not in [e.start for e in until_2021]
+    assert date(2022, 4, 1) in [
+        e.start for e in trend.visible_events(events, date(2022, 4, 1), date(2022, 4, 1))
+    ]

@@ -10,6 +10,14 @@ where a_g(t) is solved per month so that the national ratio of sums hits a targe
 published figures, u is a persistent municipal propensity (some named municipalities high or low), e is
 AR(1) month-to-month noise, and cell effects make young people log less. After the minister's letter
 (May 2018) municipalities with a high share with none improve more. July and December dip.
+
+The months up to HISTORY_END (2021-12, the calibration period) are drawn exactly as the first demo drew
+them, from the same random stream in the same order, so the published calibration points and every figure
+quoted from that demo stay identical. Later months (to DEMO_END, a fixed month so the demo stays
+deterministic) continue the AR(1) noise from a separate stream and follow a plausible path: from
+1 April 2022 (lov nr. 371) jobparate kontanthjælp, uddannelseshjælp and overgangsydelse recipients must
+register job search in every whole calendar month, with sanctions, so the share with none steps down over
+three months (more where municipalities were low) and then plateaus, still dipping in July and December.
 """
 
 from __future__ import annotations
@@ -45,7 +53,12 @@ NONE_ANCHORS: dict[str, list[tuple[str, float]]] = {
         ("2020-12", 0.245),
         ("2021-06", 0.223),  # * 22.3 %
         ("2021-12", 0.215),
-        ("2025-12", 0.19),
+        # Assumed (not published): the monthly duty with sanctions from 1 April 2022, then a plateau.
+        ("2022-03", 0.212),
+        ("2022-04", 0.185),
+        ("2022-06", 0.155),
+        ("2023-06", 0.15),
+        ("2026-08", 0.145),
     ],
     "dagpenge": [
         ("2014-01", 0.15),
@@ -72,14 +85,22 @@ NONE_ANCHORS: dict[str, list[tuple[str, float]]] = {
         ("2020-05", 0.74),
         ("2020-06", 0.56),
         ("2021-12", 0.48),
-        ("2025-12", 0.42),
+        ("2022-03", 0.475),
+        ("2022-04", 0.44),
+        ("2022-06", 0.39),
+        ("2023-06", 0.37),
+        ("2026-08", 0.36),
     ],
     "overgangsydelse": [
         ("2014-01", 0.45),
         ("2020-03", 0.40),
         ("2020-04", 0.70),
         ("2020-06", 0.38),
-        ("2025-12", 0.28),
+        ("2021-12", 0.353),
+        ("2022-03", 0.35),
+        ("2022-04", 0.32),
+        ("2022-06", 0.28),
+        ("2026-08", 0.26),
     ],
     "ledighedsydelse": [
         ("2014-01", 0.50),
@@ -165,7 +186,22 @@ NAMED_PROPENSITY = {
 # The local propensity matters most for kontanthjælp; dagpenge recipients (insured, closer to the labour
 # market) differ less between municipalities.
 PROPENSITY_SCALE = {"kontanthjaelp": 1.0, "uddannelseshjaelp": 0.7, "dagpenge": 0.45}
-LETTER_MONTH = date(2018, 5, 1)
+LETTER_MONTH = reference.letter_month()  # from data/events.csv, like every other use of the letter
+BREAKDOWN_ORDER = ("gender", "age_group", "origin")
+COUNT_ORDER = ("persons", "persons_0", "persons_1_5", "persons_6plus", "job_searches")
+# The monthly registration duty with sanctions (lov nr. 371, in force 1 April 2022) for these groups: the
+# positive propensities (municipalities with many without a search) shrink by up to this factor over three
+# months, so the law narrows the municipal spread as well as lifting the national level.
+LAW_2022_MONTH = date(2022, 4, 1)
+LAW_2022_GROUPS = ("kontanthjaelp", "uddannelseshjaelp", "overgangsydelse")
+LAW_2022_RESPONSE = 0.25
+# The calibration period: months up to here are drawn exactly as the first demo (2015-01 .. 2021-12) drew
+# them. The six-plus share rises logit-linearly from the first month to here and then at the same pace,
+# up to SIX_PLUS_MAX_RAMP times the historic rise.
+HISTORY_END = "2021-12"
+SIX_PLUS_MAX_RAMP = 1.5
+# The last month of every scale: fixed, so that the same seed always gives the same data.
+DEMO_END = "2026-08"
 
 
 @dataclass(frozen=True)
@@ -179,10 +215,10 @@ class Scale:
 
 
 SCALES = {
-    "demo": Scale("2015-01", "2021-12", ("kontanthjaelp", "uddannelseshjaelp", "dagpenge")),
+    "demo": Scale("2015-01", DEMO_END, ("kontanthjaelp", "uddannelseshjaelp", "dagpenge")),
     "full": Scale(
         "2014-01",
-        "2025-12",
+        DEMO_END,
         (
             "kontanthjaelp",
             "uddannelseshjaelp",
@@ -193,7 +229,7 @@ SCALES = {
         ),
     ),
 }
-# Ten times full size (about 38M rows): the full dataset plus nine synthetic replicas of its six groups.
+# Ten times full size (about 40M rows): the full dataset plus nine synthetic replicas of its six groups.
 SCALES["stress"] = Scale(SCALES["full"].first_month, SCALES["full"].last_month, SCALES["full"].groups, 10)
 
 
@@ -230,15 +266,29 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def _solve_intercepts(persons: np.ndarray, offsets: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Per month, the intercept a with sum(n * sigmoid(a + offset)) / sum(n) == target (bisection)."""
+    """Per month, the intercept a with sum(n * sigmoid(a + offset)) / sum(n) == target (bisection).
+
+    The same arithmetic as `persons * _sigmoid(mid + offsets)`, done in one reused buffer (the build's
+    hottest loop), and it stops once an iteration changes nothing, since every later one would repeat it:
+    the result is bit-for-bit that of 60 full iterations."""
     lo, hi = np.full(len(target), -15.0), np.full(len(target), 15.0)
     total = persons.sum(axis=(1, 2))
+    buffer = np.empty(offsets.shape)
     for _ in range(60):
         mid = (lo + hi) / 2
-        share = (persons * _sigmoid(mid[:, None, None] + offsets)).sum(axis=(1, 2)) / np.maximum(total, 1)
+        np.add(mid[:, None, None], offsets, out=buffer)
+        np.negative(buffer, out=buffer)
+        np.exp(buffer, out=buffer)
+        np.add(1.0, buffer, out=buffer)
+        np.divide(1.0, buffer, out=buffer)
+        np.multiply(persons, buffer, out=buffer)
+        share = buffer.sum(axis=(1, 2)) / np.maximum(total, 1)
         too_high = share > target
-        hi = np.where(too_high, mid, hi)
-        lo = np.where(too_high, lo, mid)
+        new_hi = np.where(too_high, mid, hi)
+        new_lo = np.where(too_high, lo, mid)
+        if np.array_equal(new_hi, hi) and np.array_equal(new_lo, lo):
+            break
+        lo, hi = new_lo, new_hi
     return (lo + hi) / 2
 
 
@@ -270,6 +320,12 @@ def _replica_rng(seed: int, replica: int) -> np.random.Generator:
     return np.random.default_rng(seed if replica == 1 else [seed, replica])
 
 
+def _later_rng(seed: int, replica: int) -> np.random.Generator:
+    """The stream for the months after HISTORY_END: separate, so the calibration period's draws keep their
+    place in the replica's own stream."""
+    return np.random.default_rng([seed, replica, 2022])
+
+
 def iter_parts(
     seed: int = 2018, scale: str = "demo", progress: bool = False, replicas: Iterable[int] | None = None
 ) -> Iterator[pl.DataFrame]:
@@ -280,7 +336,8 @@ def iter_parts(
     total = len(chosen) * len(spec.groups)
     with tqdm(total=total, desc="Demodata", unit="ydelsesgruppe", disable=not progress) as bar:
         for replica in chosen:
-            for frame in _generate_replica(_replica_rng(seed, replica), spec, replica):
+            rngs = (_replica_rng(seed, replica), _later_rng(seed, replica))
+            for frame in _generate_replica(rngs, spec, replica):
                 yield frame
                 bar.update(1)
 
@@ -290,24 +347,84 @@ def generate(seed: int = 2018, scale: str = "demo", progress: bool = False) -> p
     return pl.concat(list(iter_parts(seed=seed, scale=scale, progress=progress)))
 
 
-def _generate_replica(rng: np.random.Generator, spec: Scale, replica: int) -> Iterator[pl.DataFrame]:
+@dataclass(frozen=True)
+class _Paths:
+    """A group's per-month inputs (months x municipalities x cells) before any count is drawn."""
+
+    expected: np.ndarray  # expected persons
+    propensity: np.ndarray  # u_t, months x municipalities
+    cell_effect: np.ndarray
+    target: np.ndarray  # national share with none, per month
+    trend6: np.ndarray  # logit of the six-plus share among the joblogged, per month
+
+
+def _ar1_noise(rng: np.random.Generator, n_months: int, n_munis: int, last: np.ndarray | None) -> np.ndarray:
+    noise = np.zeros((n_months, n_munis))
+    for i in range(n_months):
+        previous = noise[i - 1] if i else last
+        noise[i] = (0.7 * previous if previous is not None else 0.0) + rng.normal(0.0, 0.12, n_munis)
+    return noise
+
+
+def _draw_counts(rng: np.random.Generator, paths: _Paths, noise: np.ndarray) -> tuple[np.ndarray, ...]:
+    """persons, persons_0, persons_1_5, persons_6plus and job_searches for a run of months (draw order fixed:
+    it is the order the first demo used)."""
+    persons = rng.poisson(paths.expected)
+    offsets = (paths.propensity + noise)[:, :, None] + paths.cell_effect[None, None, :]
+    intercept = _solve_intercepts(persons, offsets, paths.target)
+    p_none = _sigmoid(intercept[:, None, None] + offsets)
+    persons_0 = rng.binomial(persons, p_none)
+    p_six = _sigmoid(
+        paths.trend6[:, None, None]
+        - 0.5 * paths.propensity[:, :, None]
+        - 0.6 * paths.cell_effect[None, None, :]
+    )
+    persons_6plus = rng.binomial(persons - persons_0, p_six)
+    persons_1_5 = persons - persons_0 - persons_6plus
+    # 1-5 searches: 1 + Bin(4, .45) each; 6+: 6 + Bin(54, .14) each (mean about 13.6).
+    job_searches = (
+        persons_1_5
+        + rng.binomial(4 * persons_1_5, 0.45)
+        + 6 * persons_6plus
+        + rng.binomial(54 * persons_6plus, 0.14)
+    )
+    return persons, persons_0, persons_1_5, persons_6plus, job_searches
+
+
+def _month_number(month: str | date) -> int:
+    if isinstance(month, date):
+        return month.year * 12 + month.month - 1
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def _generate_replica(
+    rngs: tuple[np.random.Generator, np.random.Generator], spec: Scale, replica: int
+) -> Iterator[pl.DataFrame]:
+    rng, later_rng = rngs
     munis = reference.municipalities()
     codes = munis["code"].to_numpy()
     months = month_range(spec.first_month, spec.last_month)
     t_index = _month_index(months)
+    # Months [0, split) are the calibration period, drawn from `rng`; [split, n_t) from `later_rng`.
+    split = int(np.searchsorted(t_index, _month_number(HISTORY_END), side="right"))
     base_propensity = _municipal_propensity(rng, codes)
     # More recipients per inhabitant where the propensity for no job search is high (a rough social gradient).
     size_weight = munis["population_2018"].to_numpy() * np.exp(
         0.3 * base_propensity + rng.normal(0, 0.2, len(codes))
     )
     size_weight = size_weight / size_weight.sum()
-    letter = LETTER_MONTH.year * 12 + LETTER_MONTH.month - 1
-    ramp = np.clip((t_index - letter) / 12.0, 0.0, 1.0)  # the letter's effect builds up over a year
+    ramp = np.clip((t_index - _month_number(LETTER_MONTH)) / 12.0, 0.0, 1.0)  # builds up over a year
+    # The 2022 law works from its first month and fully from the third.
+    law_ramp = np.clip((t_index - _month_number(LAW_2022_MONTH) + 1) / 3.0, 0.0, 1.0)
     calendar_month = np.array([d.month for d in months])
+    # The six-plus share's rise is scaled on the calibration period (its end as it was for the first demo).
+    six_span = max(min(t_index[-1], _month_number(HISTORY_END)) - t_index[0], 1)
+    six_ramp = np.clip((t_index - t_index[0]) / six_span, 0, SIX_PLUS_MAX_RAMP)
+    seasonal = np.array([SEASONAL_NONE.get(int(m), 0.0) for m in calendar_month])
 
     for group in spec.groups:
         cells, mix, cell_effect = _group_cells(group)
-        n_t, n_m, n_c = len(months), len(codes), len(cells)
+        n_t, n_m = len(months), len(codes)
         scale_u = PROPENSITY_SCALE.get(group, 0.7)
         u = scale_u * base_propensity + rng.normal(0.0, 0.3, n_m)
         named = np.isin(codes, list(NAMED_PROPENSITY))
@@ -316,50 +433,57 @@ def _generate_replica(rng: np.random.Generator, spec: Scale, replica: int) -> It
         # Municipalities that were low (high u) react more to the letter, with individual variation.
         response = np.clip(0.12 + 0.22 * np.maximum(u, 0) + rng.normal(0, 0.08, n_m), 0.0, 0.6)
         u_t = u[None, :] * (1.0 - response[None, :] * ramp[:, None] * (u[None, :] > 0))
-        noise = np.zeros((n_t, n_m))
-        for i in range(n_t):
-            noise[i] = (0.7 * noise[i - 1] if i else 0.0) + rng.normal(0.0, 0.12, n_m)
+        if group in LAW_2022_GROUPS:
+            law = LAW_2022_RESPONSE * law_ramp[:, None] * (u_t > 0)
+            u_t = np.where(law > 0, u_t * (1.0 - law), u_t)
         size = _interpolate(SIZE_ANCHORS[group], months)
-        expected = size[:, None, None] * size_weight[None, :, None] * mix[None, None, :]
-        persons = rng.poisson(expected)
-        offsets = (u_t + noise)[:, :, None] + cell_effect[None, None, :]
-        target = _interpolate(NONE_ANCHORS[group], months)
-        target = target + np.vectorize(lambda m: SEASONAL_NONE.get(int(m), 0.0))(calendar_month)
-        intercept = _solve_intercepts(persons, offsets, target)
-        p_none = _sigmoid(intercept[:, None, None] + offsets)
-        persons_0 = rng.binomial(persons, p_none)
-        lo6, hi6 = SIX_PLUS_SHARE.get(group, (0.55, 0.65))
-        trend6 = _logit(np.array(lo6)) + (_logit(np.array(hi6)) - _logit(np.array(lo6))) * np.clip(
-            (t_index - t_index[0]) / max(t_index[-1] - t_index[0], 1), 0, 1
+        lo6, hi6 = (_logit(np.array(p)) for p in SIX_PLUS_SHARE.get(group, (0.55, 0.65)))
+        paths = _Paths(
+            expected=size[:, None, None] * size_weight[None, :, None] * mix[None, None, :],
+            propensity=u_t,
+            cell_effect=cell_effect,
+            target=_interpolate(NONE_ANCHORS[group], months) + seasonal,
+            trend6=lo6 + (hi6 - lo6) * six_ramp,
         )
-        p_six = _sigmoid(trend6[:, None, None] - 0.5 * u_t[:, :, None] - 0.6 * cell_effect[None, None, :])
-        persons_6plus = rng.binomial(persons - persons_0, p_six)
-        persons_1_5 = persons - persons_0 - persons_6plus
-        # 1-5 searches: 1 + Bin(4, .45) each; 6+: 6 + Bin(54, .14) each (mean about 13.6).
-        job_searches = (
-            persons_1_5
-            + rng.binomial(4 * persons_1_5, 0.45)
-            + 6 * persons_6plus
-            + rng.binomial(54 * persons_6plus, 0.14)
-        )
-        genders, ages, origins = (np.array([c[i] for c in cells]) for i in range(3))
-        yield (
-            pl.DataFrame(
-                {
-                    "month": np.repeat(np.array(months, dtype="datetime64[D]"), n_m * n_c),
-                    "municipality_code": np.tile(np.repeat(codes, n_c), n_t),
-                    "benefit_group": np.full(n_t * n_m * n_c, replica_group(group, replica)),
-                    "gender": np.tile(genders, n_t * n_m),
-                    "age_group": np.tile(ages, n_t * n_m),
-                    "origin": np.tile(origins, n_t * n_m),
-                    "persons": persons.ravel(),
-                    "persons_0": persons_0.ravel(),
-                    "persons_1_5": persons_1_5.ravel(),
-                    "persons_6plus": persons_6plus.ravel(),
-                    "job_searches": job_searches.ravel(),
-                }
+        drawn, last_noise = [], None
+        for stream, part in ((rng, slice(0, split)), (later_rng, slice(split, n_t))):
+            if part.start == part.stop:
+                continue
+            noise = _ar1_noise(stream, part.stop - part.start, n_m, last_noise)
+            last_noise = noise[-1]
+            sliced = _Paths(
+                paths.expected[part], u_t[part], cell_effect, paths.target[part], paths.trend6[part]
             )
-        )
+            drawn.append(_draw_counts(stream, sliced, noise))
+        counts = [np.concatenate(column) for column in zip(*drawn, strict=True)]
+        yield _frame(months, codes, cells, replica_group(group, replica), counts)
+
+
+def _frame(
+    months: list[date],
+    codes: np.ndarray,
+    cells: list[tuple[str, str, str]],
+    group: str,
+    counts: list[np.ndarray],
+) -> pl.DataFrame:
+    """The long table: month x municipality x cell, in that order. String columns are built in polars from
+    the few distinct labels (converting repeated numpy strings cost more than drawing the numbers)."""
+    n_t, n_m, n_c = len(months), len(codes), len(cells)
+    cell_index = pl.Series(np.tile(np.arange(n_c, dtype=np.uint32), n_t * n_m))
+    labels = {
+        name: pl.Series(name, [c[i] for c in cells]).gather(cell_index)
+        for i, name in enumerate(BREAKDOWN_ORDER)
+    }
+    columns = dict(zip(COUNT_ORDER, (c.ravel() for c in counts), strict=True))
+    return pl.DataFrame(
+        {
+            "month": np.repeat(np.array(months, dtype="datetime64[D]"), n_m * n_c),
+            "municipality_code": np.tile(np.repeat(codes, n_c), n_t),
+            "benefit_group": pl.repeat(group, n_t * n_m * n_c, eager=True),
+            **labels,
+            **columns,
+        }
+    )
 
 
 def build_demo(

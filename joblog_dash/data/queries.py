@@ -46,7 +46,7 @@ def _area_filter(area: str | Area, alias: str = "") -> tuple[str, dict[str, obje
     found = _area(area)
     if found.column is None:
         return "TRUE", {}
-    return f"{alias}{found.column} = $area_label", {"area_label": found.label}
+    return f"{alias}{found.column} = $area_name", {"area_name": found.name}
 
 
 # --- Lists ----------------------------------------------------------------------------------------------

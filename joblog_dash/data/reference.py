@@ -57,7 +57,8 @@ def group_order(code: str) -> int:
 
 @cache
 def municipalities() -> pl.DataFrame:
-    """The 98 municipalities (2018): code, name, region, amk_office, rar_area, population_2018, lat, lon."""
+    """The 98 municipalities (2018): code, name, region, amk_office, rar_area, rbr_area (the regional
+    employment council from 2025, one per region), population_2018, lat, lon."""
     return pl.read_csv(
         REFERENCE_DIR / "municipalities.csv",
         schema_overrides={
@@ -82,20 +83,26 @@ def municipality_name(code: int) -> str:
 # --- Areas ---------------------------------------------------------------------------------------------
 
 NATIONAL = "hele-landet"
-AREA_KIND_COLUMN = {"region": "region", "amk": "amk_office", "rar": "rar_area"}
+AREA_KIND_COLUMN = {"region": "region", "amk": "amk_office", "rar": "rar_area", "rbr": "rbr_area"}
 AREA_KIND_LABEL = {
     "land": "Hele landet",
     "region": "Regioner",
     "amk": "Arbejdsmarkedskontorer",
-    "rar": "RAR-områder",
+    "rar": "RAR-områder (2015–2024)",
+    "rbr": "Regionale beskæftigelsesråd (fra 2025)",
 }
+# When an area kind existed, shown in every label of its areas: the 8 regional labour-market councils (RAR,
+# from 2015) were replaced in 2025 by 5 regional employment councils, one per region. The figures of either
+# are always the sum of their municipalities, for any month.
+AREA_KIND_PERIOD = {"rar": "2015–2024", "rbr": "fra 2025"}
 
 
 @dataclass(frozen=True)
 class Area:
-    key: str  # URL-safe id, e.g. "region-sjaelland"
-    kind: str  # "land", "region", "amk" or "rar"
-    label: str  # Danish display name, e.g. "Region Sjælland"
+    key: str  # URL-safe id, e.g. "region-sjaelland" (from the name, so a label change never breaks a link)
+    kind: str  # "land", "region", "amk", "rar" or "rbr"
+    label: str  # Danish display label, with the period where the kind had one: "RAR Sjælland (2015–2024)"
+    name: str = ""  # the area's value in its municipality-table column, e.g. "RAR Sjælland"
 
     @property
     def column(self) -> str | None:
@@ -109,14 +116,21 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+def area_label(kind: str, name: str) -> str:
+    """The display label: the name, followed by the period for the kinds that had one."""
+    period = AREA_KIND_PERIOD.get(kind)
+    return f"{name} ({period})" if period else name
+
+
 @cache
 def areas() -> tuple[Area, ...]:
-    """Hele landet, the 5 regions, STAR's 3 labour-market offices and the 8 RAR areas."""
+    """Hele landet, the 5 regions, STAR's 3 labour-market offices, the 8 RAR areas (2015–2024) and the 5
+    regional employment councils (from 2025)."""
     munis = municipalities()
-    found = [Area(NATIONAL, "land", "Hele landet")]
+    found = [Area(NATIONAL, "land", "Hele landet", "Hele landet")]
     for kind, column in AREA_KIND_COLUMN.items():
-        for label in sorted(munis[column].unique().to_list()):
-            found.append(Area(slugify(label), kind, label))
+        for name in sorted(munis[column].unique().to_list()):
+            found.append(Area(slugify(name), kind, area_label(kind, name), name))
     return tuple(found)
 
 
@@ -125,15 +139,15 @@ def area_by_key(key: str) -> Area | None:
 
 
 def area_of_municipality(code: int, kind: str) -> Area:
-    label = municipalities().filter(pl.col("code") == code)[AREA_KIND_COLUMN[kind]][0]
-    return next(a for a in areas() if a.kind == kind and a.label == label)
+    name = municipalities().filter(pl.col("code") == code)[AREA_KIND_COLUMN[kind]][0]
+    return next(a for a in areas() if a.kind == kind and a.name == name)
 
 
 def municipality_codes_in(area: Area) -> list[int]:
     munis = municipalities()
     if area.column is None:
         return munis["code"].to_list()
-    return munis.filter(pl.col(area.column) == area.label)["code"].to_list()
+    return munis.filter(pl.col(area.column) == area.name)["code"].to_list()
 
 
 # --- Name resolution for imports ------------------------------------------------------------------------

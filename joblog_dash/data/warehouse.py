@@ -66,7 +66,7 @@ def _open(facts_path: str, manifest_path: str) -> JoblogDB:
     connection.execute(
         f"""
         CREATE TABLE muni_month AS
-        SELECT a.month, a.municipality_code, a.benefit_group, m.region, m.amk_office, m.rar_area,
+        SELECT a.month, a.municipality_code, a.benefit_group, m.region, m.amk_office, m.rar_area, m.rbr_area,
                {", ".join("a." + c for c in COUNTS)}
         FROM {sources["muni_month"]} a JOIN municipalities m ON m.code = a.municipality_code
         ORDER BY a.benefit_group, a.month, a.municipality_code

@@ -273,8 +273,10 @@ def aggregate_areas() -> dict[str, tuple[str, tuple[int, ...]]]:
     found: dict[str, tuple[str, tuple[int, ...]]] = {}
     for area in reference.areas():
         codes = tuple(reference.municipality_codes_in(area))
-        found[fold(area.label)] = (area.label, codes)
-        found[reference.slugify(area.label)] = (area.label, codes)
+        # Exports name an area without the period the app adds to RAR and council labels.
+        for text in (area.label, area.name):
+            found[fold(text)] = (area.label, codes)
+            found[reference.slugify(text)] = (area.label, codes)
     found["hele landet"] = ("Hele landet", tuple(reference.municipalities()["code"].to_list()))
     for synonym in ("landsplan", "landet i alt", "hele landet i alt", "danmark", "i alt", "område i alt"):
         found[synonym] = found["hele landet"]

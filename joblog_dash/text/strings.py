@@ -29,6 +29,9 @@ DA: dict[str, str] = {
     ),
     "real_notice": "Kilde: {source} · importeret {imported} · {first} – {last}.",
     "dataset_missing": "Der er ingen data at vise endnu.",
+    # The latest month is provisional (the notice on every page and the month filter)
+    "latest_month_notice": "Seneste måned: {month} — foreløbige tal, der kan blive revideret.",
+    "month_provisional": "{month} (foreløbig)",
     # Measures
     "measure_joblogged": "Andel med registreret jobsøgning",
     "measure_none": "Andel uden registreret jobsøgning",

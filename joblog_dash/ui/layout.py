@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import streamlit as st
 
@@ -47,10 +48,12 @@ def _choices(db: warehouse.JoblogDB) -> state.Choices:
     )
 
 
-def render_data_notice(manifest: store.Manifest) -> None:
-    """The provenance line; a prominent warning while the figures are demo data."""
+def render_data_notice(manifest: store.Manifest, latest: date | None = None) -> None:
+    """The provenance line; a prominent warning while the figures are demo data. With `latest`, it also says
+    which month is the newest and that its figures are provisional."""
+    note = f"  \n{t('latest_month_notice', month=fmt.month_long(latest))}" if latest else ""
     if manifest.is_demo:
-        st.warning(t("demo_notice"), icon="⚠️")
+        st.warning(t("demo_notice") + note, icon="⚠️")
     else:
         st.info(
             t(
@@ -59,9 +62,16 @@ def render_data_notice(manifest: store.Manifest) -> None:
                 imported=manifest.created_at[:10],
                 first=fmt.month_short(fmt.parse_month_key(manifest.first_month[:7])),  # type: ignore[arg-type]
                 last=fmt.month_short(fmt.parse_month_key(manifest.last_month[:7])),  # type: ignore[arg-type]
-            ),
+            )
+            + note,
             icon="📄",
         )
+
+
+def month_option(month: date, latest: date | None) -> str:
+    """A month as the month filter shows it: the latest month is marked provisional."""
+    text = fmt.month_short(month)
+    return t("month_provisional", month=text) if month == latest else text
 
 
 def _navigation(selection: Selection) -> None:
@@ -75,10 +85,11 @@ def _navigation(selection: Selection) -> None:
 def _filter_widgets(ctx_choices: state.Choices, filters: Selection, show: tuple[str, ...]) -> None:
     area_labels = {a.key: a.label for a in reference.areas()}
     if "month" in show:
+        latest = ctx_choices.months[-1] if ctx_choices.months else None
         st.selectbox(
             t("filter_month"),
             options=ctx_choices.months[::-1],
-            format_func=fmt.month_short,
+            format_func=lambda month: month_option(month, latest),
             **state.prepare_widget("month", filters),
         )
     if "start" in show:
@@ -136,7 +147,7 @@ def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "a
         _filter_widgets(choices, filters, show_filters)
         copy_link()
     st.title(title)
-    render_data_notice(db.manifest)
+    render_data_notice(db.manifest, choices.months[-1] if choices.months else None)
     if db.problem:  # the current version is damaged; an older readable one is shown
         st.warning(t("fallback_notice", version=db.manifest.version, problem=db.problem), icon="🛠️")
     for notice in notices:
