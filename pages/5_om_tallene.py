@@ -74,6 +74,11 @@ else:
     st.caption(t("about_no_files"))
 st.warning(t("about_provisional", month=fmt.month_long(months[-1])), icon="⏳")
 
+st.subheader(t("std_about_heading"))
+st.markdown(t("std_about"))
+st.subheader(t("about_searches_heading"))
+st.markdown(t("about_searches"))
+
 st.subheader(t("about_suppression_heading"))
 st.markdown(t("about_suppression", min=privacy.MIN_PERSONS))
 

@@ -485,6 +485,13 @@ DA: dict[str, str] = {
         "kommunen ligger på {actual}, og af forskellen til landet ({gap}) forklarer sammensætningen "
         "{explained}, mens {rest} skyldes andet."
     ),
+    "about_searches_heading": "Jobsøgninger pr. person",
+    "about_searches": (
+        "STAR måler også intensiteten: antal registrerede jobsøgninger i måneden delt med antal personer i "
+        "målgruppen. Den vises på Kommuneprofil, i kommunebesøgsbriefen og i eksporterne. Den er en rate og "
+        "ikke en andel af personer (en person kan have mange jobsøgninger), så tragtdiagrammets grænser, der "
+        "bygger på andele, passer ikke til den; den indgår derfor ikke i tragtdiagrammet."
+    ),
     "std_about_heading": "Forventet i forhold til faktisk",
     "std_about": (
         "Nogle grupper registrerer oftere jobsøgning end andre — fx logger unge sjældnere end ældre. En "
