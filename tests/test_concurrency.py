@@ -23,7 +23,7 @@ WORKLOAD = textwrap.dedent(
     from datetime import date
 
     from joblog_dash.text import fmt
-    from joblog_dash.views import groups
+    from joblog_dash.views import groups as group_figures
     from joblog_dash.data import queries, reference
     from joblog_dash.data import warehouse
     from joblog_dash.charts import groups as group_charts
@@ -51,12 +51,12 @@ WORKLOAD = textwrap.dedent(
             elif kind == 3:
                 # polars map_elements: a pool worker takes the GIL
                 panel = data.query("panel", group)
-                groups.movers(panel, fmt.add_months(month, -12), month)
+                group_figures.movers(panel, fmt.add_months(month, -12), month)
             elif kind == 4:
                 # to_numpy and a cached figure built from a query inside data.figure
                 panel = data.query("panel", group)
                 data.figure(("heat", group, month), lambda: group_charts.heatmap(
-                    groups.heatmap_frame(panel, month), "t", "s"))
+                    group_figures.heatmap_frame(panel, month), "t", "s"))
             else:
                 data.query("panel", group, area=rng.choice(areas), start=fmt.add_months(month, -5), end=month)
             done[0] += 1
