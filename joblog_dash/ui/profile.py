@@ -165,6 +165,10 @@ def rank(view: ProfileView) -> None:
     )
 
 
+def _split_table(view: ProfileView) -> pl.DataFrame:
+    return view.split
+
+
 def _split_figure(view: ProfileView) -> go.Figure:
     share_none = view.key.share_none
     return charts.category_split(
@@ -184,9 +188,9 @@ def split(view: ProfileView) -> None:
         return
     fig = data.figure(_split_figure, view)
     st.plotly_chart(fig, key="profile_split", alt=t("alt_split", name=view.name))
-    table_behind(
-        view.split,
-        [("month", t("col_month"), "month"), ("persons", t("kf_persons"), "int")]
+    view_table_behind(
+        _split_table, view,
+        spec=[("month", t("col_month"), "month"), ("persons", t("kf_persons"), "int")]
         + [(share, t(part), "pct") for share, part in (("share_none", "persons_0"), ("share_1_5", "persons_1_5"),
                                                        ("share_6plus", "persons_6plus"))],
     )  # fmt: skip
