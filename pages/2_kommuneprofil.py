@@ -23,7 +23,7 @@ with left:
     sections.rank(view)
 with right:
     sections.split(view)
-sections.breakdowns(view, profile.breakdowns(ctx.db, ctx.selection))
+sections.breakdowns(view)
 sections.letter(view)
 fair_ui.render_profile_followup(view, ctx.selection, source_line(ctx.manifest))
 

@@ -11,9 +11,7 @@ from joblog_dash.ui.layout import PAGES, page_setup
 ctx = page_setup(t("nav_presentation"), show_filters=("month", "start", "group", "area", "municipality"))
 presenting.hide_chrome()
 f = ctx.selection
-slides = presenting.deck(
-    ctx.db, month=f.month, group=f.group, area=f.area, municipality=f.municipality, start=f.start
-)
+slides = presenting.deck(f)
 index = presenting.slide_index(len(slides))
 slide = slides[index]
 st.markdown(f"<div class='slide-title'>{escape(slide.title)}</div>", unsafe_allow_html=True)

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import duckdb
 import numpy as np
 
 
@@ -87,3 +88,49 @@ def outside_event_loop(function: Callable[[], T]) -> T:
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
+
+
+def muni_counts(
+    facts: Any, group: str, codes: list[int] | None = None
+) -> dict[tuple[int, Any], tuple[int, int]]:
+    """(municipality, month) -> (persons, persons_0) summed straight from the parquet file with DuckDB,
+    independent of queries.py (the expected values of the view tests)."""
+    where = "" if codes is None else f"AND municipality_code IN ({', '.join(str(int(c)) for c in codes)})"
+    rows = (
+        duckdb.connect()
+        .execute(
+            f"""SELECT municipality_code, month, sum(persons), sum(persons_0) FROM read_parquet('{facts}')
+            WHERE benefit_group = $grp {where} GROUP BY ALL""",
+            {"grp": group},
+        )
+        .fetchall()
+    )
+    return {(int(code), month): (int(n), int(none)) for code, month, n, none in rows}
+
+
+def small(count: int) -> bool:
+    """A count the disclosure rule never shows: 1–4."""
+    return 1 <= count <= 4
+
+
+def rests_on_small(persons: int, none: int) -> bool:
+    """A share joblogged of these counts would show (or let one recover) a count of 1–4."""
+    return small(persons) or small(none) or small(persons - none)
+
+
+def share_shown(persons: int, parts: tuple[int, int, int]) -> bool:
+    """Whether the disclosure rule (analysis/privacy.py's docstring, re-implemented here) shows the share
+    joblogged of a municipality with `persons` and parts (0, 1–5, 6+ job searches): 5+ persons, 0 or 5+
+    with job search, and persons_0 not hidden — a part of 1–4 is hidden with the next-smallest parts
+    until the hidden parts are two or more and sum to 5 or more."""
+    if persons < 5 or small(persons - parts[0]):
+        return False
+    hidden = [small(p) for p in parts]
+    while any(hidden) and not (
+        sum(hidden) >= 2 and sum(p for p, h in zip(parts, hidden, strict=True) if h) >= 5
+    ):
+        left = [i for i, (p, h) in enumerate(zip(parts, hidden, strict=True)) if not h and p > 0]
+        if not left:
+            break
+        hidden[min(left, key=lambda i: parts[i])] = True
+    return not hidden[0]

@@ -1,5 +1,5 @@
 """Liveness under the server's threading: many short-lived threads (Streamlit runs every rerun in a new
-thread) calling the cached query layer, open_db and the page computations at once.
+thread) calling the cached views, open_db and the figure cache at once.
 
 Suspects for a server-wide stall are lock-order deadlocks between Streamlit's cache locks, queries'
 _open_lock and store's remembered paths; DuckDB cursors of one shared connection used from many threads;
@@ -23,42 +23,48 @@ WORKLOAD = textwrap.dedent(
     from datetime import date
 
     from joblog_dash.text import fmt
-    from joblog_dash.views import groups as group_figures
-    from joblog_dash.data import queries, reference
-    from joblog_dash.data import warehouse
+    from joblog_dash.data import reference, warehouse
     from joblog_dash.charts import groups as group_charts
     from joblog_dash.ui import cache as data
+    from joblog_dash.views import cache as views_cache
+    from joblog_dash.views import groups, overview, parts, spread
+    from joblog_dash.views.selection import Selection
 
-    months = data.query("months")
-    groups = data.query("benefit_groups")
+    ANY = Selection(date(1900, 1, 1), "")
+    db = warehouse.open_db()
+    months = parts.months(db, ANY)
+    group_keys = parts.benefit_groups(db, ANY)
     areas = [a.key for a in reference.areas()][:8]
     codes = reference.municipalities()["code"].to_list()
+
+    def heat(view):
+        return group_charts.heatmap(view.cells, "t", "s")
+
     errors = []
     done = [0]
 
     def one(seed):
         rng = random.Random(seed)
         try:
-            month, group = rng.choice(months[-24:]), rng.choice(groups)
+            month, group = rng.choice(months[-24:]), rng.choice(group_keys)
+            sel = Selection(month, group, area=rng.choice(areas), municipality=rng.choice(codes),
+                            start=fmt.add_months(month, -12))
             kind = rng.randrange(6)
+            db = warehouse.open_db()
             if kind == 0:
-                warehouse.open_db()
-                data.query("snapshot", month, group, rng.choice(areas))
+                spread.build(db, sel)
             elif kind == 1:
-                data.query("trend", codes=rng.sample(codes, 3))
+                overview.build(db, sel)
             elif kind == 2:
-                data.query("breakdown", month, group, "gender", codes=[rng.choice(codes)])
+                parts.breakdowns(db, sel, codes=[sel.municipality])
             elif kind == 3:
-                # polars map_elements: a pool worker takes the GIL
-                panel = data.query("panel", group)
-                group_figures.movers(panel, fmt.add_months(month, -12), month)
+                # the movers, heat map and spread of a group (polars on pool threads)
+                groups.build(db, sel)
             elif kind == 4:
-                # to_numpy and a cached figure built from a query inside data.figure
-                panel = data.query("panel", group)
-                data.figure(("heat", group, month), lambda: group_charts.heatmap(
-                    group_figures.heatmap_frame(panel, month), "t", "s"))
+                # to_numpy and a cached figure built from a view inside data.figure
+                data.figure(heat, groups.build(db, sel))
             else:
-                data.query("panel", group, area=rng.choice(areas), start=fmt.add_months(month, -5), end=month)
+                parts.funnel(db, sel)
             done[0] += 1
         except Exception as exc:  # noqa: BLE001
             errors.append(repr(exc))
@@ -70,7 +76,7 @@ WORKLOAD = textwrap.dedent(
             t.start()
         threads += batch
         if wave % 4 == 3:
-            data._cached.clear()  # back to cache misses: real DuckDB queries again
+            views_cache.clear()  # back to cache misses: real DuckDB queries again
     for t in threads:
         t.join()
     print("done", done[0], "errors", len(errors), errors[:3])

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pytest
-from helpers import chart, run_page
+from helpers import chart, run_page, share_shown
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash.config import REFERENCE_DIR
@@ -27,7 +28,8 @@ def sql(facts: Path, query: str, **params: object) -> list[tuple[Any, ...]]:
     con.execute(f"CREATE VIEW m AS SELECT * FROM read_csv('{MUNIS}')")
     con.execute(
         "CREATE VIEW mm AS SELECT f.month, m.name, m.code, m.region, sum(persons) AS n, "
-        "sum(persons) - sum(persons_0) AS x, f.benefit_group AS grp FROM f JOIN m ON m.code = f.municipality_code "
+        "sum(persons) - sum(persons_0) AS x, f.benefit_group AS grp, sum(persons_0) AS p0, "
+        "sum(persons_1_5) AS p15, sum(persons_6plus) AS p6 FROM f JOIN m ON m.code = f.municipality_code "
         "GROUP BY ALL"
     )
     return con.execute(query, params).fetchall()
@@ -68,11 +70,13 @@ def test_heatmap_one_row_per_municipality_sorted_by_latest_share(
     assert len(names) == len(set(names)) == count
     rows = sql(
         demo_facts_path,
-        "SELECT name, code, x / n FROM mm WHERE month = $month AND grp = 'kontanthjaelp' AND n >= 5 "
-        "AND ($region IS NULL OR region = $region) ORDER BY x / n DESC, name",
+        "SELECT name, code, x / n, n, p0, p15, p6 FROM mm WHERE month = $month AND grp = 'kontanthjaelp' "
+        "AND n >= 5 AND ($region IS NULL OR region = $region) ORDER BY x / n DESC, name",
         month=SEP_2018,
         region=region,
     )
+    # Only the cells the disclosure rule shows (the stricter rule also hides a share resting on a part of 1–4).
+    rows = [r[:3] for r in rows if share_shown(r[3], r[4:7])]
     assert names[: len(rows)] == [r[0] for r in rows]
     col = months.index(SEP_2018.isoformat())
     for i, (_, code, share) in enumerate(rows):
@@ -117,7 +121,7 @@ def test_improvers_and_decliners_agree_with_sql(demo_data_dir: Path, demo_facts_
     rows = sql(
         demo_facts_path,
         """
-        SELECT a.name, b.x / b.n - a.x / a.n AS change
+        SELECT a.name, b.x / b.n - a.x / a.n AS change, a.n, a.p0, a.p15, a.p6, b.n, b.p0, b.p15, b.p6
         FROM mm a JOIN mm b ON a.code = b.code AND a.grp = b.grp
         WHERE a.grp = 'kontanthjaelp' AND a.month = $start AND b.month = $end AND a.n >= 20 AND b.n >= 20
         ORDER BY change DESC, a.code
@@ -125,6 +129,8 @@ def test_improvers_and_decliners_agree_with_sql(demo_data_dir: Path, demo_facts_
         start=SEP_2017,
         end=SEP_2018,
     )
+    # Both shares shown by the disclosure rule (stricter than "20 persons or more" alone since issue 10).
+    rows = [r[:2] for r in rows if share_shown(r[2], r[3:6]) and share_shown(r[6], r[7:10])]
     improvers = [r for r in rows if r[1] > 0][:10]
     decliners = sorted([r for r in rows if r[1] < 0], key=lambda r: r[1])[:10]
     bars = chart(at, "groups_movers")["data"][0]
@@ -144,12 +150,13 @@ def test_spread_percentiles_agree_with_sql(demo_data_dir: Path, demo_facts_path:
     at = run({"gruppe": "kontanthjaelp"})
     fig = chart(at, "groups_spread")
     median = next(t for t in fig["data"] if t["name"] == "Median (kommuner)")
-    ((p10, p50, p90),) = sql(
-        demo_facts_path,
-        "SELECT quantile_cont(x / n, 0.1), quantile_cont(x / n, 0.5), quantile_cont(x / n, 0.9) FROM mm "
-        "WHERE grp = 'kontanthjaelp' AND month = $month AND n >= 5",
+    rows = sql(
+        demo_facts_path, "SELECT x / n, n, p0, p15, p6 FROM mm WHERE grp = 'kontanthjaelp' AND month = $month",
         month=SEP_2018,
-    )
+    )  # fmt: skip
+    # The municipalities whose share the disclosure rule shows (stricter than "5 persons or more" since issue 10).
+    shares = np.array([r[0] for r in rows if share_shown(r[1], r[2:5])])
+    p10, p50, p90 = (float(np.quantile(shares, q)) for q in (0.1, 0.5, 0.9))
     months = [str(x)[:10] for x in median["x"]]
     i = months.index(SEP_2018.isoformat())
     assert median["y"][i] == pytest.approx(p50)

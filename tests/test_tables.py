@@ -1,4 +1,4 @@
-"""Pure helpers behind Overblik and Kommuner (joblog_dash.views.spread) on hand-made frames."""
+"""Pure helpers behind Overblik and Kommuner (views.overview, views.spread) on hand-made frames."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import date
 
 import polars as pl
 
+from joblog_dash.views import overview
 from joblog_dash.views import spread as tables
 
 SEP17, AUG18, SEP18 = date(2017, 9, 1), date(2018, 8, 1), date(2018, 9, 1)
@@ -25,7 +26,7 @@ def trend_frame() -> pl.DataFrame:
 
 
 def test_kpis_and_changes_in_percentage_points() -> None:
-    kontant, dagpenge = tables.kpis(trend_frame(), SEP18, ["kontanthjaelp", "dagpenge"])
+    kontant, dagpenge = overview.kpis(trend_frame(), SEP18, ["kontanthjaelp", "dagpenge"])
     assert kontant.share == 0.705
     assert abs(kontant.change_month - 0.005) < 1e-12
     assert abs(kontant.change_year - 0.028) < 1e-12
@@ -34,36 +35,35 @@ def test_kpis_and_changes_in_percentage_points() -> None:
 
 
 def test_headline_states_share_and_yearly_change() -> None:
-    kontant = tables.kpis(trend_frame(), SEP18, ["kontanthjaelp"])[0]
-    assert tables.headline(kontant, SEP18, "Hele landet") == (
+    kontant = overview.kpis(trend_frame(), SEP18, ["kontanthjaelp"])[0]
+    assert overview.headline(kontant, SEP18, "Hele landet") == (
         "I september 2018 havde 70,5 pct. af de jobparate kontanthjælpsmodtagere registreret jobsøgning "
         "— 2,8 pct.-point mere end et år før."
     )
-    assert "kontanthjælpsmodtagere i Region Sjælland registreret" in tables.headline(
+    assert "kontanthjælpsmodtagere i Region Sjælland registreret" in overview.headline(
         kontant, SEP18, "Region Sjælland"
     )
-    dagpenge = tables.kpis(trend_frame(), SEP18, ["dagpenge"])[0]
-    assert tables.headline(dagpenge, SEP18, "Hele landet").endswith("registreret jobsøgning.")
+    dagpenge = overview.kpis(trend_frame(), SEP18, ["dagpenge"])[0]
+    assert overview.headline(dagpenge, SEP18, "Hele landet").endswith("registreret jobsøgning.")
 
 
 def snapshot_frame() -> pl.DataFrame:
-    rows = [  # code, name, persons, persons_0
-        (101, "København", 100, 30),
-        (147, "Frederiksberg", 10, 5),
-        (360, "Lolland", 3, 1),
-        (376, "Guldborgsund", 20, 2),
+    rows = [  # code, name, persons, persons_0, persons_1_5, persons_6plus (the parts add up to persons)
+        (101, "København", 100, 30, 40, 30),
+        (147, "Frederiksberg", 10, 5, 5, 0),
+        (360, "Lolland", 3, 1, 1, 1),
+        (376, "Guldborgsund", 20, 5, 9, 6),
     ]
-    frame = pl.DataFrame(rows, schema=["municipality_code", "name", "persons", "persons_0"], orient="row")
+    schema = ["municipality_code", "name", "persons", "persons_0", "persons_1_5", "persons_6plus"]
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
     share = (pl.col("persons") - pl.col("persons_0")) / pl.col("persons")
     return frame.with_columns(
         share.alias("share_joblogged"),
         (pl.col("persons_0") / pl.col("persons")).alias("share_none"),
-        pl.lit(0.1).alias("share_6plus"),
+        (pl.col("persons_6plus") / pl.col("persons")).alias("share_6plus"),
         pl.lit(2.0).alias("searches_per_person"),
         share.alias("share_joblogged_prev_month"),
         share.alias("share_joblogged_year_ago"),
-        pl.lit(1).alias("persons_1_5"),
-        pl.lit(1).alias("persons_6plus"),
         pl.lit(1).alias("job_searches"),
         pl.lit("Region X").alias("region"),
     )
@@ -78,7 +78,7 @@ def test_suppression_hides_small_and_next_smallest_and_ranks_the_rest() -> None:
     assert shown.filter(pl.col("suppressed"))["persons_0"].null_count() == 2
     assert dict(zip(shown["name"], shown["rank"], strict=True))["Guldborgsund"] == 1
     # The area share is the ratio of sums over all municipalities, suppressed ones included.
-    assert tables.area_share(snapshot_frame()) == (133 - 38) / 133
+    assert tables.area_share(snapshot_frame()) == (133 - 41) / 133
     assert (
         tables.ranked_title(shown, "Region X")
         == "København har den laveste andel med jobsøgning i Region X (70 pct.)"
@@ -92,7 +92,7 @@ def test_display_table_marks_suppressed_rows_in_every_hidden_cell() -> None:
     lolland = table.filter(pl.col("Kommune") == "Lolland").row(0, named=True)
     assert lolland["Andel med jobsøgning"] == "for få personer"
     assert lolland["Ingen jobsøgning (0)"] == "for få personer"
-    assert lolland["Personer"] == 3
+    assert lolland["Personer"] == "for få personer"  # 1–4 persons: the count itself is hidden too
     assert table["Kommune"].to_list()[:2] == ["Guldborgsund", "København"]
 
 
@@ -125,5 +125,5 @@ def test_kpi_of_an_area_with_one_to_four_persons_is_suppressed() -> None:
     frame = trend_frame().with_columns(
         pl.when(pl.col("benefit_group") == "dagpenge").then(4).otherwise(pl.col("persons")).alias("persons")
     )
-    dagpenge = tables.kpis(frame, SEP18, ["dagpenge"])[0]
-    assert dagpenge.suppressed and dagpenge.share is None and dagpenge.persons_none == 0
+    dagpenge = overview.kpis(frame, SEP18, ["dagpenge"])[0]
+    assert dagpenge.suppressed and dagpenge.share is None and dagpenge.persons_none is None

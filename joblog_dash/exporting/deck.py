@@ -141,10 +141,16 @@ def municipality_slide(db: warehouse.JoblogDB, group: str, code: int, start: dat
     return Slide("municipality", title, message, _bigger(fig), f"Linjediagram: {title}.")
 
 
-def build_deck(
-    db: warehouse.JoblogDB, *, month: date, group: str, area: str, municipality: int, start: date
-) -> list[Slide]:
-    """Four slides from the current filters: national trend, spread, funnel, the chosen municipality."""
+def build_deck(db: warehouse.JoblogDB, selection: Selection) -> list[Slide]:
+    """Four slides from the selection (month, start, group, area, municipality): national trend, spread,
+    funnel, the chosen municipality."""
+    month, group, area, municipality = (
+        selection.month,
+        selection.group,
+        selection.area,
+        selection.municipality,
+    )
+    start = selection.start or fmt.add_months(month, -12)
     if start >= month:
         start = fmt.add_months(month, -12)
     months = queries.months(db)

@@ -1,7 +1,9 @@
-"""Cached access to the query layer for the pages.
+"""The pages' figure cache: finished charts and display tables, keyed by structure.
 
-Results are cached per dataset version (the facts file path names the version), so an import or a
-rollback is picked up at once while reruns reuse results. The cache is bounded.
+Pages and sections get their data from the views (views.*.build, cached in views/cache.py); what is cached
+here is the costly last step, a plotly figure or an Arrow display table drawn from a view. The key is made,
+never written by hand: the draw function's qualified name, the view's type and selection (or a Selection),
+the dataset version, and the remaining arguments (functions among them by qualified name).
 """
 
 from __future__ import annotations
@@ -10,27 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
-import polars as pl
 import streamlit as st
 
-from joblog_dash.data import queries, warehouse
+from joblog_dash.data import warehouse
+from joblog_dash.views.selection import Selection
 
 
 def db() -> warehouse.JoblogDB:
     return warehouse.open_db()
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cached(facts_path: str, name: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
-    return getattr(queries, name)(db(), *args, **dict(kwargs))
-
-
-def query(name: str, *args: Any, **kwargs: Any) -> pl.DataFrame:
-    """Call `queries.<name>(db, *args, **kwargs)`, cached per dataset version and arguments."""
-    if not hasattr(queries, name) or name.startswith("_"):
-        raise AttributeError(f"No query named {name!r}")
-    normalised = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
-    return _cached(str(db().facts_path), name, args, normalised)
 
 
 class FrozenFigure(go.Figure):
@@ -46,11 +35,6 @@ class FrozenFigure(go.Figure):
         return self._frozen
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(facts_path: str, key: tuple[Any, ...], _build: Callable[[], Any]) -> Any:
-    return freeze(_build())
-
-
 def freeze(value: Any) -> Any:
     """Make a plotly Figure a FrozenFigure in place (same object and state; only to_dict remembers its
     answer); anything else is returned as it is."""
@@ -59,8 +43,32 @@ def freeze(value: Any) -> Any:
     return value
 
 
-def figure(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
-    """A built chart (or display table) per dataset version and view: building a plotly figure costs
-    30–350 ms per rerun. One shared object per key, so callers must not mutate it; `key` must name
-    everything `build` depends on (`build` itself is not hashed)."""
-    return _figure(str(db().facts_path), key, build)
+def qualified(value: object) -> object:
+    """A function by its qualified name (stable across reruns); anything else as it is (must be hashable)."""
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{value.__module__}.{value.__qualname__}"
+    return value
+
+
+def view_key(view: object) -> tuple[object, ...]:
+    """What a view is: its type and its (frozen) selection; a bare Selection stands for itself."""
+    if isinstance(view, Selection):
+        return ("Selection", view)
+    return (qualified(type(view)), view.selection)  # type: ignore[attr-defined]
+
+
+def key_of(draw: Callable[..., Any], view: object, args: tuple[Any, ...]) -> tuple[object, ...]:
+    return (qualified(draw), *view_key(view), db().version, tuple(qualified(a) for a in args))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(key: tuple[object, ...], _draw: Callable[..., Any], _view: object, _args: tuple[Any, ...]) -> Any:
+    return freeze(_draw(_view, *_args))
+
+
+def figure(draw: Callable[..., Any], view: object, *args: Any) -> Any:
+    """`draw(view, *args)` — a chart or display table — built once per dataset version, view and arguments.
+
+    `view` is a view object (with its `selection`) or a Selection; `draw` must depend on nothing else (a
+    module-level function, so its name identifies it). One shared object per key: callers never mutate it."""
+    return _figure(key_of(draw, view, args), draw, view, args)

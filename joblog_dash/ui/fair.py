@@ -22,7 +22,7 @@ from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui import state
 from joblog_dash.ui.layout import drill_on_click
-from joblog_dash.ui.sections import table_behind
+from joblog_dash.ui.sections import view_table_behind
 from joblog_dash.views import parts
 from joblog_dash.views.profile import STATUS_MEASURE, ProfileView
 from joblog_dash.views.selection import Selection
@@ -73,46 +73,65 @@ def configured_boundaries() -> tuple[boundaries.Boundaries | None, str | None]:
         return None, str(exc)
 
 
+# The Selection fields the funnel and the map read (views.parts.published_funnel): the cache key.
+FUNNEL_FIELDS = ("month", "group", "area", "measure", "overdispersion", "target")
+
+
+def _funnel(sel: Selection) -> fair.FunnelData:
+    return parts.published_funnel(data.db(), sel)
+
+
+def _target_text(sel: Selection) -> str:
+    return t("fair_target_national") if sel.target_kind == "national" else sel.area_label
+
+
+def _funnel_figure(sel: Selection, source: str) -> go.Figure:
+    result = _funnel(sel)
+    subtitle = funnel_chart.funnel_subtitle(
+        result, reference.group_label(sel.group), fmt.month_short(sel.month), sel.overdispersion
+    )
+    return funnel_chart.funnel_figure(result, subtitle, _target_text(sel), source)
+
+
+def _funnel_table(sel: Selection) -> pl.DataFrame:
+    return funnel_chart.funnel_table(_funnel(sel))
+
+
+def _map_values(sel: Selection) -> pl.DataFrame:
+    return maps.map_values(_funnel(sel).table, sel.area_codes)
+
+
+def _hex_figure(sel: Selection, title: str, subtitle: str) -> go.Figure:
+    return maps.hex_figure(data.figure(_map_values, sel), sel.measure, title, subtitle)
+
+
 def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
     """The Kommuner page's fair-comparison section: measure choices, funnel plot, map, tables behind."""
-    area_label = sel.area_label if not sel.is_national else t("national")
     group_label = reference.group_label(sel.group)
     month_label = fmt.month_short(sel.month)
     st.subheader(t("funnel_heading", month=month_label))
     choices(sel, prefix=prefix)
     try:
-        result = parts.published_funnel(data.db(), sel)
+        result = _funnel(sel)
     except ValueError:
         st.info(t("map_title_empty"))
         return
-    chosen = sel
-    target_text = t("fair_target_national") if sel.target_kind == "national" else area_label
-    filters = sel
-    # Figures and tables are cached per version and view (data.figure): building them cost ~250 ms a rerun.
-    view = (sel, source)
-    fig = data.figure(
-        ("funnel", *view),
-        lambda: funnel_chart.funnel_figure(
-            result,
-            funnel_chart.funnel_subtitle(result, group_label, month_label, chosen.overdispersion),
-            target_text,
-            source,
-        ),
-    )
+    # Figures and tables are cached per version and selection (ui.cache.figure): building them cost ~250 ms.
+    fig = data.figure(_funnel_figure, sel.only(*FUNNEL_FIELDS), source)
     event = st.plotly_chart(
-        fig, key=f"{prefix}_funnel", alt=funnel_chart.funnel_alt(result, target_text), on_select="rerun",
+        fig, key=f"{prefix}_funnel", alt=funnel_chart.funnel_alt(result, _target_text(sel)), on_select="rerun",
         selection_mode="points", config={"displaylogo": False},
     )  # fmt: skip
     st.caption(t("funnel_caption"))
     hidden = result.table.filter(pl.col("suppressed") & (pl.col("persons") > 0))
     if hidden.height:
         st.caption(t("funnel_suppressed", names=", ".join(hidden.sort("name")["name"])))
-    table_behind(data.figure(("funnel_table", *view), lambda: funnel_chart.funnel_table(result)))
-    drill_on_click(filters, event)
+    view_table_behind(_funnel_table, sel.only(*FUNNEL_FIELDS))
+    drill_on_click(sel, event)
 
     st.subheader(t("map_heading"))
-    values = data.figure(("map_values", *view), lambda: maps.map_values(result.table, sel.area_codes))
-    title = maps.map_title(values, chosen.measure)
+    values = data.figure(_map_values, sel.only(*FUNNEL_FIELDS))
+    title = maps.map_title(values, sel.measure)
     subtitle = t("map_subtitle", group=group_label, month=month_label)
     shapes, problem = configured_boundaries()
     if problem:
@@ -124,18 +143,29 @@ def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
             format_func=lambda k: t("map_kind_hex") if k == "hex" else t("map_kind_geo"),
         )  # fmt: skip
     if kind == "geo" and shapes is not None:
-        fig = maps.choropleth_figure(shapes, values, chosen.measure, title, subtitle)
+        fig = maps.choropleth_figure(shapes, values, sel.measure, title, subtitle)
         if shapes.missing:
             names = [reference.municipality_name(c) for c in shapes.missing]
             st.caption(t("boundaries_missing", n=len(names), names=", ".join(names[:10])))
     else:
-        fig = data.figure(("hex", *view), lambda: maps.hex_figure(values, chosen.measure, title, subtitle))
+        fig = data.figure(_hex_figure, sel.only(*FUNNEL_FIELDS), title, subtitle)
     event = st.plotly_chart(
-        fig, key=f"{prefix}_map_{kind}", alt=maps.map_alt(values, chosen.measure, kind), on_select="rerun",
+        fig, key=f"{prefix}_map_{kind}", alt=maps.map_alt(values, sel.measure, kind), on_select="rerun",
         selection_mode="points", config={"displaylogo": False},
     )  # fmt: skip
     st.caption(t("map_caption"))
-    drill_on_click(filters, event)
+    drill_on_click(sel, event)
+
+
+def _profile_pchart(view: ProfileView, source: str) -> go.Figure:
+    table = view.status.signals
+    first, last = fmt.month_short(table["month"].min()), fmt.month_short(table["month"].max())
+    subtitle = t("pchart_subtitle", group=reference.group_label(view.group), first=first, last=last)
+    return p_chart(table, view.name, STATUS_MEASURE, subtitle, source)
+
+
+def _profile_pchart_table(view: ProfileView) -> pl.DataFrame:
+    return signal_charts.p_chart_table(view.status.signals)
 
 
 def render_profile_followup(view: ProfileView, selection: Selection, source: str) -> None:
@@ -166,18 +196,12 @@ def render_profile_followup(view: ProfileView, selection: Selection, source: str
     if table.is_empty() or table["persons"].drop_nulls().sum() == 0:
         return
     first, last = fmt.month_short(table["month"].min()), fmt.month_short(table["month"].max())
-    group_label = reference.group_label(view.group)
-    key = (view.code, view.month, view.group, source)
-    fig = data.figure(
-        ("profile_pchart", *key),
-        lambda: p_chart(table, name, STATUS_MEASURE, t("pchart_subtitle", group=group_label, first=first,
-                                                        last=last), source),
-    )  # fmt: skip
+    fig = data.figure(_profile_pchart, view, source)
     st.plotly_chart(
         fig, key="profile_pchart", alt=t("pchart_alt", name=name, first=first, last=last),
         config={"displaylogo": False},
     )  # fmt: skip
-    table_behind(data.figure(("profile_pchart_table", *key), lambda: signal_charts.p_chart_table(table)))
+    view_table_behind(_profile_pchart_table, view)
     st.page_link(
         "pages/4_opfoelgning.py",
         label=t("profile_to_followup"),

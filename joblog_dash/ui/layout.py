@@ -11,9 +11,9 @@ from joblog_dash import config
 from joblog_dash.data import reference, store, warehouse
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
-from joblog_dash.ui import cache as data
 from joblog_dash.ui import state
 from joblog_dash.ui.downloads import copy_link
+from joblog_dash.views import parts
 from joblog_dash.views.selection import Selection
 
 # (script, label key, icon). Emoji icons: material icons would make the browser fetch a web font.
@@ -39,10 +39,13 @@ class PageContext:
     selection: Selection
 
 
+_ANY = Selection(date(1900, 1, 1), "")  # the choices do not depend on a selection
+
+
 def _choices(db: warehouse.JoblogDB) -> state.Choices:
     return state.Choices(
-        months=data.query("months"),
-        groups=data.query("benefit_groups"),
+        months=parts.months(db, _ANY),
+        groups=parts.benefit_groups(db, _ANY),
         areas=[a.key for a in reference.areas()],
         municipalities=reference.municipalities()["code"].to_list(),
     )
@@ -130,7 +133,7 @@ def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "a
     """
     st.set_page_config(page_title=f"{title} · {t('app_title')}", page_icon="📊", layout="wide")
     try:
-        db = data.db()
+        db = warehouse.open_db()
     except store.DatasetMissingError as exc:
         st.title(title)
         st.error(f"{t('dataset_missing')} {exc}")

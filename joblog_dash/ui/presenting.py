@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
-from joblog_dash.data import warehouse
 from joblog_dash.exporting import deck as presentation
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
+from joblog_dash.views.selection import Selection
 
 SLIDE_PARAM = "dias"
 
@@ -57,22 +55,20 @@ def arrow_keys() -> None:
     st.iframe(ARROW_KEYS_HTML, height=1)
 
 
-# cache_resource, not cache_data: one shared deck (its slides are only read), where cache_data unpickled a
-# copy of every slide's figure on each rerun (~40 % of the page's rerun).
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _deck(facts_path: str, month: date, group: str, area: str, municipality: int, start: date) -> list:
-    db = warehouse.open_db()
-    slides = presentation.build_deck(
-        db, month=month, group=group, area=area, municipality=municipality, start=start
-    )
+DECK_FIELDS = ("month", "start", "group", "area", "municipality")  # what exporting.deck reads
+
+
+def _deck(sel: Selection) -> tuple[presentation.Slide, ...]:
+    slides = presentation.build_deck(data.db(), sel)
     for slide in slides:
         data.freeze(slide.figure)
-    return slides
+    return tuple(slides)
 
 
-def deck(db: warehouse.JoblogDB, **filters: object) -> list[presentation.Slide]:
-    """The deck for the filters, cached per dataset version."""
-    return _deck(str(db.facts_path), **filters)  # type: ignore[arg-type]
+def deck(selection: Selection) -> tuple[presentation.Slide, ...]:
+    """The deck for the selection, one shared object per dataset version and selection (ui.cache.figure:
+    its slides are only read, where a copying cache would unpickle every slide's figure on each rerun)."""
+    return data.figure(_deck, selection.only(*DECK_FIELDS))
 
 
 def slide_index(total: int) -> int:

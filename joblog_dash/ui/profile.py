@@ -1,13 +1,12 @@
 """The Kommuneprofil page's sections: each draws a part of the profile view (views.profile.ProfileView).
 
 Nothing here computes a figure: titles and sentences are made from the view's published numbers, the
-charts from its frames. Figures are cached per dataset version and selection (data.figure).
+charts from its frames. Figures are cached by ui.cache.figure (draw function, view, dataset version).
 """
 
 from __future__ import annotations
 
-from functools import partial
-
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -16,12 +15,9 @@ from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
-from joblog_dash.ui.sections import breakdown_charts, table_behind
+from joblog_dash.ui.sections import breakdown_charts, table_behind, view_table_behind
+from joblog_dash.views import profile
 from joblog_dash.views.profile import ProfileView
-
-
-def _key(view: ProfileView, part: str) -> tuple[object, ...]:
-    return ("profile", part, view.code, view.month, view.group)
 
 
 def peers(view: ProfileView) -> None:
@@ -102,7 +98,8 @@ def key_figures(view: ProfileView) -> None:
         )
 
 
-def _trend_table(series: list[charts.Series], groups: tuple[str, ...]) -> pl.DataFrame:
+def _trend_table(view: ProfileView) -> pl.DataFrame:
+    series, groups = _series(view), view.groups
     table = pl.concat(
         [
             s.frame.select("month", "benefit_group", "persons", "share_joblogged").with_columns(
@@ -116,8 +113,7 @@ def _trend_table(series: list[charts.Series], groups: tuple[str, ...]) -> pl.Dat
     )
 
 
-def trend(view: ProfileView) -> None:
-    """Every group over time against the region, the country and the peers."""
+def _series(view: ProfileView) -> list[charts.Series]:
     blue, orange, black, grey = charts.series_styles()
     series = [
         charts.Series(view.name, view.own, blue, width=2.5),
@@ -126,93 +122,117 @@ def trend(view: ProfileView) -> None:
     ]
     if view.peer_codes:
         series.append(charts.Series(t("series_peers"), view.peers_trend, grey, width=1.5))
+    return series
+
+
+def _trend_figure(view: ProfileView) -> go.Figure:
     group_short = reference.group_label(view.group, short=True).lower()
     title = (
         f"{charts.position_title(view.name, t('ref_region'), view.position)} ({group_short})"
         if view.key.share is not None
         else t("title_trend_hidden", name=view.name, month=fmt.month_short(view.month))
     )
-    fig = data.figure(
-        _key(view, "trend"),
-        partial(
-            charts.trend_panels, series, list(view.groups), title=title, subtitle=t("subtitle_trend_all")
-        ),
+    return charts.trend_panels(
+        _series(view), list(view.groups), title=title, subtitle=t("subtitle_trend_all")
     )
+
+
+def trend(view: ProfileView) -> None:
+    """Every group over time against the region, the country and the peers."""
+    fig = data.figure(_trend_figure, view)
     st.plotly_chart(fig, key="profile_trend", alt=t("alt_trend", name=view.name, region=view.region.label))
-    table_behind(
-        _trend_table(series, view.groups),
-        [
+    view_table_behind(
+        _trend_table,
+        view,
+        spec=[
             ("unit", t("letter_table_unit"), "text"),
             ("benefit_group", t("filter_group"), "text"),
             ("month", t("col_month"), "month"),
             ("persons", t("kf_persons"), "int"),
             ("share_joblogged", t("kf_share"), "pct"),
         ],
-        view=_key(view, "trend"),
     )
 
 
+def _shown_ranks(view: ProfileView) -> pl.DataFrame:
+    return view.ranks.drop_nulls("rank")
+
+
+def _rank_figure(view: ProfileView) -> go.Figure:
+    latest = view.rank_now or _shown_ranks(view).tail(1).row(0, named=True)
+    group_short = reference.group_label(view.group, short=True)
+    return charts.rank_band(
+        view.ranks, title=charts.rank_title(view.name, latest, fmt.month_short(latest["month"])),
+        subtitle=t("subtitle_rank", group=group_short),
+    )  # fmt: skip
+
+
 def rank(view: ProfileView) -> None:
-    shown = view.ranks.drop_nulls("rank")
-    if not shown.height:
+    if not _shown_ranks(view).height:
         st.caption(t("rank_hidden", name=view.name))
         return
-    latest = view.rank_now or shown.tail(1).row(0, named=True)
-    group_short = reference.group_label(view.group, short=True)
-    fig = data.figure(
-        _key(view, "rank"),
-        partial(
-            charts.rank_band, view.ranks,
-            title=charts.rank_title(view.name, latest, fmt.month_short(latest["month"])),
-            subtitle=t("subtitle_rank", group=group_short),
-        ),
-    )  # fmt: skip
+    fig = data.figure(_rank_figure, view)
     st.plotly_chart(fig, key="profile_rank", alt=t("alt_rank", name=view.name))
-    table_behind(
-        shown,
-        [
+    view_table_behind(
+        _shown_ranks,
+        view,
+        spec=[
             ("month", t("col_month"), "month"),
             ("share", t("kf_share"), "pct"),
             ("rank", t("col_rank"), "int"),
             ("rank_lower", t("col_lower"), "int"),
             ("rank_upper", t("col_upper"), "int"),
         ],
-        view=_key(view, "rank"),
     )
+
+
+def _split_table(view: ProfileView) -> pl.DataFrame:
+    return view.split
+
+
+def _split_figure(view: ProfileView) -> go.Figure:
+    share_none = view.key.share_none
+    return charts.category_split(
+        view.split,
+        title=t(
+            "title_split", share=fmt.pct(share_none) if share_none is not None else t("suppressed"),
+            name=view.name, group_lower=reference.group_label(view.group).lower(),
+            month=fmt.month_short(view.month),
+        ),
+        subtitle=t("subtitle_split"),
+    )  # fmt: skip
 
 
 def split(view: ProfileView) -> None:
     """The 0 / 1–5 / 6+ split over time."""
     if not view.split.height:
         return
-    share_none = view.key.share_none
-    fig = data.figure(
-        _key(view, "split"),
-        partial(
-            charts.category_split, view.split,
-            title=t(
-                "title_split", share=fmt.pct(share_none) if share_none is not None else t("suppressed"),
-                name=view.name, group_lower=reference.group_label(view.group).lower(),
-                month=fmt.month_short(view.month),
-            ),
-            subtitle=t("subtitle_split"),
-        ),
-    )  # fmt: skip
+    fig = data.figure(_split_figure, view)
     st.plotly_chart(fig, key="profile_split", alt=t("alt_split", name=view.name))
-    table_behind(
-        view.split,
-        [("month", t("col_month"), "month"), ("persons", t("kf_persons"), "int")]
+    view_table_behind(
+        _split_table, view,
+        spec=[("month", t("col_month"), "month"), ("persons", t("kf_persons"), "int")]
         + [(share, t(part), "pct") for share, part in (("share_none", "persons_0"), ("share_1_5", "persons_1_5"),
                                                        ("share_6plus", "persons_6plus"))],
-        view=_key(view, "split"),
     )  # fmt: skip
 
 
-def breakdowns(view: ProfileView, frames: dict[str, pl.DataFrame]) -> None:
+def breakdowns(view: ProfileView) -> None:
     group_short = reference.group_label(view.group, short=True)
     breakdown_charts(
-        t("breakdown_heading", month=fmt.month_long(view.month)), frames, view.month,
-        f"{view.name}, {group_short}", "profile", _key(view, "breakdown"),
+        t("breakdown_heading", month=fmt.month_long(view.month)), profile.breakdowns, view.selection,
+        f"{view.name}, {group_short}", "profile",
+    )  # fmt: skip
+
+
+def _letter_figure(view: ProfileView) -> go.Figure:
+    row = view.status.letter
+    assert row is not None  # drawn only when the view has the letter row
+    return charts.letter_bars(
+        [view.name, t("national")],
+        [row["share_before"], row["national_before"]], [row["share_after"], row["national_after"]],
+        title=t("title_letter", name=view.name, change=fmt.pp(row["change"]), national=fmt.pp(row["national_change"])),
+        subtitle=t("subtitle_letter", verdict=row["moved"]),
     )  # fmt: skip
 
 
@@ -226,15 +246,7 @@ def letter(view: ProfileView) -> None:
     if row is None:
         st.caption(t("letter_hidden", name=view.name))
         return
-    fig = data.figure(
-        _key(view, "letter"),
-        partial(
-            charts.letter_bars, [view.name, t("national")],
-            [row["share_before"], row["national_before"]], [row["share_after"], row["national_after"]],
-            title=t("title_letter", name=view.name, change=fmt.pp(row["change"]), national=fmt.pp(row["national_change"])),
-            subtitle=t("subtitle_letter", verdict=row["moved"]),
-        ),
-    )  # fmt: skip
+    fig = data.figure(_letter_figure, view)
     st.plotly_chart(fig, key="profile_letter", alt=t("alt_letter", name=view.name))
     table = pl.DataFrame(
         {
@@ -252,5 +264,4 @@ def letter(view: ProfileView) -> None:
             ("after", t("letter_after"), "pct"),
             ("change", t("col_change"), "pp"),
         ],
-        view=_key(view, "letter"),
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-from functools import partial
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -13,29 +12,47 @@ from streamlit.delta_generator import DeltaGenerator
 
 from joblog_dash.analysis import privacy
 from joblog_dash.charts.profile import breakdown_bars, breakdown_title
+from joblog_dash.data import warehouse
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
+from joblog_dash.views.selection import Selection
 
 Spec = list[tuple[str, str, str]]  # (column, Danish heading, kind) as fmt.display_table takes it
 
 
-def table_behind(
-    frame: pl.DataFrame, spec: Spec | None = None, view: tuple[Any, ...] | None = None
-) -> DeltaGenerator:
+def table_behind(frame: pl.DataFrame, spec: Spec | None = None) -> DeltaGenerator:
     """The numbers behind a chart, one click away ("Se tallene bag figuren").
 
-    With `spec`, raw columns become Danish text through fmt.display_table; without, `frame` is
-    already a display table. With `view` (naming everything the table depends on), the finished table is
-    cached per dataset version like a figure (data.figure). Returns the expander, so a caller can add to it
-    (`with table_behind(...):`)."""
+    With `spec`, raw columns become Danish text through fmt.display_table; without, `frame` is already a
+    display table. Returns the expander, so a caller can add to it (`with table_behind(...):`)."""
     box = st.expander(t("see_table"))
-
-    def build() -> pa.Table:
-        return arrow_table(frame if spec is None else fmt.display_table(frame, spec))
-
-    box.dataframe(build() if view is None else data.figure(("table_behind", *view), build), hide_index=True)
+    box.dataframe(_display(frame, None if spec is None else tuple(spec)), hide_index=True)
     return box
+
+
+def view_table_behind(
+    select: Callable[..., pl.DataFrame], view: object, *args: Any, spec: Spec | None = None
+) -> DeltaGenerator:
+    """`table_behind(select(view, *args), spec)`, the finished table cached like a figure (ui.cache.figure:
+    keyed by `select`, the view, the dataset version and the arguments)."""
+    box = st.expander(t("see_table"))
+    table = data.figure(_selected_display, view, select, None if spec is None else tuple(spec), *args)
+    box.dataframe(table, hide_index=True)
+    return box
+
+
+def _display(frame: pl.DataFrame, spec: tuple[tuple[str, str, str], ...] | None) -> pa.Table:
+    return arrow_table(frame if spec is None else fmt.display_table(frame, list(spec)))
+
+
+def _selected_display(
+    view: object,
+    select: Callable[..., pl.DataFrame],
+    spec: tuple[tuple[str, str, str], ...] | None,
+    *args: Any,
+) -> pa.Table:
+    return _display(select(view, *args), spec)
 
 
 def arrow_table(frame: pl.DataFrame) -> pa.Table:
@@ -48,41 +65,44 @@ def arrow_table(frame: pl.DataFrame) -> pa.Table:
     return table.cast(schema)
 
 
-def breakdown_charts(
-    heading: str, frames: dict[str, pl.DataFrame], month: date, subtitle: str, key: str, view: tuple[Any, ...]
-) -> None:
-    """Share joblogged by gender and by age group (published frames from a view), side by side, each with
-    its table. `view` names everything the figures depend on (for the figure cache); `key` prefixes the
-    element keys."""
+Breakdowns = Callable[[warehouse.JoblogDB, Selection], dict[str, pl.DataFrame]]
+
+
+def breakdown_charts(heading: str, build: Breakdowns, selection: Selection, subtitle: str, key: str) -> None:
+    """Share joblogged by gender and by age group (the published frames of the view builder `build`, e.g.
+    views.parts.area_breakdowns), side by side, each with its table; `key` prefixes the element keys."""
     st.subheader(heading)
+    frames = build(data.db(), selection)
     if not frames:
         st.info(t("breakdown_missing"))
         return
-    month_label = fmt.month_short(month)
-    for column, (dimension, frame) in zip(st.columns(len(frames)), frames.items(), strict=True):
+    month_label = fmt.month_short(selection.month)
+    for column, dimension in zip(st.columns(len(frames)), frames, strict=True):
         label = t(f"breakdown_{dimension}")
         with column:
-            fig = data.figure(
-                (key, "breakdown", dimension, *view),
-                partial(breakdown_bars, frame, breakdown_title(frame, label, month_label), subtitle),
-            )
+            fig = data.figure(_breakdown_figure, selection, build, dimension, label, subtitle)
             st.plotly_chart(
                 fig,
                 key=f"{key}_breakdown_{dimension}",
                 alt=t("alt_breakdown", dimension=label.lower(), month=month_label),
             )
-            shown = frame.with_columns(
-                pl.when(pl.col("persons").is_null())
-                .then(pl.lit(privacy.SUPPRESSED_TEXT))
-                .otherwise(pl.col("persons").cast(pl.String))
-                .alias("persons_text")
-            )
-            table_behind(
-                shown,
-                [
-                    ("category", label, "text"),
-                    ("persons_text", t("kf_persons"), "text"),
-                    ("share_joblogged", t("kf_share"), "pct"),
-                ],
-                view=(key, "breakdown", dimension, *view),
-            )
+            spec = [
+                ("category", label, "text"),
+                ("persons_text", t("kf_persons"), "text"),
+                ("share_joblogged", t("kf_share"), "pct"),
+            ]
+            view_table_behind(_breakdown_table, selection, build, dimension, spec=spec)
+
+
+def _breakdown_figure(sel: Selection, build: Breakdowns, dimension: str, label: str, subtitle: str) -> Any:
+    frame = build(data.db(), sel)[dimension]
+    return breakdown_bars(frame, breakdown_title(frame, label, fmt.month_short(sel.month)), subtitle)
+
+
+def _breakdown_table(sel: Selection, build: Breakdowns, dimension: str) -> pl.DataFrame:
+    return build(data.db(), sel)[dimension].with_columns(
+        pl.when(pl.col("persons").is_null())
+        .then(pl.lit(privacy.SUPPRESSED_TEXT))
+        .otherwise(pl.col("persons").cast(pl.String))
+        .alias("persons_text")
+    )

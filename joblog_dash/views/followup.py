@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from joblog_dash.analysis import followup, privacy
+from joblog_dash.data import reference
 from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text.strings import t
 from joblog_dash.views import parts
@@ -25,6 +26,19 @@ class FollowupView:
     checked: int
     skipped: tuple[str, ...]  # left out: too few persons to show their figures
     letter: pl.DataFrame | None  # THE letter effect for the area's municipalities (None: not covered)
+
+    @property
+    def codes(self) -> list[int]:
+        """The municipalities of the area, by name (the p-chart's picker)."""
+        codes = self.selection.area_codes or reference.municipalities()["code"].to_list()
+        return sorted(codes, key=reference.municipality_name)
+
+    def chosen(self, code: int) -> int:
+        """The municipality whose p-chart is shown: the chosen one if in the area, else the first listed,
+        else the area's first by name."""
+        if code in self.codes:
+            return code
+        return int(self.listed["code"][0]) if not self.listed.is_empty() else self.codes[0]
 
 
 def target_label(sel: Selection) -> str:
@@ -51,7 +65,7 @@ def build(db: JoblogDB, sel: Selection) -> FollowupView:
         selection=sel, listed=listed, checked=result.checked - len(newly),
         skipped=tuple(sorted({*result.skipped, *newly})),
         letter=None if letter is None else privacy.publish(
-            letter.rename({"persons_before": "persons"}), keep=("code", "name", "region", "persons_after")
+            letter.rename({"persons_before": "persons"}), keep=("code", "name", "region")
         ).rename({"persons": "persons_before"}),
     )  # fmt: skip
 

@@ -1,21 +1,31 @@
-"""Pure figures behind Ydelsesgrupper: the spread of municipal shares, improvers and decliners, the heat map.
+"""Ydelsesgrupper: one benefit group across the municipalities of an area — heat map, spread, movers.
 
-They take queries.panel frames (no Streamlit, no SQL). Shares are fractions 0..1 and ratios of sums.
+`build(db, selection)` returns every number the page shows, computed from the published panel
+(analysis.privacy): a cell of 1–4 persons, or one whose count with or without job search is 1–4, is blank
+and takes no part in the spread or the movers. The helpers below are pure (queries.panel frames in, no
+Streamlit, no SQL). Shares are fractions 0..1 and ratios of sums.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import polars as pl
 
-from joblog_dash.analysis import stats
+from joblog_dash.analysis import privacy, stats
 from joblog_dash.analysis.privacy import MIN_PERSONS
+from joblog_dash.data import queries
+from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.views.cache import cached
+from joblog_dash.views.selection import Selection
 
 MOVER_MIN_PERSONS = 20
+MOVERS_SHOWN = 10
 
 
 # --- Spread of municipal shares ----------------------------------------------------------------------------------
@@ -30,9 +40,9 @@ def share_spread(
     figure); municipalities with fewer than `min_persons` persons that month are left out (suppressed).
     Columns: month, median, low, high, municipalities.
     """
-    usable = panel.filter(pl.col("persons") >= min_persons).with_columns(
-        share=(pl.col("persons") - pl.col("persons_0")) / pl.col("persons")
-    )
+    usable = panel.filter(
+        (pl.col("persons") >= min_persons) & pl.col("persons_0").is_not_null()
+    ).with_columns(share=(pl.col("persons") - pl.col("persons_0")) / pl.col("persons"))
     return (
         usable.group_by("month")
         .agg(
@@ -59,7 +69,7 @@ def movers(panel: pl.DataFrame, start: date, end: date, min_persons: int = MOVER
 
     def at(month: date, suffix: str) -> pl.DataFrame:
         return (
-            panel.filter(pl.col("month") == month)
+            panel.filter((pl.col("month") == month) & pl.col("persons_0").is_not_null())
             .select(cols)
             .rename({"persons": f"persons_{suffix}", "persons_0": f"none_{suffix}"})
         )
@@ -128,3 +138,57 @@ def heatmap_frame(panel: pl.DataFrame, month: date, min_persons: int = MIN_PERSO
 
 def is_finite(value: float | None) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+@dataclass(frozen=True)
+class GroupsView:
+    selection: Selection
+    area_label: str
+    cells: pl.DataFrame  # heatmap_frame of the published panel
+    ranked: pl.DataFrame  # the month's cells with a share, highest first
+    spread: pl.DataFrame  # share_spread of the published panel
+    area_trend: pl.DataFrame  # the area's published trend of the group
+    movers: pl.DataFrame  # movers from start to month
+    improvers: pl.DataFrame
+    decliners: pl.DataFrame
+
+    @property
+    def start(self) -> date:
+        return self.selection.start or fmt.add_months(self.selection.month, -12)
+
+    @property
+    def month_cells(self) -> pl.DataFrame:
+        return self.cells.filter(pl.col("month") == self.selection.month).sort("order")
+
+    @property
+    def spread_table(self) -> pl.DataFrame:
+        return self.spread.join(self.area_trend.select("month", "share_joblogged"), on="month", how="left")
+
+
+@cached("month", "start", "group", "area")
+def build(db: JoblogDB, sel: Selection) -> GroupsView:
+    panel = privacy.publish(queries.panel(db, sel.group, sel.area), keep=queries.ROW_IDS)
+    # The helpers compute shares from persons and persons_0: where the published share is hidden (the count
+    # with job search is 1–4, say), persons_0 is blanked too, so they leave the cell out.
+    panel = panel.with_columns(
+        pl.when(pl.col("share_joblogged").is_null())
+        .then(None)
+        .otherwise(pl.col("persons_0"))
+        .alias("persons_0")
+    )
+    trend = queries.trend(db, area=sel.area, groups=[sel.group])
+    cells = heatmap_frame(panel, sel.month)
+    start = sel.start or fmt.add_months(sel.month, -12)
+    table = movers(panel, start, sel.month)
+    improvers, decliners = top_movers(table, MOVERS_SHOWN)
+    return GroupsView(
+        selection=sel,
+        area_label=t("national") if sel.is_national else sel.area_label,
+        cells=cells,
+        ranked=cells.filter((pl.col("month") == sel.month) & pl.col("share").is_not_null()).sort("order"),
+        spread=share_spread(panel),
+        area_trend=privacy.publish(trend, keep=("month", "benefit_group")),
+        movers=table,
+        improvers=improvers,
+        decliners=decliners,
+    )

@@ -27,6 +27,11 @@ def months(db: JoblogDB, sel: Selection) -> list[date]:
     return queries.months(db)
 
 
+@cached("group")
+def benefit_groups(db: JoblogDB, sel: Selection) -> list[str]:
+    return queries.benefit_groups(db)
+
+
 def _months(db: JoblogDB) -> list[date]:
     return months(db, Selection(date(1900, 1, 1), ""))
 

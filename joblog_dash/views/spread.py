@@ -1,7 +1,8 @@
-"""Pure helpers that turn query results into what the Overblik and Kommuner pages show.
+"""Kommuner: the municipal spread for a month, benefit group and area.
 
-No Streamlit here: KPI values, the headline sentence, the ranked municipality table and chart titles are
-computed from polars frames, so they can be tested without a page. Shares stay fractions 0..1.
+`build(db, selection)` returns every number the page shows: the published snapshot of the area (ranked),
+the country's (for the regions), the pooled shares and the table with sparklines. The helpers below are
+pure (polars frames in and out), so they are tested without a page. Shares stay fractions 0..1.
 
 Display tables hold pre-formatted Danish text (decimal comma, "pct."), because st.dataframe's number
 formats follow the browser's locale or printf (decimal point) and cannot be pinned to Danish. To keep
@@ -18,76 +19,14 @@ import polars as pl
 
 from joblog_dash.analysis import privacy, stats
 from joblog_dash.data import queries, reference
+from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
+from joblog_dash.views import parts
+from joblog_dash.views.cache import cached
+from joblog_dash.views.selection import Selection
 
 SPARK_MONTHS = 12
-
-
-@dataclass(frozen=True)
-class Kpi:
-    group: str
-    share: float | None
-    change_month: float | None  # percentage points as a fraction (0.031 = 3,1 pct.-point)
-    change_year: float | None
-    persons: int
-    persons_none: int
-    suppressed: bool = False  # 1–4 persons in the area (possible with imported data): nothing is shown
-
-
-def _share_at(rows: pl.DataFrame, month: date) -> float | None:
-    found = rows.filter(pl.col("month") == month)
-    if found.is_empty():
-        return None
-    value = found["share_joblogged"][0]
-    return None if value is None else float(value)
-
-
-def _diff(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a - b
-
-
-def kpis(trend: pl.DataFrame, month: date, groups: list[str]) -> list[Kpi]:
-    """One KPI per benefit group for `month` from a `queries.trend` frame (one area)."""
-    result = []
-    for group in groups:
-        rows = trend.filter(pl.col("benefit_group") == group)
-        now = rows.filter(pl.col("month") == month)
-        share = _share_at(rows, month)
-        result.append(
-            Kpi(
-                group=group,
-                share=share,
-                change_month=_diff(share, _share_at(rows, fmt.add_months(month, -1))),
-                change_year=_diff(share, _share_at(rows, fmt.add_months(month, -12))),
-                persons=int(now["persons"][0]) if now.height else 0,
-                persons_none=int(now["persons_0"][0]) if now.height else 0,
-            )
-        )
-        persons = result[-1].persons
-        if 0 < persons < privacy.MIN_PERSONS:
-            result[-1] = Kpi(group, None, None, None, persons, 0, suppressed=True)
-    return result
-
-
-def headline(kpi: Kpi, month: date, area_label: str) -> str:
-    """The page's message in one plain Danish sentence, e.g. '... 70,5 pct. ... — 2,8 pct.-point mere ...'."""
-    if kpi.share is None:
-        return t("headline_no_data", month=fmt.month_long(month))
-    where = "" if area_label == t("national") else t("headline_in", area=area_label)
-    base = t(
-        "headline",
-        month=fmt.month_long(month),
-        share=fmt.pct(kpi.share),
-        group=reference.group_label(kpi.group).lower(),
-        where=where,
-    )
-    if kpi.change_year is None:
-        return base + "."
-    if abs(kpi.change_year) < 0.0005:
-        return base + t("headline_same")
-    key = "headline_more" if kpi.change_year > 0 else "headline_less"
-    return base + t(key, pp=fmt.number(abs(kpi.change_year) * 100, 1))
 
 
 # --- Kommuner ---------------------------------------------------------------------------------------------
@@ -106,11 +45,17 @@ def suppressed_snapshot(snapshot: pl.DataFrame) -> pl.DataFrame:
 
 
 def area_share(snapshot: pl.DataFrame) -> float | None:
-    """Ratio of sums over the municipalities of the (unsuppressed) snapshot."""
-    persons = snapshot["persons"].sum()
+    """Ratio of sums over the municipalities of the (unsuppressed) snapshot, published: a sum over several
+    municipalities is shown like any count (None when it, or the count with or without job search, is 1–4)."""
+    persons = int(snapshot["persons"].sum())
     if not persons:
         return None
-    return float((persons - snapshot["persons_0"].sum()) / persons)
+    none = int(snapshot["persons_0"].sum())
+    pooled = pl.DataFrame(
+        {"persons": [persons], "persons_0": [none], "share_joblogged": [(persons - none) / persons]}
+    )
+    value = privacy.publish(pooled)["share_joblogged"][0]
+    return None if value is None else float(value)
 
 
 def ranked_title(shown: pl.DataFrame, area_label: str) -> str:
@@ -200,3 +145,45 @@ def filter_by_name(frame: pl.DataFrame, query: str, column: str = "name") -> pl.
     if not text:
         return frame
     return frame.filter(pl.col(column).str.to_lowercase().str.contains(text, literal=True))
+
+
+@dataclass(frozen=True)
+class SpreadView:
+    selection: Selection
+    area_label: str
+    group_label: str
+    month_label: str
+    shown: pl.DataFrame  # published snapshot of the area, one row per municipality, with rank
+    national: pl.DataFrame  # published snapshot of the country (the regions' medians)
+    national_share: float | None
+    area_share: float | None  # None for the whole country
+    table: pl.DataFrame  # display_table with the sparklines (municipality_code and suppressed kept)
+
+    @property
+    def visible(self) -> pl.DataFrame:
+        """The municipalities whose share is shown, lowest first."""
+        return self.shown.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
+
+    @property
+    def hidden_names(self) -> list[str]:
+        return self.shown.filter(pl.col("share_joblogged").is_null()).sort("name")["name"].to_list()
+
+
+@cached("month", "group", "area")
+def build(db: JoblogDB, sel: Selection) -> SpreadView:
+    national_raw = parts.snapshot(db, sel)
+    raw = national_raw if sel.is_national else queries.snapshot(db, sel.month, sel.group, sel.area)
+    shown = suppressed_snapshot(raw)
+    start = fmt.add_months(sel.month, -(SPARK_MONTHS - 1))
+    panel = queries.panel(db, sel.group, sel.area, start=start, end=sel.month)
+    return SpreadView(
+        selection=sel,
+        area_label=t("national") if sel.is_national else sel.area_label,
+        group_label=reference.group_label(sel.group),
+        month_label=fmt.month_long(sel.month),
+        shown=shown,
+        national=shown if sel.is_national else suppressed_snapshot(national_raw),
+        national_share=area_share(national_raw),
+        area_share=None if sel.is_national else area_share(raw),
+        table=display_table(shown, sparklines(panel, sel.month)),
+    )

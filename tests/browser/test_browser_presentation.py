@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from joblog_dash.config import PACKAGE_ROOT
 from joblog_dash.data import warehouse
 from joblog_dash.exporting import deck as presentation
+from joblog_dash.views.selection import Selection
 
 QUERY = "kommune=360&maaned=2018-09&fra=2018-01&gruppe=kontanthjaelp&omraade=hele-landet"
 SHOTS = PACKAGE_ROOT / "test-output"
@@ -20,10 +21,14 @@ SHOTS = PACKAGE_ROOT / "test-output"
 
 @pytest.fixture(scope="module")
 def titles(demo_data_dir: Path) -> list[str]:
-    deck = presentation.build_deck(
-        warehouse.open_db(demo_data_dir), month=date(2018, 9, 1), group="kontanthjaelp", area="hele-landet",
-        municipality=360, start=date(2018, 1, 1),
-    )  # fmt: skip
+    selection = Selection(
+        month=date(2018, 9, 1),
+        group="kontanthjaelp",
+        area="hele-landet",
+        municipality=360,
+        start=date(2018, 1, 1),
+    )
+    deck = presentation.build_deck(warehouse.open_db(demo_data_dir), selection)
     return [slide.title for slide in deck]
 
 

@@ -1,0 +1,170 @@
+"""The Kommuner page's sections: each draws a part of the spread view (views.spread.SpreadView).
+
+Nothing here computes a figure: titles, sentences, charts and the table come from the view's published
+frames; the name search only picks rows. Figures and tables are cached by ui.cache.figure.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from joblog_dash.analysis import privacy
+from joblog_dash.charts import spread as charts
+from joblog_dash.data import warehouse
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui import cache as data
+from joblog_dash.ui import downloads
+from joblog_dash.ui import fair as fair_ui
+from joblog_dash.ui.layout import drill_on_click, open_profile
+from joblog_dash.ui.sections import table_behind, view_table_behind
+from joblog_dash.views import spread as views
+from joblog_dash.views.selection import Selection
+from joblog_dash.views.spread import SpreadView
+
+SEARCH_KEY = "kommuner_search"
+
+
+def _ranked_subtitle(view: SpreadView) -> str:
+    is_area = view.area_share is not None
+    return t(
+        "ranked_subtitle", group=view.group_label, month=view.month_label, national=fmt.pct(view.national_share),
+        area_part=t("ranked_subtitle_area", area=view.area_label, share=fmt.pct(view.area_share)) if is_area else "",
+    )  # fmt: skip
+
+
+def _ranked_figure(view: SpreadView, highlight: tuple[int, ...] | None, source: str) -> go.Figure:
+    is_area = not view.selection.is_national
+    return charts.ranked_figure(
+        view.shown, views.ranked_title(view.shown, view.area_label), _ranked_subtitle(view),
+        view.national_share, view.area_share, view.area_label if is_area else None,
+        None if highlight is None else set(highlight), source,
+    )  # fmt: skip
+
+
+def _ranked_alt(view: SpreadView) -> str:
+    visible = view.visible
+    return t(
+        "ranked_alt", n=visible.height, area=view.area_label, month=view.month_label, group=view.group_label,
+        lowest=", ".join(f"{n} {fmt.pct(v)}" for n, v in visible.head(3).select("name", "share_joblogged").iter_rows()),
+        highest=", ".join(f"{n} {fmt.pct(v)}" for n, v in visible.tail(3).select("name", "share_joblogged").iter_rows()),
+    )  # fmt: skip
+
+
+def _ranked_chart_table(view: SpreadView) -> pl.DataFrame:
+    rows = view.visible.sort("share_joblogged", descending=True)
+    return pl.DataFrame(
+        {
+            t("col_municipality"): rows["name"],
+            t("col_region"): rows["region"],
+            t("col_share"): [fmt.pct(v) for v in rows["share_joblogged"]],
+            t("col_persons"): [fmt.number(v) for v in rows["persons"]],
+        }
+    )
+
+
+def search() -> str:
+    return st.session_state.get(SEARCH_KEY, "")
+
+
+def ranked(view: SpreadView, sel: Selection, db: warehouse.JoblogDB, source: str) -> None:
+    """The municipalities of the area ranked by share, with the name search highlighting."""
+    st.subheader(t("spread_heading", area=view.area_label))
+    st.text_input(t("search_label"), key=SEARCH_KEY, placeholder=t("search_placeholder"))
+    query = search().strip()
+    matches = views.filter_by_name(view.shown, query)
+    if query and matches.is_empty():
+        st.caption(t("search_none", query=query[:40]))
+    highlight = tuple(sorted(matches["municipality_code"].to_list())) if query else None
+    fig = data.figure(_ranked_figure, view, highlight, source)
+    event = st.plotly_chart(
+        fig, key="kommuner_ranked", alt=_ranked_alt(view), on_select="rerun", selection_mode="points",
+        config={"displaylogo": False},
+    )  # fmt: skip
+    if view.hidden_names:
+        st.caption(t("ranked_suppressed_note", names=", ".join(view.hidden_names)))
+    st.caption(t("ranked_hover"))
+    with view_table_behind(_ranked_chart_table, view):
+        downloads.view_downloads(db, "municipalities", sel, "kommuner_ranked", fig)
+    drill_on_click(sel, event)
+
+
+def fair(sel: Selection, source: str) -> None:
+    """Funnel plot (which differences are more than chance) and the map of Denmark (ui/fair.py)."""
+    fair_ui.render_funnel_and_map(sel, source, prefix="kommuner")
+
+
+def _region_figure(view: SpreadView, source: str) -> go.Figure:
+    top = charts.region_medians(view.national).row(0, named=True)
+    return charts.region_figure(
+        view.national, t("region_title", region=top["region"], share=fmt.pct(top["median"])),
+        t("region_subtitle", group=view.group_label, month=view.month_label), source,
+    )  # fmt: skip
+
+
+def regions(view: SpreadView, sel: Selection, source: str) -> None:
+    """The regions' medians over the country's municipalities."""
+    medians = charts.region_medians(view.national)
+    if medians.is_empty():
+        return
+    st.subheader(t("region_heading"))
+    fig = data.figure(_region_figure, view, source)
+    medians_text = "; ".join(f"{r} {fmt.pct(m)}" for r, m, _ in medians.iter_rows())
+    event = st.plotly_chart(
+        fig, key="kommuner_regions", alt=t("region_alt", month=view.month_label, group=view.group_label,
+                                           medians=medians_text),
+        on_select="rerun", selection_mode="points", config={"displaylogo": False},
+    )  # fmt: skip
+    table_behind(
+        pl.DataFrame(
+            {
+                t("col_region"): medians["region"],
+                "Median": [fmt.pct(v) for v in medians["median"]],
+                "Kommuner": medians["n"],
+            }
+        )
+    )
+    drill_on_click(sel, event)
+
+
+def _table_data(view: SpreadView, query: str) -> tuple[list[int], list[bool], pd.DataFrame]:
+    """(codes, suppressed flags, display frame) of the table; the polars → pandas step is the slow part."""
+    table = views.filter_by_name(view.table, query, t("col_municipality"))
+    shown = table.drop("municipality_code", "suppressed").to_pandas()
+    return table["municipality_code"].to_list(), table["suppressed"].to_list(), shown
+
+
+def table(view: SpreadView, sel: Selection) -> None:
+    """Every municipality of the area with its figures and a sparkline; a row opens its profile."""
+    st.subheader(t("table_heading", area=view.area_label))
+    codes, suppressed, shown = data.figure(_table_data, view, search().strip().lower())
+    # No pandas Styler for greying the "for få personer" rows: even an empty Styler costs 60–140 ms per
+    # rerun on 98 rows. The rows say "for få personer" in every hidden cell, and are named in grey below.
+    st.caption(t("table_caption"))
+    # All 13 columns are wider than the page: the core ones by default, the rest one toggle away.
+    extra = {t(k) for k in ("col_region", "col_change_year", "col_persons", "persons_0", "persons_1_5")}
+    extra.add(t("persons_6plus"))
+    wide = st.toggle(t("table_all_columns"), key="kommuner_all_columns")
+    event = st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=None if wide else [c for c in shown.columns if c not in extra],
+        key="kommuner_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        alt=t("table_alt", area=view.area_label),
+        column_config={
+            t("col_rank"): st.column_config.NumberColumn(width="small"),
+            t("col_persons"): st.column_config.NumberColumn(format="%d"),
+            t("col_trend"): st.column_config.LineChartColumn(y_min=0, y_max=100, width="medium"),
+        },
+    )
+    hidden = [name for name, flag in zip(shown[t("col_municipality")], suppressed, strict=True) if flag]
+    if hidden:
+        st.caption(t("table_suppressed_note", names=", ".join(sorted(hidden)), min=privacy.MIN_PERSONS))
+    rows = event.selection.rows if event else []
+    if rows:
+        open_profile(sel, codes[rows[0]])

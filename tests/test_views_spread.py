@@ -1,0 +1,66 @@
+"""views.spread.build (Kommuner): the ranked shares, the table and its sparklines against DuckDB SQL, and no
+figure resting on 1–4 persons (Læsø, Region Nordjylland, September 2018)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+from helpers import muni_counts, rests_on_small
+
+from joblog_dash.data import reference, warehouse
+from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.views import spread
+from joblog_dash.views.selection import Selection
+
+SEP_2018 = date(2018, 9, 1)
+LAESOE = 825
+AREA = "region-nordjylland"
+
+
+def test_shown_shares_equal_sql_and_rest_on_no_small_count(
+    demo_data_dir: Path, demo_facts_path: Path
+) -> None:
+    codes = reference.municipality_codes_in(reference.area_by_key(AREA))  # type: ignore[arg-type]
+    for group in ("kontanthjaelp", "uddannelseshjaelp", "dagpenge"):
+        view = spread.build(warehouse.open_db(demo_data_dir), Selection(SEP_2018, group, area=AREA))
+        counts = muni_counts(demo_facts_path, group, codes)
+        assert sorted(view.shown["municipality_code"].to_list()) == sorted(codes)
+        for row in view.shown.iter_rows(named=True):
+            n, none = counts.get((row["municipality_code"], SEP_2018), (0, 0))
+            if rests_on_small(n, none):
+                assert row["share_joblogged"] is None and row["rank"] is None, (group, row["name"])
+            if row["share_joblogged"] is not None:
+                assert abs(row["share_joblogged"] - (n - none) / n) < 1e-12
+            for column in ("persons", "persons_0", "persons_1_5", "persons_6plus"):
+                assert row[column] is None or not 1 <= row[column] <= 4, (group, row["name"], column)
+        n_area = sum(counts.get((c, SEP_2018), (0, 0))[0] for c in codes)
+        none_area = sum(counts.get((c, SEP_2018), (0, 0))[1] for c in codes)
+        assert abs(view.area_share - (n_area - none_area) / n_area) < 1e-12  # type: ignore[operator]
+
+
+def test_laesoe_is_hidden_in_the_ranked_chart_and_the_table(demo_data_dir: Path) -> None:
+    view = spread.build(warehouse.open_db(demo_data_dir), Selection(SEP_2018, "kontanthjaelp", area=AREA))
+    assert "Læsø" in view.hidden_names and "Læsø" not in view.visible["name"].to_list()
+    row = view.table.filter(pl.col("municipality_code") == LAESOE).row(0, named=True)
+    assert (
+        row["suppressed"]
+        and row[t("col_share")] == t("suppressed")
+        and row[t("col_persons")] == t("suppressed")
+    )
+
+
+def test_sparklines_blank_every_month_on_small_counts(demo_data_dir: Path, demo_facts_path: Path) -> None:
+    view = spread.build(warehouse.open_db(demo_data_dir), Selection(SEP_2018, "kontanthjaelp", area=AREA))
+    counts = muni_counts(demo_facts_path, "kontanthjaelp")
+    months = [fmt.add_months(SEP_2018, -k) for k in range(spread.SPARK_MONTHS - 1, -1, -1)]
+    for code, values in view.table.select("municipality_code", t("col_trend")).iter_rows():
+        assert len(values) == spread.SPARK_MONTHS
+        for month, value in zip(months, values, strict=True):
+            n, none = counts.get((code, month), (0, 0))
+            if n == 0 or rests_on_small(n, none):
+                assert value is None, (code, month)
+            elif value is not None:
+                assert abs(value - 100 * (n - none) / n) < 1e-9
