@@ -18,7 +18,7 @@ from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui import downloads
 from joblog_dash.ui import fair as fair_ui
-from joblog_dash.ui.layout import PageContext, drill_on_click, open_profile, page_setup
+from joblog_dash.ui.layout import PageContext, drill_on_click, open_profile, page_setup, profile_picker
 from joblog_dash.ui.sections import table_behind
 from joblog_dash.views import spread as tables
 
@@ -208,6 +208,7 @@ def section_table(s: Spread) -> None:
             t("col_trend"): st.column_config.LineChartColumn(y_min=0, y_max=100, width="medium"),
         },
     )
+    profile_picker(s.ctx.filters, codes, "kommuner_open_profile")
     hidden = [name for name, flag in zip(shown[t("col_municipality")], suppressed, strict=True) if flag]
     if hidden:
         st.caption(t("table_suppressed_note", names=", ".join(sorted(hidden)), min=privacy.MIN_PERSONS))
