@@ -217,3 +217,18 @@ def test_table_shows_core_columns_and_all_on_toggle(demo_data_dir: Path) -> None
     at.toggle(key="kommuner_all_columns").set_value(True).run()
     assert not at.exception
     assert list(at.dataframe[-1].proto.column_order) == []  # no order: every column
+
+
+def test_open_profile_picker_lists_the_table_and_opens_the_profile(demo_data_dir: Path) -> None:
+    """The keyboard path of the table's row drill: the picker offers the table's municipalities in the
+    table's order, and choosing Lolland (360) opens its profile with the other filters kept."""
+    at = run({"maaned": "2018-09", "gruppe": "kontanthjaelp", "omraade": "region-sjaelland"})
+    picker = at.selectbox(key="kommuner_open_profile")
+    assert picker.value is None
+    assert list(picker.options) == list(table(at)["Kommune"])
+    picker.set_value(360).run()
+    assert not at.exception
+    assert [title.value for title in at.title] == ["Kommuneprofil"]
+    assert at.query_params["kommune"] == "360"
+    assert at.query_params["maaned"] == "2018-09"
+    assert at.session_state["kommuner_open_profile"] is None  # coming back does not open it again

@@ -243,6 +243,10 @@ DA: dict[str, str] = {
     "kf_region_help": "Andel med registreret jobsøgning i regionen. Forskellen er kommunen minus regionen.",
     "kf_region_delta": "{name} i forhold til regionen",
     "table_all_columns": "Vis alle kolonner (region, ændring på et år, antal personer)",
+    "open_profile_label": "Åbn kommuneprofil",
+    "open_profile_placeholder": "Vælg en kommune fra tabellen",
+    "open_profile_help": "Samme som at vælge en række i tabellen, men med tastaturet: Tab hertil, skriv eller "
+    "brug piletasterne, og tryk Enter.",
     "followup_why_below": "Begrundelserne står i listen under tabellen.",
     "kf_no_data": "Ingen personer i målgruppen i {month}.",
     "series_peers": "Sammenlignelige kommuner",

@@ -30,6 +30,32 @@ PROFILE_PAGE = "pages/2_kommuneprofil.py"
 PRESENTATION_PAGE = "pages/6_praesentation.py"
 PRESENTATION_PARAM = "praesentation"  # ?praesentation=1 on any page opens the deck with the same filters
 
+# Accessibility fixes to Streamlit's own styles, on every page (WCAG 2.1 AA; checked by axe-core in
+# tests/browser/test_accessibility.py). The app's theme is light only (.streamlit/config.toml, no theme menu).
+# - Captions: Streamlit fades them with opacity 0.6 (#828180 on white, contrast 3.9:1; AA asks 4.5:1 for
+#   normal text). #696866 is the theme's text colour #2f2d2b at 72 % on white: 5.6:1 on white, 5.2:1 on
+#   the sidebar's #f8f8f7, still clearly lighter than body text (13.9:1). A colour, not a higher opacity:
+#   opacity would also fade links and icons inside captions.
+# - Chart text: Streamlit's plotly theme draws axis ticks and titles, colour-bar labels and bar texts in
+#   #808495 (3.7:1 on the charts' white). axe-core cannot judge SVG text (it reports it "incomplete"), so
+#   this was measured by hand; #5e6275 keeps the theme's cool grey at 6.0:1. Only that exact theme colour
+#   is replaced; colours a chart sets itself are left alone.
+# - Keyboard focus: page links, selectboxes/text inputs, toggles and the scrolling main area get no (or only
+#   a faint border-tint) focus indicator from Streamlit; give them a 2px outline in the primary colour,
+#   which Streamlit's own focus rings use too.
+FOCUS_COLOUR = "#c53948"
+A11Y_CSS = f"""<style>
+[data-testid="stCaptionContainer"] {{ opacity: 1; color: #696866; }}
+.js-plotly-plot svg text[style*="fill: rgb(128, 132, 149)"] {{ fill: #5e6275 !important; }}
+[data-testid="stPageLink-NavLink"]:focus-visible,
+[data-baseweb="select"]:has(input:focus-visible),
+[data-baseweb="input"]:has(input:focus-visible),
+[data-baseweb="checkbox"]:has(input:focus-visible) {{
+  outline: 2px solid {FOCUS_COLOUR}; outline-offset: 2px;
+}}
+[data-testid="stMain"]:focus-visible {{ outline: 2px solid {FOCUS_COLOUR}; outline-offset: -2px; }}
+</style>"""
+
 
 @dataclass(frozen=True)
 class PageContext:
@@ -132,6 +158,7 @@ def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "a
     Stops the page with a clear message (never a traceback) when there is no readable dataset.
     """
     st.set_page_config(page_title=f"{title} · {t('app_title')}", page_icon="📊", layout="wide")
+    st.html(A11Y_CSS)  # style only: Streamlit puts it in the event container, it takes no space
     try:
         db = warehouse.open_db()
     except store.DatasetMissingError as exc:
@@ -168,6 +195,32 @@ def open_profile(filters: Selection, municipality: int) -> None:
         st.info(t("profile_missing"), icon="ℹ️")
         return
     st.switch_page(PROFILE_PAGE, query_params=profile_link_params(filters, municipality))
+
+
+def profile_picker(filters: Selection, codes: list[int], key: str) -> None:
+    """'Åbn kommuneprofil': a selectbox of the table's municipalities (in table order) that opens the chosen
+    one's profile. The keyboard path of a table's row drill: a data grid row can only be selected with the
+    mouse or Shift+Space, which a keyboard user cannot be expected to know."""
+    pending = f"_{key}_open"
+
+    def remember() -> None:
+        # Reset the widget, or coming back to the page would open the profile again at once.
+        st.session_state[pending] = st.session_state[key]
+        st.session_state[key] = None
+
+    st.selectbox(
+        t("open_profile_label"),
+        options=codes,
+        index=None,
+        format_func=reference.municipality_name,
+        placeholder=t("open_profile_placeholder"),
+        help=t("open_profile_help"),
+        key=key,
+        on_change=remember,
+    )
+    code = st.session_state.pop(pending, None)
+    if code is not None:
+        open_profile(filters, code)
 
 
 def drill_on_click(filters: Selection, event: object) -> None:

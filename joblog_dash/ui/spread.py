@@ -19,7 +19,7 @@ from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui import downloads
 from joblog_dash.ui import fair as fair_ui
-from joblog_dash.ui.layout import drill_on_click, open_profile
+from joblog_dash.ui.layout import drill_on_click, open_profile, profile_picker
 from joblog_dash.ui.sections import table_behind, view_table_behind
 from joblog_dash.views import spread as views
 from joblog_dash.views.selection import Selection
@@ -162,6 +162,7 @@ def table(view: SpreadView, sel: Selection) -> None:
             t("col_trend"): st.column_config.LineChartColumn(y_min=0, y_max=100, width="medium"),
         },
     )
+    profile_picker(sel, codes, "kommuner_open_profile")  # the keyboard route of the row drill
     hidden = [name for name, flag in zip(shown[t("col_municipality")], suppressed, strict=True) if flag]
     if hidden:
         st.caption(t("table_suppressed_note", names=", ".join(sorted(hidden)), min=privacy.MIN_PERSONS))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -92,17 +94,25 @@ def open_page(page: Page, path: str, charts: int = 0) -> None:
         wait_for_charts(page, charts)
 
 
-def full_screenshot(page: Page, path: Path) -> None:
-    """A screenshot of the whole page. Streamlit scrolls inside [data-testid=stMain], so Playwright's
-    full_page only sees the viewport: grow the viewport to the content height, shoot, restore."""
+@contextmanager
+def content_height_viewport(page: Page) -> Iterator[None]:
+    """Grow the viewport to the content's height for the block, then restore it. Streamlit scrolls inside
+    [data-testid=stMain]: Playwright's full_page screenshot and axe-core's colour checks (which test only
+    what is inside the viewport) would otherwise see the first screen only."""
     size = page.viewport_size or {"width": 1400, "height": 900}
     height = int(page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"))
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(height, 12_000))})
     try:
         wait_for_app(page)
-        page.screenshot(path=str(path), full_page=True)
+        yield
     finally:
         page.set_viewport_size(size)
+
+
+def full_screenshot(page: Page, path: Path) -> None:
+    """A screenshot of the whole page (see content_height_viewport)."""
+    with content_height_viewport(page):
+        page.screenshot(path=str(path), full_page=True)
 
 
 # --- pages -------------------------------------------------------------------------------------------
