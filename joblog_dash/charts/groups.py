@@ -114,7 +114,8 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
         ticktext=labels, zeroline=False,
     )  # fmt: skip
     fig.update_yaxes(
-        type="category", categoryorder="array", categoryarray=names, autorange="reversed",
+        # Reversed by range (top row first); autorange would pad for the marker size.
+        type="category", categoryorder="array", categoryarray=names, range=[len(names) - 0.5, -0.5],
         tickfont={"size": 10}, gridcolor="rgba(0,0,0,0)",
     )  # fmt: skip
     fig.update_layout(

@@ -265,7 +265,7 @@ def hex_figure(values: pl.DataFrame, measure: str, title: str, subtitle: str | N
     fig.update_xaxes(range=x_range)
     fig.update_yaxes(range=y_range)
     fig.update_layout(
-        legend={"orientation": "h", "x": 0, "y": 1, "xanchor": "left", "yanchor": "top",
+        legend={"orientation": "h", "x": 0.4, "y": 1, "xanchor": "left", "yanchor": "top",
                 "bgcolor": "rgba(255,255,255,0.8)"},
     )  # fmt: skip
     return fig
