@@ -158,11 +158,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(common.ROOT / "bench" / "results.json"))
     parser.add_argument("--repeats", type=int, help="query repeats (default 30; fewer for stress)")
     parser.add_argument("--merge", action="store_true", help="update the scales of an existing results file")
+    parser.add_argument("--page-changes", type=int, help="browser month changes per page (default 10)")
+    parser.add_argument("--links", type=int, help="shared links opened per page (default 3)")
     args = parser.parse_args(argv)
     pages, browser = not args.no_pages, not args.no_browser
     settings = Settings.quick(pages, browser) if args.quick else Settings(pages=pages, browser=browser)
     if args.repeats:
         settings = replace(settings, query_repeats=args.repeats)
+    if args.page_changes:
+        settings = replace(settings, page_changes=args.page_changes)
+    if args.links:
+        settings = replace(settings, shared_links=args.links)
     started = time.perf_counter()
     results = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
