@@ -65,9 +65,9 @@ def _month_changes(at: object, changes: int, start: int = 1) -> list[float]:
     last = len(box.options) - 1
     for index in range(start, min(start + changes, last + 1)):
         _month_box(at).select_index(index)  # type: ignore[union-attr]
-        start = time.perf_counter()
+        began = time.perf_counter()
         at.run()  # type: ignore[attr-defined]
-        samples.append(time.perf_counter() - start)
+        samples.append(time.perf_counter() - began)
     return samples
 
 
@@ -105,7 +105,7 @@ def spec_bytes(at: object) -> dict[str, int]:
 
 
 def _measure_page(
-    script: str, tmp: Path, reruns: int, warmup: int, changes: int, start: int = 1
+    script: str, tmp: Path, reruns: int, warmup: int, changes: int, first_month: int = 1
 ) -> dict[str, object]:
     # A page is run the way the server runs it: from the entry script, switched to the page.
     at = _apptest(ROOT / "app.py")
@@ -124,7 +124,7 @@ def _measure_page(
     _check(bare_at, str(bare_path))
     bare = summary(_time_reruns(bare_at, reruns, warmup))
     sizes = spec_bytes(at)
-    change = _month_changes(at, changes, start)
+    change = _month_changes(at, changes, first_month)
     _check(at, script)
     return {
         "first_run_ms": round(first * 1000, 1),
