@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from joblog_dash.charts.profile import HOVER_SHARE, month_axis, values
-from joblog_dash.charts.spec import SpecFigure
+from joblog_dash.charts.spec import SpecFigure, typed
 from joblog_dash.charts.style import (
     NEUTRAL,
     OKABE_ITO,
@@ -73,16 +73,16 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
                     "mode": "markers",
                     "name": label,
                     "meta": month.isoformat(),
-                    "x": np.full(stop - start, j, dtype=column),
+                    "x": typed(np.full(stop - start, j, dtype=column)),
                     "y0": names[start],
                     "dy": 1,
                     "marker": {
                         "symbol": "square",
                         "size": size,
-                        "color": (z[start:stop, j] * 100).astype(np.float32),
+                        "color": typed((z[start:stop, j] * 100).astype(np.float32)),
                         "coloraxis": "coloraxis",
                     },
-                    "customdata": codes[start:stop],
+                    "customdata": typed(codes[start:stop]),
                     "hovertemplate": f"%{{y}}, {label}: %{{marker.color:.1f}} pct.<extra></extra>",
                     "unselected": {"marker": {"opacity": 1}},
                     "showlegend": False,
@@ -96,11 +96,11 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
                 "mode": "markers",
                 "name": t("suppressed"),
                 "meta": "suppressed",
-                "x": np.array([j for _, j in hidden], dtype=column),
+                "x": typed(np.array([j for _, j in hidden], dtype=column)),
                 "y": [names[i] for i, _ in hidden],
                 "text": [fmt.month_short(months[j]) for _, j in hidden],
                 "marker": {"symbol": "square", "size": size, "opacity": 0, "color": "#000"},
-                "customdata": codes[[i for i, _ in hidden]],
+                "customdata": typed(codes[[i for i, _ in hidden]]),
                 "hovertemplate": f"%{{y}}, %{{text}}: {t('suppressed')}<extra></extra>",
                 "selected": {"marker": {"opacity": 0}},
                 "unselected": {"marker": {"opacity": 0}},

@@ -17,10 +17,12 @@ The spec is not checked by plotly on the fast path, so the builders must write i
 
 from __future__ import annotations
 
+import base64
 import copy
 import re
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 from _plotly_utils.utils import convert_to_base64
 
@@ -50,6 +52,17 @@ _SPEC_API = frozenset(
         "add_vline",
     }
 )
+
+
+_DTYPES = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4", "uint32": "u4",
+           "float32": "f4", "float64": "f8"}  # fmt: skip
+
+
+def typed(values: np.ndarray) -> dict[str, str]:
+    """A plotly.js typed array ({"dtype", "bdata"}) of a numeric numpy array, encoded directly: plotly's
+    own conversion (convert_to_base64, run by to_dict) copies and checks each array, ~1 ms apiece."""
+    array = np.ascontiguousarray(values)
+    return {"dtype": _DTYPES[str(array.dtype)], "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
 
 
 def clean(value: Any) -> Any:
