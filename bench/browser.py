@@ -123,3 +123,57 @@ async def visit_all(base_url: str, paths: list[str]) -> dict[str, float | str]:
             return times
         finally:
             await browser.close()
+
+
+async def page_changes(
+    base_url: str, paths: list[str], label: str, options: list[str], changes: int
+) -> dict[str, list[float] | str]:
+    """On every page: `changes` picks in the sidebar selectbox `label`, each timed until every chart of the
+    page is redrawn. A page without that selectbox is reported as such; a failing page as its error."""
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
+        try:
+            found: dict[str, list[float] | str] = {}
+            for path in paths:
+                context = await browser.new_context(viewport={"width": 1400, "height": 900})
+                page = await context.new_page()
+                try:
+                    await open_page(page, f"{base_url}/{path}")
+                    if not await month_box(page, label).count():
+                        found[path or "/"] = "no such filter"
+                        continue
+                    found[path or "/"] = [
+                        await choose(page, label, options[i % len(options)]) for i in range(changes)
+                    ]
+                    if await exceptions(page):
+                        found[path or "/"] = "error: the page shows an exception"
+                except Exception as exc:  # noqa: BLE001 - recorded per page
+                    found[path or "/"] = f"error: {type(exc).__name__}"
+                finally:
+                    await context.close()
+            return found
+        finally:
+            await browser.close()
+
+
+async def shared_links(base_url: str, links: list[str]) -> dict[str, float | str]:
+    """Open each link (path?query) in a new browser context (a new Streamlit session, as a colleague
+    opening a shared link): seconds until the page is idle with every chart drawn, or what failed."""
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
+        try:
+            found: dict[str, float | str] = {}
+            for link in links:
+                context = await browser.new_context(viewport={"width": 1400, "height": 900})
+                page = await context.new_page()
+                try:
+                    found[link] = round(await open_page(page, f"{base_url}/{link}"), 3)
+                    if await exceptions(page):
+                        found[link] = "error: the page shows an exception"
+                except Exception as exc:  # noqa: BLE001 - recorded per link
+                    found[link] = f"error: {type(exc).__name__}"
+                finally:
+                    await context.close()
+            return found
+        finally:
+            await browser.close()

@@ -55,17 +55,19 @@ def _time_reruns(at: object, reruns: int, warmup: int) -> list[float]:
     return samples
 
 
-def _month_changes(at: object, changes: int) -> list[float]:
-    """Rerun after picking another month each time (the first visit of a month: queries not yet cached)."""
+def _month_changes(at: object, changes: int, start: int = 1) -> list[float]:
+    """Rerun after picking another month each time, from the `start`-th option on: months the process has
+    not seen when every page gets options of its own (queries, views and figures not yet cached)."""
     box = _month_box(at)
     if box is None:
         return []
     samples = []
-    for index in range(1, min(changes, len(box.options) - 1) + 1):
+    last = len(box.options) - 1
+    for index in range(start, min(start + changes, last + 1)):
         _month_box(at).select_index(index)  # type: ignore[union-attr]
-        start = time.perf_counter()
+        began = time.perf_counter()
         at.run()  # type: ignore[attr-defined]
-        samples.append(time.perf_counter() - start)
+        samples.append(time.perf_counter() - began)
     return samples
 
 
@@ -82,15 +84,29 @@ def run(data: Path, reruns: int = 12, warmup: int = 3, changes: int = 10) -> dic
     st.cache_resource.clear()
     results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for script, _url in page_paths():
+        for number, (script, _url) in enumerate(page_paths()):
             try:
-                results[script] = _measure_page(script, Path(tmp), reruns, warmup, changes)
+                # Each page changes to months no page before it has shown (1 + number * changes, ...).
+                start = 1 + number * changes
+                results[script] = _measure_page(script, Path(tmp), reruns, warmup, changes, start)
             except Exception as exc:  # noqa: BLE001 - a page under construction must not lose the run
                 results[script] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     return results
 
 
-def _measure_page(script: str, tmp: Path, reruns: int, warmup: int, changes: int) -> dict[str, object]:
+def spec_bytes(at: object) -> dict[str, int]:
+    """Bytes of every plotly figure spec the run sent, by the chart's element key (what a page view
+    costs on the wire for its charts)."""
+    sizes = {}
+    for i, element in enumerate(at.get("plotly_chart")):  # type: ignore[attr-defined]
+        key = element.proto.id.split("-", 2)[-1] if "-" in element.proto.id else f"chart{i}"
+        sizes[key] = len(element.proto.spec.encode("utf-8"))
+    return sizes
+
+
+def _measure_page(
+    script: str, tmp: Path, reruns: int, warmup: int, changes: int, first_month: int = 1
+) -> dict[str, object]:
     # A page is run the way the server runs it: from the entry script, switched to the page.
     at = _apptest(ROOT / "app.py")
     if script != "app.py":
@@ -107,7 +123,8 @@ def _measure_page(script: str, tmp: Path, reruns: int, warmup: int, changes: int
     bare_at.run()
     _check(bare_at, str(bare_path))
     bare = summary(_time_reruns(bare_at, reruns, warmup))
-    change = _month_changes(at, changes)
+    sizes = spec_bytes(at)
+    change = _month_changes(at, changes, first_month)
     _check(at, script)
     return {
         "first_run_ms": round(first * 1000, 1),
@@ -115,6 +132,8 @@ def _measure_page(script: str, tmp: Path, reruns: int, warmup: int, changes: int
         "bare_median_ms": bare["median_ms"],
         "bare_p95_ms": bare["p95_ms"],
         "ratio_to_bare": round(page["median_ms"] / max(bare["median_ms"], 1e-3), 2),
-        "month_change": summary(change) if change else None,
+        "month_change": {**summary(change), "max_ms": round(max(change) * 1000, 2)} if change else None,
         "charts": len(at.get("plotly_chart")),
+        "spec_bytes": sizes,
+        "spec_bytes_total": sum(sizes.values()),
     }

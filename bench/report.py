@@ -77,3 +77,88 @@ def table(results: dict) -> str:
             lines.append(f"pages failing in the browser: {errors}")
         lines.append(f"load average during the run: {r['load_average_start']} -> {r['load_average_end']}")
     return "\n".join(lines)
+
+
+def _ok(value: float | None, budget: float) -> str:
+    return "" if value is None else ("ok" if value <= budget else "OVER")
+
+
+def goals(results: dict) -> str:
+    """Issue 11's goal table, every figure `make bench` measures (load and soak: `make load`), per scale;
+    the goals are set for demo data."""
+    b = results["budgets"]
+    lines: list[str] = []
+    for scale, r in results["scales"].items():
+        lines += ["", f"== issue 11 goals, {scale} data (goals are for demo data) =="]
+        server = r.get("server", {})
+        changes = server.get("page_changes", {})
+        lines.append(
+            f"widget change -> every chart redrawn (browser; goal median <= {b['change_redrawn_median_ms']} ms, "
+            f"p95 <= {b['change_redrawn_p95_ms']} ms):"
+        )
+        for path, s in changes.items():
+            if isinstance(s, dict):
+                ok = _ok(s["median_ms"], b["change_redrawn_median_ms"]) == "ok" and (
+                    _ok(s["p95_ms"], b["change_redrawn_p95_ms"]) == "ok"
+                )
+                lines.append(
+                    f"  {path:24} median {s['median_ms']:7.0f}  p95 {s['p95_ms']:7.0f}  (n={s['n']})  "
+                    f"{'ok' if ok else 'OVER'}"
+                )
+            else:
+                lines.append(f"  {path:24} {s}")
+        if not changes:
+            lines.append("  not measured (--no-browser or the server failed)")
+        link = server.get("shared_link")
+        if link:
+            worst = max((v for v in server["shared_links_s"].values() if isinstance(v, float)), default=None)
+            lines.append(
+                f"open a shared link (new session) -> charts drawn: median {link['median_ms']:.0f} ms, "
+                f"p95 {link['p95_ms']:.0f} ms, max {worst * 1000 if worst else 0:.0f} ms (n={link['n']})  "
+                f"goal p95 <= {b['shared_link_p95_ms']} ms {_ok(link['p95_ms'], b['shared_link_p95_ms'])}"
+            )
+            failed = {k: v for k, v in server["shared_links_s"].items() if isinstance(v, str)}
+            if failed:
+                lines.append(f"  failed links: {failed}")
+        lines.append(
+            f"server rerun with unseen filters (AppTest; goal median <= {b['unseen_rerun_median_ms']} ms, "
+            f"max <= {b['unseen_rerun_max_ms']} ms):"
+        )
+        for script, p in r.get("pages", {}).items():
+            change = p.get("month_change") if isinstance(p, dict) else None
+            if not change:
+                lines.append(
+                    f"  {script:28} {p.get('error', 'no month filter')[:80] if isinstance(p, dict) else p}"
+                )
+                continue
+            ok = (
+                change["median_ms"] <= b["unseen_rerun_median_ms"]
+                and change["max_ms"] <= b["unseen_rerun_max_ms"]
+            )
+            lines.append(
+                f"  {script:28} median {change['median_ms']:7.0f}  max {change['max_ms']:7.0f}  (n={change['n']})  "
+                f"{'ok' if ok else 'OVER'}"
+            )
+        rss = server.get("rss_after_every_page")
+        if rss:
+            lines.append(
+                f"RSS of one worker after every page: {rss['rss_mb']:.0f} MB (peak {rss['peak_rss_mb']:.0f} MB; "
+                f"{server['rss_at_end']['rss_mb']:.0f} MB after all browser runs)  goal <= {b['worker_rss_mb']} MB "
+                f"{_ok(rss['peak_rss_mb'], b['worker_rss_mb'])}"
+            )
+        lines.append("bytes sent per page view (plotly figure specs, KB):")
+        for script, p in r.get("pages", {}).items():
+            if isinstance(p, dict) and "spec_bytes" in p:
+                biggest = max(p["spec_bytes"].items(), key=lambda kv: kv[1], default=("-", 0))
+                lines.append(
+                    f"  {script:28} {p['spec_bytes_total'] / 1000:7.1f}  ({len(p['spec_bytes'])} charts; "
+                    f"largest {biggest[0]} {biggest[1] / 1000:.1f})"
+                )
+                if "groups_heatmap" in p["spec_bytes"]:
+                    kb = p["spec_bytes"]["groups_heatmap"] / 1000
+                    lines.append(
+                        f"  {'heat map (groups_heatmap)':28} {kb:7.1f}  goal <= {b['heatmap_spec_kb']} KB "
+                        f"{_ok(kb, b['heatmap_spec_kb'])}"
+                    )
+        lines.append("20/60 sessions and the soak: `make load` (bench/load.py)")
+    return "\n".join(lines)

@@ -26,6 +26,14 @@ BUDGETS = {
     "browser_p95_ms": 700,
     "server_rss_mb_demo": 300,
     "server_rss_mb_full": 600,
+    # Issue 11's goal table (demo data): printed by report.goals, one line per figure.
+    "change_redrawn_median_ms": 400,
+    "change_redrawn_p95_ms": 700,
+    "shared_link_p95_ms": 1500,
+    "unseen_rerun_median_ms": 120,
+    "unseen_rerun_max_ms": 250,
+    "worker_rss_mb": 350,
+    "heatmap_spec_kb": 150,
 }
 CHANGE_MONTHS = 24  # the browser cycles through the latest months
 
@@ -37,21 +45,25 @@ class Settings:
     warmup: int = 3
     month_changes: int = 10
     browser_changes: int = 24
+    page_changes: int = 10  # per page, for "widget change -> every chart redrawn"
+    shared_links: int = 3  # per page, each with a month of its own, in a new session
     pages: bool = True
     browser: bool = True
 
     @classmethod
     def quick(cls, pages: bool = True, browser: bool = True) -> Settings:
-        return cls(3, 3, 1, 2, 3, pages, browser)
+        return cls(3, 3, 1, 2, 3, 2, 1, pages, browser)
 
 
 def measure_server(data: Path, settings: Settings, log: Path) -> dict[str, object]:
-    """Server RSS after visiting every page, then the browser's filter-change latency on Overblik."""
+    """One server (one worker): RSS after visiting every page; the filter-change latency on Overblik; on
+    every page, month changes until every chart is redrawn; shared links opened in new sessions."""
     from joblog_dash.data import queries, warehouse
     from joblog_dash.text import fmt
     from joblog_dash.text.strings import t
 
-    months = queries.months(warehouse.open_db(data))[::-1][:CHANGE_MONTHS]
+    all_months = queries.months(warehouse.open_db(data))[::-1]
+    months = all_months[:CHANGE_MONTHS]
     options = [fmt.month_short(m) for m in months[1:]] + [fmt.month_short(months[0])]
     server = common.start_server(data, log=log)
     try:
@@ -60,12 +72,34 @@ def measure_server(data: Path, settings: Settings, log: Path) -> dict[str, objec
         visits = asyncio.run(_visit(server.url, paths))
         after_pages = server.memory()
         samples = asyncio.run(_changes(server.url, t("filter_month"), options, settings.browser_changes))
+        after_changes = server.memory()
+        from bench import browser
+
+        per_page = asyncio.run(
+            browser.page_changes(server.url, paths, t("filter_month"), options, settings.page_changes)
+        )
+        # Shared links: every page with months of its own, older than the ones changed to above.
+        older = all_months[CHANGE_MONTHS:]
+        links = [
+            f"{path}?maaned={fmt.month_key(older[(i * settings.shared_links + k) % len(older)])}"
+            for i, path in enumerate(paths)
+            for k in range(settings.shared_links)
+        ]
+        opened = asyncio.run(browser.shared_links(server.url, links))
         return {
             "rss_started": started,
             "rss_after_every_page": after_pages,
             "page_load_s": visits,
             "filter_change": common.summary(samples),
-            "rss_after_changes": server.memory(),
+            "rss_after_changes": after_changes,
+            "page_changes": {
+                path: common.summary(v) if isinstance(v, list) and v else v for path, v in per_page.items()
+            },
+            "shared_links_s": opened,
+            "shared_link": common.summary(loads)
+            if (loads := [v for v in opened.values() if isinstance(v, float)])
+            else None,
+            "rss_at_end": server.memory(),
         }
     finally:
         server.stop()
@@ -123,11 +157,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(common.ROOT / "bench" / "results.json"))
     parser.add_argument("--repeats", type=int, help="query repeats (default 30; fewer for stress)")
     parser.add_argument("--merge", action="store_true", help="update the scales of an existing results file")
+    parser.add_argument("--page-changes", type=int, help="browser month changes per page (default 10)")
+    parser.add_argument("--links", type=int, help="shared links opened per page (default 3)")
     args = parser.parse_args(argv)
     pages, browser = not args.no_pages, not args.no_browser
     settings = Settings.quick(pages, browser) if args.quick else Settings(pages=pages, browser=browser)
     if args.repeats:
         settings = replace(settings, query_repeats=args.repeats)
+    if args.page_changes:
+        settings = replace(settings, page_changes=args.page_changes)
+    if args.links:
+        settings = replace(settings, shared_links=args.links)
     started = time.perf_counter()
     results = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -148,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         _write(Path(args.out), results)  # after every scale, so a late failure keeps the earlier figures
     out = Path(args.out)
     print(report.table(results))
+    print(report.goals(results))
     print(f"\nWritten to {out}")
     return 0
 

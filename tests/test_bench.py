@@ -70,3 +70,35 @@ def test_bare_page_has_the_same_sidebar_selectboxes(demo_data_dir: Path, tmp_pat
 @pytest.mark.parametrize("scale", ["demo", "full"])
 def test_data_dir_is_under_bench_data(scale: str):
     assert common.data_dir(scale) == common.BENCH_DATA / scale
+
+
+def test_goals_report_marks_each_issue_11_figure_against_its_goal():
+    page = {"month_change": {"median_ms": 100.0, "p95_ms": 240.0, "max_ms": 260.0, "n": 3},
+            "spec_bytes": {"groups_heatmap": 120_000, "groups_spread": 30_000}, "spec_bytes_total": 150_000}  # fmt: skip
+    results = {
+        "budgets": bench_run.BUDGETS,
+        "scales": {
+            "demo": {
+                "pages": {"pages/3_ydelsesgrupper.py": page, "pages/5_om_tallene.py": {"month_change": None}},
+                "server": {
+                    "page_changes": {"/": {"median_ms": 350.0, "p95_ms": 650.0, "n": 10}, "om_tallene": "no such filter"},
+                    "shared_link": {"median_ms": 1200.0, "p95_ms": 1600.0, "n": 3},
+                    "shared_links_s": {"?maaned=2016-01": 1.2, "kommuner?maaned=2016-02": "error: TimeoutError"},
+                    "rss_after_every_page": {"rss_mb": 340.0, "peak_rss_mb": 345.0},
+                    "rss_at_end": {"rss_mb": 360.0, "peak_rss_mb": 370.0},
+                },
+            }
+        },
+    }  # fmt: skip
+    lines = report.goals(results).splitlines()
+
+    def line(start: str) -> str:
+        return next(s for s in lines if s.strip().startswith(start))
+
+    assert line("/ ").endswith("ok")  # 350 <= 400 and 650 <= 700
+    assert "no such filter" in line("om_tallene")
+    assert line("open a shared link").endswith("OVER")  # p95 1600 > 1500
+    assert "TimeoutError" in line("failed links")
+    assert line("pages/3_ydelsesgrupper.py").endswith("OVER")  # max 260 > 250 although the median is ok
+    assert line("RSS of one worker").endswith("ok")  # peak 345 <= 350
+    assert line("heat map").endswith("ok") and "120.0" in line("heat map")  # 120 KB <= 150

@@ -121,3 +121,11 @@ def test_source_note_sits_inside_the_figure(height: int) -> None:
     assert fig.layout.height == height + style.NOTE_PX
     # Anchored at the plot's bottom edge and moved down into the margin, but never past the figure's edge.
     assert note.y == 0 and note.yanchor == "bottom" and -bottom < note.yshift < -bottom + 10
+
+
+def test_every_figure_spec_is_valid_plotly(all_figures: list[tuple[str, dict[str, Any]]]) -> None:
+    # The charts are built as plain JSON (charts.spec.SpecFigure) that Streamlit sends unchecked: plotly's
+    # validators must still accept every figure every page sends.
+    for page, fig in all_figures:
+        go.Figure(fig)  # raises ValueError on an unknown property or a bad value
+        assert fig["data"], page

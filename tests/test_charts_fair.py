@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 
 from joblog_dash.analysis import fair, followup, stats
 from joblog_dash.charts import funnel, maps, signals, style
+from joblog_dash.charts.spec import SpecFigure
 from joblog_dash.data import boundaries, hexmap, reference
 from joblog_dash.text import fmt
 
@@ -119,27 +121,64 @@ def test_funnel_table_hides_suppressed(country: pl.DataFrame) -> None:
     assert laesoe["Andel med jobsøgning"] == "for få personer" and laesoe["z"] is None
 
 
+def cells_by_code(spec: dict) -> dict[int, tuple[dict, int]]:
+    """Every hex cell (a point of a trace with customdata) by municipality code: (trace, point index)."""
+    found: dict[int, tuple[dict, int]] = {}
+    for trace in spec["data"]:
+        for i, custom in enumerate(trace.get("customdata") or []):
+            assert custom[0] not in found, custom[0]  # each municipality once
+            found[custom[0]] = (trace, i)
+    return found
+
+
+def cell_colour(trace: dict, i: int) -> object:
+    colour = trace["marker"]["color"]
+    return colour[i] if isinstance(colour, list) else colour
+
+
 def test_hex_map_has_98_hexagons_codes_and_grey_suppressed(country: pl.DataFrame) -> None:
     data = fair.funnel_data(country, "joblogged")
     values = maps.map_values(data.table)
     fig = maps.hex_figure(values, "joblogged", maps.map_title(values, "joblogged"))
-    spec = json.loads(fig.to_json())
-    hexagons = [tr for tr in spec["data"] if tr.get("fill") == "toself"]
-    assert len(hexagons) == 98
-    assert all(len(tr["x"]) == 7 for tr in hexagons)  # closed hexagon outline
-    centres = next(tr for tr in spec["data"] if tr.get("customdata"))
-    assert sorted(c[0] for c in centres["customdata"]) == sorted(hexmap.load_layout()["code"].to_list())
-    assert centres["marker"]["showscale"] is True
-    by_code = {tr["meta"]["code"]: tr for tr in hexagons}
+    assert type(fig) is SpecFigure and len(fig.to_dict()["data"]) <= 4  # one trace of cells, not 98
+    spec = json.loads(fig.to_json())  # validated by plotly here
+    cells = cells_by_code(spec)
+    assert sorted(cells) == sorted(hexmap.load_layout()["code"].to_list())
+    assert all(tr["marker"]["symbol"] == "hexagon" for tr, _ in cells.values())
+    layout = hexmap.load_layout()
+    for code, (trace, i) in cells.items():
+        row = layout.filter(pl.col("code") == code).row(0, named=True)
+        assert (trace["x"][i], trace["y"][i]) == pytest.approx((row["x"], row["y"]))
+    coloured, i101 = cells[101]
+    assert coloured["marker"]["showscale"] is True and coloured["marker"]["colorscale"]
+    assert cell_colour(coloured, i101) == pytest.approx(0.5)  # København: 1000 of 2000
     for code in (825, 563):
-        assert by_code[code]["fillcolor"] == style.SUPPRESSED_COLOUR
-        assert by_code[code]["fillpattern"]["shape"] == "/"
-    assert by_code[101]["fillcolor"] != style.SUPPRESSED_COLOUR
-    hover = {c[0]: c[1] for c in centres["customdata"]}
+        trace, i = cells[code]
+        assert cell_colour(trace, i) == style.SUPPRESSED_COLOUR
+        # Hatched as well as grey: a diagonal stroke drawn over the cell, without hover of its own.
+        hatch = [tr for tr in spec["data"] if tr["marker"]["symbol"] == "line-ne"]
+        assert len(hatch) == 1 and hatch[0]["hoverinfo"] == "skip"
+        points = list(zip(hatch[0]["x"], hatch[0]["y"], strict=True))
+        assert (trace["x"][i], trace["y"][i]) in points
+        assert trace.get("showlegend", True) and "få personer" in trace["name"].lower()
+    hover = {code: tr["customdata"][i][1] for code, (tr, i) in cells.items()}
     assert "for få personer" in hover[825] and "%" not in hover[825]
     assert "Andel: 50,0 pct." in hover[101] and "Personer: 2.000" in hover[101]
     assert spec["layout"]["yaxis"]["scaleanchor"] == "x"
     assert spec["layout"]["xaxis"]["visible"] is False
+
+
+def test_hex_markers_are_as_wide_as_the_tile_spacing(country: pl.DataFrame) -> None:
+    """plotly.js draws symbol 'hexagon' pointy-top with circumradius size/2, so its width is size·√3/2 px;
+    with the height setting the scale (scaleanchor), one x unit (the centre spacing) is plot height px /
+    y-range units."""
+    values = maps.map_values(fair.funnel_data(country, "joblogged").table)
+    spec = maps.hex_figure(values, "joblogged", "t", "sub").to_dict()
+    layout = spec["layout"]
+    plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    low, high = layout["yaxis"]["range"]
+    size = spec["data"][0]["marker"]["size"]
+    assert size * math.sqrt(3) / 2 == pytest.approx(plot_px / (high - low), abs=0.1)
 
 
 def test_hex_map_fades_municipalities_outside_the_area(country: pl.DataFrame) -> None:
@@ -147,11 +186,11 @@ def test_hex_map_fades_municipalities_outside_the_area(country: pl.DataFrame) ->
     data = fair.funnel_data(country, "joblogged", codes)
     values = maps.map_values(data.table, codes)
     spec = json.loads(maps.hex_figure(values, "joblogged", "t").to_json())
-    hexagons = {tr["meta"]["code"]: tr for tr in spec["data"] if tr.get("fill") == "toself"}
-    assert len(hexagons) == 98
-    outside = [c for c in hexagons if c not in codes]
-    assert all(hexagons[c]["fillcolor"] == maps.OUTSIDE_FILL for c in outside)
-    assert all(hexagons[c]["fillcolor"] != maps.OUTSIDE_FILL for c in codes)
+    cells = cells_by_code(spec)
+    assert len(cells) == 98
+    outside = [c for c in cells if c not in codes]
+    assert all(cell_colour(*cells[c]) == maps.OUTSIDE_FILL for c in outside)
+    assert all(cell_colour(*cells[c]) != maps.OUTSIDE_FILL for c in codes)
 
 
 def test_choropleth_from_tiny_geojson(country: pl.DataFrame) -> None:

@@ -20,7 +20,7 @@ LAYERS = {
     "exporting": 5, "ui": 6, "cli": 7, "__init__": 0,
 }  # fmt: skip
 # Function-level imports are allowed only for heavy optional dependencies, which a page must not pay for.
-LAZY_ALLOWED = {"kaleido", "playwright", "openpyxl", "tqdm"}
+LAZY_ALLOWED = {"kaleido", "playwright", "openpyxl", "tqdm", "scipy"}  # scipy.optimize: hex layout build only
 
 
 def _modules() -> dict[str, Path]:

@@ -217,12 +217,14 @@ def test_kommuner_shows_funnel_and_map(
         lower, upper = trace["y"][:gap], trace["y"][gap + 1 :]
         assert all(b >= a - 1e-12 for a, b in zip(lower, lower[1:], strict=False))
         assert all(b <= a + 1e-12 for a, b in zip(upper, upper[1:], strict=False))
-    hexmap_fig = next(
-        figure(at, i) for i in range(len(at.get("plotly_chart")))
-        if sum(tr.get("fill") == "toself" for tr in figure(at, i)["data"]) == 98
-    )  # fmt: skip
-    centres = next(tr for tr in hexmap_fig["data"] if tr.get("customdata"))
-    assert len(centres["customdata"]) == 98
+    hex_cells = [
+        code
+        for i in range(len(at.get("plotly_chart")))
+        for tr in figure(at, i)["data"]
+        if tr.get("marker", {}).get("symbol") == "hexagon"
+        for code, _hover in tr.get("customdata", [])
+    ]
+    assert sorted(hex_cells) == sorted(reference.municipalities()["code"].to_list())
 
 
 def test_kommuner_bad_boundaries_fall_back_to_hex_with_a_message(
@@ -234,8 +236,8 @@ def test_kommuner_bad_boundaries_fall_back_to_hex_with_a_message(
     at = run("pages/1_kommuner.py")
     assert any("ikke gyldig JSON" in str(w.value) for w in at.warning)
     assert not [r for r in at.radio if r.key == "kommuner_map_kind"]  # no choropleth offered
-    assert sum(tr.get("fill") == "toself" for i in range(len(at.get("plotly_chart")))
-               for tr in figure(at, i)["data"]) == 98  # fmt: skip
+    assert sum(len(tr["customdata"]) for i in range(len(at.get("plotly_chart")))
+               for tr in figure(at, i)["data"] if tr.get("marker", {}).get("symbol") == "hexagon") == 98  # fmt: skip
 
 
 def test_kommuner_offers_the_choropleth_with_good_boundaries(

@@ -39,9 +39,35 @@ def run(params: dict[str, str] | None = None) -> AppTest:
     return run_page(PAGE, params)
 
 
-def heat(at: AppTest) -> tuple[list[str], list[str], list[list[float]], list[list[int]]]:
-    tr = chart(at, "groups_heatmap")["data"][0]
-    return tr["y"], [str(x)[:10] for x in tr["x"]], tr["z"], tr["customdata"]
+def heat(at: AppTest) -> tuple[list[str], list[str], list[list[float | None]], list[list[int]]]:
+    """(row names, ISO months, shares per row and month (None = suppressed), [code] per row) read back from
+    the heat map: marker traces per month (meta = the month) and run of rows (y0 = the run's first name on
+    the category axis, dy = 1) with colours in per cent and customdata = the row's code; the suppressed
+    cells in one trace (meta = "suppressed") with the names as y."""
+    fig = chart(at, "groups_heatmap")
+    names = fig["layout"]["yaxis"]["categoryarray"]
+    cells = [tr for tr in fig["data"] if tr["meta"] != "suppressed"]
+    months = sorted({tr["meta"] for tr in cells})
+    z: list[list[float | None]] = [[None] * len(months) for _ in names]
+    custom: list[list[int]] = [[] for _ in names]
+    for tr in cells:
+        assert (tr["type"], tr["mode"], tr["dy"], tr["marker"]["coloraxis"]) == (
+            "scatter",
+            "markers",
+            1,
+            "coloraxis",
+        )
+        first, col = names.index(tr["y0"]), months.index(tr["meta"])
+        for k, (colour, code) in enumerate(zip(tr["marker"]["color"], tr["customdata"], strict=True)):
+            assert z[first + k][col] is None  # each cell once
+            z[first + k][col] = colour / 100
+            custom[first + k] = [code]
+    hidden = [tr for tr in fig["data"] if tr["meta"] == "suppressed"]
+    for tr in hidden:
+        assert tr["marker"]["opacity"] == 0 and "for få personer" in tr["hovertemplate"]
+        for x, name in zip(tr["x"], tr["y"], strict=True):
+            assert z[names.index(name)][x] is None  # a suppressed cell has no colour
+    return names, months, z, custom
 
 
 def test_renders_every_section(demo_data_dir: Path) -> None:
@@ -80,13 +106,14 @@ def test_heatmap_one_row_per_municipality_sorted_by_latest_share(
     assert names[: len(rows)] == [r[0] for r in rows]
     col = months.index(SEP_2018.isoformat())
     for i, (_, code, share) in enumerate(rows):
-        assert z[i][col] == pytest.approx(share)
+        assert z[i][col] == pytest.approx(share, abs=5e-5)  # per cent as float32
         assert custom[i][0] == code
-    # Heat maps take no selections: the invisible marker on each cell carries the click and the code.
-    clicks = chart(at, "groups_heatmap")["data"][1]
-    for i, (name, code, _) in enumerate(rows):
-        assert clicks["y"][i * len(months) + col] == name
-        assert clicks["customdata"][i * len(months) + col] == [code]
+    # The cells are selectable markers (heat map traces take no selections): every point's customdata,
+    # the clicked point's code, is the municipality code of its row.
+    code_of = dict(sql(demo_facts_path, "SELECT name, code FROM read_csv($munis)", munis=MUNIS))
+    for trace in chart(at, "groups_heatmap")["data"]:
+        row_names = trace["y"] if "y" in trace else names[names.index(trace["y0"]) :][: len(trace["x"])]
+        assert list(trace["customdata"]) == [code_of[name] for name in row_names]
 
 
 def test_heatmap_blanks_cells_under_five_persons(demo_data_dir: Path, demo_facts_path: Path) -> None:
@@ -113,7 +140,7 @@ def test_changing_group_changes_heatmap(demo_data_dir: Path, demo_facts_path: Pa
         month=SEP_2018,
     )
     assert names[0] == top
-    assert z[0][months.index(SEP_2018.isoformat())] == pytest.approx(share)
+    assert z[0][months.index(SEP_2018.isoformat())] == pytest.approx(share, abs=5e-5)
 
 
 def test_improvers_and_decliners_agree_with_sql(demo_data_dir: Path, demo_facts_path: Path) -> None:

@@ -14,6 +14,7 @@ import polars as pl
 
 from joblog_dash.analysis import fair, stats
 from joblog_dash.charts import style
+from joblog_dash.charts.spec import SpecFigure
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 
@@ -77,11 +78,12 @@ def funnel_figure(
     n_min = max(1.0, float(points["persons"].min() or 1) * 0.7) if points.height else 1.0
     n_max = float(points["persons"].max() or 10) * 1.4 if points.height else 10.0
     curve = result.curve(np.geomspace(n_min, n_max, 160))
-    fig = go.Figure()
+    fig = SpecFigure()
     for level, dash, name in (("998", "dot", t("funnel_limit_998")), ("95", "dash", t("funnel_limit_95"))):
         xs = curve["n"].to_list()
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=xs + [None] + xs,
                 y=curve[f"lower_{level}"].to_list() + [None] + curve[f"upper_{level}"].to_list(),
                 mode="lines",
@@ -91,7 +93,8 @@ def funnel_figure(
             )
         )
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=[n_min, n_max],
             y=[result.target, result.target],
             mode="lines",
@@ -111,7 +114,8 @@ def funnel_figure(
             continue
         labelled = label_outside and verdict in adverse
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=rows["persons"].to_list(),
                 y=rows["share"].to_list(),
                 mode="markers+text" if labelled else "markers",

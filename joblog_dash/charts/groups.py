@@ -6,7 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from joblog_dash.charts.profile import HOVER_SHARE, month_axis, month_labels, values
+from joblog_dash.charts.profile import HOVER_SHARE, month_axis, values
+from joblog_dash.charts.spec import SpecFigure, typed
 from joblog_dash.charts.style import (
     NEUTRAL,
     OKABE_ITO,
@@ -14,6 +15,7 @@ from joblog_dash.charts.style import (
     base_layout,
     danish_date_axis,
     month_share_hover,
+    month_ticks,
     percent_axis,
 )
 from joblog_dash.text import fmt
@@ -25,9 +27,17 @@ DECLINER_COLOUR = OKABE_ITO[5]  # vermillion: blue/orange differ for every colou
 HEATMAP_SCALE = "Cividis"
 
 
-def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
+def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
     """Municipality x month heat map from profile.heatmap_frame: rows in `order` (highest share at the top),
-    blank cells where the share is suppressed; customdata = municipality code for click-to-drill."""
+    blank cells where the share is suppressed; customdata = municipality code for click-to-drill.
+
+    Plotly heat maps take no part in selections, so a click on a cell would never reach Streamlit's
+    on_select; the cells are square markers instead (the spec is sent on every rerun: 98 x 84 cells on demo
+    data, so each cell carries as little as it can). One scatter trace per month and run of consecutive
+    rows with a share: its rows are implicit (y0 = the run's first name on a category axis, dy = 1), its
+    month is in its hover template, its x, colours (per cent, on one shared colour axis) and customdata
+    (codes) are small typed arrays. Suppressed cells are one more trace of invisible markers whose hover
+    says so (plotly.js would draw a missing colour dark grey and hover it as 'NaN')."""
     months = sorted(frame["month"].unique().to_list())
     rows = frame.select("municipality_code", "name", "order").unique().sort("order")
     wide = (
@@ -37,52 +47,85 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
     )
     month_cols = [c for c in wide.columns if c not in ("municipality_code", "name", "order")]
     z = wide.select(month_cols).cast(pl.Float64).to_numpy()
-    codes = wide["municipality_code"].to_list()
+    codes = np.array(wide["municipality_code"].to_list(), dtype=np.int16)
     names = wide["name"].to_list()
-    labels = month_labels(months)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[m.isoformat() for m in months],
-            y=names,
-            customdata=np.repeat(np.array(codes)[:, None], len(months), axis=1),
-            colorscale=HEATMAP_SCALE,
-            zmin=0,
-            zmax=1,
-            hoverongaps=False,
-            xgap=0,
-            ygap=1,
-            colorbar={"tickformat": ".0%", "title": {"text": t("col_share")}},
-            hoverinfo="skip",
+    height = max(360, 150 + 14 * len(names))
+    top, bottom = 80, 50  # base_layout's margins with a subtitle
+    size = max(3.0, round((height - top - bottom) / max(len(names), 1) - 1, 1))
+    column = np.uint8 if len(months) < 256 else np.uint16
+    fig = SpecFigure()
+    hidden: list[tuple[int, int]] = []  # (row, month index) of suppressed cells
+    for j, month in enumerate(months):
+        label = fmt.month_short(month)
+        shown = ~np.isnan(z[:, j])
+        hidden += [(i, j) for i in np.flatnonzero(~shown)]
+        start = 0
+        while start < len(names):
+            if not shown[start]:
+                start += 1
+                continue
+            stop = start
+            while stop < len(names) and shown[stop]:
+                stop += 1
+            fig.add_trace(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": label,
+                    "meta": month.isoformat(),
+                    "x": typed(np.full(stop - start, j, dtype=column)),
+                    "y0": names[start],
+                    "dy": 1,
+                    "marker": {
+                        "symbol": "square",
+                        "size": size,
+                        "color": typed((z[start:stop, j] * 100).astype(np.float32)),
+                        "coloraxis": "coloraxis",
+                    },
+                    "customdata": typed(codes[start:stop]),
+                    "hovertemplate": f"%{{y}}, {label}: %{{marker.color:.1f}} pct.<extra></extra>",
+                    "unselected": {"marker": {"opacity": 1}},
+                    "showlegend": False,
+                }
+            )
+            start = stop
+    if hidden:
+        fig.add_trace(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": t("suppressed"),
+                "meta": "suppressed",
+                "x": typed(np.array([j for _, j in hidden], dtype=column)),
+                "y": [names[i] for i, _ in hidden],
+                "text": [fmt.month_short(months[j]) for _, j in hidden],
+                "marker": {"symbol": "square", "size": size, "opacity": 0, "color": "#000"},
+                "customdata": typed(codes[[i for i, _ in hidden]]),
+                "hovertemplate": f"%{{y}}, %{{text}}: {t('suppressed')}<extra></extra>",
+                "selected": {"marker": {"opacity": 0}},
+                "unselected": {"marker": {"opacity": 0}},
+                "showlegend": False,
+            }
         )
-    )
-    # Plotly heat maps do not take part in selections, so a click on a cell never reaches Streamlit's
-    # on_select. An invisible marker on every cell carries the click (and the Danish hover text) instead.
-    # The spec is sent on every rerun (98 x 84 cells on demo data), so each cell carries as little as it
-    # can: the hover text holds month and share only (the name comes from y in the template), x is "YYYY-MM".
-    grid_names = np.repeat(np.array(names, dtype=object), len(months))
-    grid_shares = z.reshape(-1)
-    hover = [
-        f"{label}: {t('suppressed') if np.isnan(share) else fmt.pct(float(share))}"
-        for label, share in zip(np.tile(labels, len(names)), grid_shares, strict=True)
-    ]
-    fig.add_trace(
-        go.Scatter(
-            x=np.tile(np.array([m.isoformat()[:7] for m in months]), len(names)),
-            y=grid_names,
-            mode="markers",
-            marker={"size": 12, "opacity": 0, "color": "#000"},
-            # A list, not a numpy array: a typed 2-D array reaches the selection as {"0": code}.
-            customdata=[[code] for code in codes for _ in months],
-            hovertext=hover,
-            hovertemplate="%{y}, %{hovertext}<extra></extra>",
-            showlegend=False,
-        )
-    )
-    base_layout(fig, title, subtitle, height=max(360, 150 + 14 * len(names)))
-    danish_date_axis(fig, months)
-    fig.update_yaxes(autorange="reversed", tickfont={"size": 10}, gridcolor="rgba(0,0,0,0)")
-    fig.update_layout(margin={"l": 130})
+    base_layout(fig, title, subtitle, height=height)
+    ticks, labels = month_ticks(months)
+    fig.update_xaxes(
+        type="linear", range=[-0.5, len(months) - 0.5], tickvals=[months.index(m) for m in ticks],
+        ticktext=labels, zeroline=False,
+    )  # fmt: skip
+    fig.update_yaxes(
+        # Reversed by range (top row first); autorange would pad for the marker size.
+        type="category", categoryorder="array", categoryarray=names, range=[len(names) - 0.5, -0.5],
+        tickfont={"size": 10}, gridcolor="rgba(0,0,0,0)",
+    )  # fmt: skip
+    fig.update_layout(
+        margin={"l": 130},
+        hovermode="closest",
+        coloraxis={
+            "colorscale": HEATMAP_SCALE, "cmin": 0, "cmax": 100,
+            "colorbar": {"ticksuffix": " pct.", "title": {"text": t("col_share")}},
+        },
+    )  # fmt: skip
     return fig
 
 
@@ -100,9 +143,10 @@ def spread(spread_frame: pl.DataFrame, area_trend: pl.DataFrame, area_label: str
     """10–90 percentile band and median of municipal shares per month, plus the area's overall share."""
     rows = spread_frame.sort("month")
     months = rows["month"].to_list()
-    fig = go.Figure()
+    fig = SpecFigure()
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=months + months[::-1],
             y=rows["high"].to_list() + rows["low"].to_list()[::-1],
             fill="toself",
@@ -113,7 +157,8 @@ def spread(spread_frame: pl.DataFrame, area_trend: pl.DataFrame, area_label: str
         )
     )
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=months,
             y=values(rows["median"]),
             text=month_share_hover(months, rows["median"].to_list()),
@@ -125,7 +170,8 @@ def spread(spread_frame: pl.DataFrame, area_trend: pl.DataFrame, area_label: str
     )
     area_rows = area_trend.sort("month")
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=month_axis(area_rows["month"]),
             y=values(area_rows["share_joblogged"]),
             text=month_share_hover(area_rows["month"].to_list(), area_rows["share_joblogged"].to_list()),
@@ -171,8 +217,9 @@ def movers(improvers: pl.DataFrame, decliners: pl.DataFrame, start_label: str, e
         for r in rows.iter_rows(named=True)
     ]
     changes = rows["change"].to_list()
-    fig = go.Figure(
-        go.Bar(
+    fig = SpecFigure().add_trace(
+        dict(
+            type="bar",
             y=rows["name"].to_list(),
             x=changes,
             orientation="h",

@@ -1,20 +1,21 @@
 """Maps of Denmark that work offline: a hex tile map and, with a boundary file, a true choropleth.
 
-Both are filled go.Scatter polygons on cartesian axes (no geo traces: those fetch base maps from a CDN).
-One polygon trace per municipality carries its fill colour from a colour-blind-safe sequential scale
-(viridis); an invisible marker trace at the cell centres carries the hover text, the colour bar and
-customdata[0] = municipality code, so hover and click-to-profile work anywhere near the centre.
+Both are scatter traces on cartesian axes (no geo traces: those fetch base maps from a CDN), built as plain
+JSON (charts.spec.SpecFigure). The hex map is one trace of hexagon markers on a colour-blind-safe
+sequential scale (viridis), plus small traces for suppressed cells and cells without a colour. The
+choropleth has one filled polygon trace per municipality and an invisible marker trace at the centres that
+carries the hover text and the colour bar. customdata[0] = municipality code, for click-to-profile.
 """
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import polars as pl
 from plotly.colors import sample_colorscale
 
 from joblog_dash.analysis import privacy
 from joblog_dash.charts import style
 from joblog_dash.charts.funnel import interval_text, measure_label
+from joblog_dash.charts.spec import SpecFigure
 from joblog_dash.data import boundaries, hexmap, reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
@@ -24,6 +25,8 @@ COLOURSCALE = "Viridis"
 OUTSIDE_FILL = "#f2f2f2"  # municipalities outside the chosen area: context only
 NO_DATA_FILL = "#ffffff"
 EDGE = "#ffffff"
+HATCH = "#8a8a8a"  # the stroke over suppressed cells
+HOVER = "%{customdata[1]}<extra></extra>"
 
 Ring = tuple[tuple[float, ...], tuple[float, ...]]
 
@@ -97,6 +100,23 @@ def _fill(row: dict, low: float, high: float) -> str:
     return sample_colorscale(COLOURSCALE, [min(1.0, max(0.0, position))])[0]
 
 
+def _colour_bar(measure: str) -> dict:
+    return {
+        "title": {"text": measure_label(measure).replace("Andel ", "Andel<br>", 1), "side": "top"},
+        "tickformat": ".0%",
+        "thickness": 14,
+        "len": 0.7,
+    }
+
+
+def _finish(fig: SpecFigure, title: str, subtitle: str | None, height: int) -> SpecFigure:
+    style.base_layout(fig, title, subtitle, height=height)
+    fig.update_xaxes(visible=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(visible=False, showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1)
+    fig.update_layout(hovermode="closest", clickmode="event+select", margin={"l": 10, "r": 10, "b": 10})
+    return fig
+
+
 def _polygon_map(
     shapes: dict[int, tuple[Ring, ...]],
     centres: dict[int, tuple[float, float]],
@@ -105,9 +125,9 @@ def _polygon_map(
     title: str,
     subtitle: str | None,
     height: int,
-) -> go.Figure:
+) -> SpecFigure:
     low, high = _colour_range(values)
-    fig = go.Figure()
+    fig = SpecFigure()
     rows = [r for r in values.iter_rows(named=True) if r["code"] in shapes]
     for row in rows:
         xs: list[float | None] = []
@@ -117,79 +137,136 @@ def _polygon_map(
             ys += [*ring_y, None]
         in_area = row["in_area"]
         fig.add_trace(
-            go.Scatter(
-                x=xs[:-1],
-                y=ys[:-1],
-                mode="lines",
-                fill="toself",
-                fillcolor=_fill(row, low, high),
+            {
+                "type": "scatter",
+                "x": xs[:-1],
+                "y": ys[:-1],
+                "mode": "lines",
+                "fill": "toself",
+                "fillcolor": _fill(row, low, high),
                 # Suppressed cells are hatched as well as grey, so they never read as a low value.
-                fillpattern={
-                    "shape": "/",
-                    "fgcolor": "#8a8a8a",
-                    "bgcolor": style.SUPPRESSED_COLOUR,
-                    "size": 6,
-                    "solidity": 0.2,
-                }
-                if in_area and row["suppressed"]
-                else None,
-                line={"color": EDGE if in_area else "#d9d9d9", "width": 1},
-                hoverinfo="skip",
-                showlegend=False,
-                name=row["name"],
-                meta={"code": row["code"], "suppressed": row["suppressed"]},
-            )
-        )
+                "fillpattern": {"shape": "/", "fgcolor": HATCH, "bgcolor": style.SUPPRESSED_COLOUR, "size": 6,
+                                "solidity": 0.2} if in_area and row["suppressed"] else None,
+                "line": {"color": EDGE if in_area else "#d9d9d9", "width": 1},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": row["name"],
+                "meta": {"code": row["code"], "suppressed": row["suppressed"]},
+            }
+        )  # fmt: skip
     # The markers are invisible; cells without a share just need some valid number for the colour bar.
     colour = [r["share"] if r["in_area"] and r["share"] is not None else low for r in rows]
     fig.add_trace(
-        go.Scatter(
-            x=[centres[r["code"]][0] for r in rows],
-            y=[centres[r["code"]][1] for r in rows],
-            mode="markers",
-            name=t("map_centres"),
-            showlegend=False,
-            marker={
-                "size": 16,
-                "opacity": 0,
-                "color": colour,
-                "colorscale": COLOURSCALE,
-                "cmin": low,
-                "cmax": high,
-                "showscale": True,
-                "colorbar": {
-                    "title": {
-                        "text": measure_label(measure).replace("Andel ", "Andel<br>", 1),
-                        "side": "top",
-                    },
-                    "tickformat": ".0%",
-                    "thickness": 14,
-                    "len": 0.7,
-                },
-            },
-            customdata=[[r["code"], _hover(r)] for r in rows],
-            hovertemplate="%{customdata[1]}<extra></extra>",
-            selected={"marker": {"opacity": 0}},
-            unselected={"marker": {"opacity": 0}},
-        )
-    )
-    style.base_layout(fig, title, subtitle, height=height)
-    fig.update_xaxes(visible=False, showgrid=False, zeroline=False)
-    fig.update_yaxes(visible=False, showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(hovermode="closest", clickmode="event+select", margin={"l": 10, "r": 10, "b": 10})
+        {
+            "type": "scatter",
+            "x": [centres[r["code"]][0] for r in rows],
+            "y": [centres[r["code"]][1] for r in rows],
+            "mode": "markers",
+            "name": t("map_centres"),
+            "showlegend": False,
+            "marker": {"size": 16, "opacity": 0, "color": colour, "colorscale": COLOURSCALE, "cmin": low,
+                       "cmax": high, "showscale": True, "colorbar": _colour_bar(measure)},
+            "customdata": [[r["code"], _hover(r)] for r in rows],
+            "hovertemplate": HOVER,
+            "selected": {"marker": {"opacity": 0}},
+            "unselected": {"marker": {"opacity": 0}},
+        }
+    )  # fmt: skip
+    return _finish(fig, title, subtitle, height)
+
+
+def _hex_marker_px(y_span: float, height: int, top: int, bottom: int) -> float:
+    """Marker size (px) of a pointy-top hexagon whose width is the centre spacing (1 unit), when the plot's
+    height sets the scale: plotly.js draws 'hexagon' with circumradius size/2 and width size·√3/2."""
+    px_per_unit = (height - top - bottom) / y_span
+    return round(px_per_unit * 2 / hexmap.SQRT3, 1)
+
+
+def hex_figure(values: pl.DataFrame, measure: str, title: str, subtitle: str | None = None) -> SpecFigure:
+    """The hex tile map: one hexagon per municipality (98), coloured by share, grey when suppressed.
+
+    One marker trace (symbol 'hexagon', sized to the tile spacing) on the colour scale holds the cells with
+    a share; a second holds the suppressed cells (grey, dark edge, named in the legend) with a diagonal
+    stroke over each as hatching; a third the cells without a colour (outside the area, no persons).
+    Every cell carries customdata [code, hover text] for hover and click-to-profile."""
+    layout = hexmap.load_layout().select("code", "x", "y")
+    where = {code: (x, y) for code, x, y in layout.iter_rows()}
+    low, high = _colour_range(values)
+    rows = [r for r in values.iter_rows(named=True) if r["code"] in where]
+    xs, ys = layout["x"], layout["y"]
+    pad = hexmap.HEX_SIZE + 0.15
+    y_range = [float(ys.min()) - pad, float(ys.max()) + pad]  # type: ignore[arg-type]
+    x_range = [float(xs.min()) - pad, float(xs.max()) + pad]  # type: ignore[arg-type]
+    height, top = 560, 80 if subtitle else 60
+    size = _hex_marker_px(y_range[1] - y_range[0], height, top, 10)
+
+    def cells(part: list[dict]) -> dict:
+        return {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [where[r["code"]][0] for r in part],
+            "y": [where[r["code"]][1] for r in part],
+            "customdata": [[r["code"], _hover(r)] for r in part],
+            "hovertemplate": HOVER,
+            # Selecting a cell must not dim the others (the click opens the profile).
+            "unselected": {"marker": {"opacity": 1}},
+        }
+
+    coloured = [r for r in rows if r["in_area"] and not r["suppressed"] and r["share"] is not None]
+    suppressed = [r for r in rows if r["in_area"] and r["suppressed"]]
+    rest = [r for r in rows if r not in coloured and r not in suppressed]
+    fig = SpecFigure()
+    fig.add_trace(
+        {
+            **cells(coloured),
+            "name": t("map_centres"),
+            "showlegend": False,
+            "marker": {"symbol": "hexagon", "size": size, "color": [r["share"] for r in coloured],
+                       "colorscale": COLOURSCALE, "cmin": low, "cmax": high, "showscale": True,
+                       "colorbar": _colour_bar(measure), "line": {"color": EDGE, "width": 1}},
+        }
+    )  # fmt: skip
+    if suppressed:
+        fig.add_trace(
+            {
+                **cells(suppressed),
+                "name": t("map_suppressed_legend"),
+                "marker": {"symbol": "hexagon", "size": size, "color": style.SUPPRESSED_COLOUR,
+                           "line": {"color": HATCH, "width": 1.5}},
+            }
+        )  # fmt: skip
+        fig.add_trace(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [where[r["code"]][0] for r in suppressed],
+                "y": [where[r["code"]][1] for r in suppressed],
+                "marker": {"symbol": "line-ne", "size": size * 0.55, "line": {"color": HATCH, "width": 1.5}},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": t("map_suppressed_legend"),
+            }
+        )  # fmt: skip
+    if rest:
+        fig.add_trace(
+            {
+                **cells(rest),
+                "name": t("map_outside_area"),
+                "showlegend": False,
+                "marker": {"symbol": "hexagon", "size": size,
+                           "color": [OUTSIDE_FILL if not r["in_area"] else NO_DATA_FILL for r in rest],
+                           "line": {"color": ["#d9d9d9" if not r["in_area"] else "#8c8c8c" for r in rest],
+                                    "width": 1}},
+            }
+        )  # fmt: skip
+    _finish(fig, title, subtitle, height)
+    fig.update_xaxes(range=x_range)
+    fig.update_yaxes(range=y_range)
+    fig.update_layout(
+        legend={"orientation": "h", "x": 0.4, "y": 1, "xanchor": "left", "yanchor": "top",
+                "bgcolor": "rgba(255,255,255,0.8)"},
+    )  # fmt: skip
     return fig
-
-
-def hex_figure(values: pl.DataFrame, measure: str, title: str, subtitle: str | None = None) -> go.Figure:
-    """The hex tile map: one hexagon per municipality (98), coloured by share, grey when suppressed."""
-    layout = hexmap.load_layout()
-    shapes: dict[int, tuple[Ring, ...]] = {}
-    centres: dict[int, tuple[float, float]] = {}
-    for code, x, y in layout.select("code", "x", "y").iter_rows():
-        xs, ys = hexmap.hexagon_vertices(x, y)
-        shapes[code] = ((tuple(xs), tuple(ys)),)
-        centres[code] = (x, y)
-    return _polygon_map(shapes, centres, values, measure, title, subtitle, height=560)
 
 
 def _ring_centroid(ring: Ring) -> tuple[float, float, float]:
@@ -210,7 +287,7 @@ def _ring_centroid(ring: Ring) -> tuple[float, float, float]:
 
 def choropleth_figure(
     shapes: boundaries.Boundaries, values: pl.DataFrame, measure: str, title: str, subtitle: str | None = None
-) -> go.Figure:
+) -> SpecFigure:
     """A true choropleth from a boundary file: the municipality's polygons, hover at its largest part."""
     centres = {}
     for code, rings in shapes.shapes.items():

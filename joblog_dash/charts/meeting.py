@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from joblog_dash.charts import style
+from joblog_dash.charts.spec import SpecFigure
 from joblog_dash.charts.trend import add_events, visible_events
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
@@ -34,13 +35,13 @@ def share_lines(
     column: str = "share_joblogged",
 ) -> go.Figure:
     """One line per (label, frame with month + column, colour, dash); events of the group marked."""
-    fig = go.Figure()
+    fig = SpecFigure()
     months: list[date] = []
     for label, frame, colour, dash in series:
         rows = frame.sort("month")
         months += rows["month"].to_list()
         fig.add_trace(
-            go.Scatter(
+            dict(type="scatter",
                 x=rows["month"].to_list(), y=rows[column].to_list(), name=label, mode="lines",
                 line={"color": colour, "width": 3 if dash is None else 2, "dash": dash},
                 text=style.month_share_hover(rows["month"].to_list(), rows[column].to_list()),
@@ -61,15 +62,15 @@ def share_lines(
 
 def category_split(rows: list[tuple[str, int, int, int]], title: str, height: int = 260) -> go.Figure:
     """100 % stacked bars of 0 / 1–5 / 6+ job searches, one bar per (label, persons_0, persons_1_5, 6plus)."""
-    fig = go.Figure()
+    fig = SpecFigure()
     labels = [r[0] for r in rows][::-1]
     totals = [max(1, r[1] + r[2] + r[3]) for r in rows][::-1]
     for index, key in enumerate(("persons_0", "persons_1_5", "persons_6plus"), start=1):
         values = [r[index] for r in rows][::-1]
         shares = [v / n for v, n in zip(values, totals, strict=True)]
         fig.add_trace(
-            go.Bar(
-                y=labels, x=shares, orientation="h", name=t(key), marker_color=style.CATEGORY_COLOURS[key],
+            dict(type="bar",
+                y=labels, x=shares, orientation="h", name=t(key), marker={"color": style.CATEGORY_COLOURS[key]},
                 text=[fmt.pct(s, 0) for s in shares], textposition="inside", insidetextanchor="middle",
                 hovertext=[fmt.pct(s) for s in shares], hovertemplate="%{y}: %{hovertext}<extra>" + t(key) + "</extra>",
             )
@@ -95,11 +96,11 @@ def funnel_chart(
 ) -> go.Figure:  # fmt: skip
     """Funnel plot: share against persons with 95 % and 99,8 % limits; the chosen municipality marked."""
     shown = table.filter(pl.col("share").is_not_null())
-    fig = go.Figure()
+    fig = SpecFigure()
     for column, dash, name in (("95", "dash", t("funnel_limit_95")), ("998", "dot", t("funnel_limit_998"))):
         for side in ("lower", "upper"):
             fig.add_trace(
-                go.Scatter(
+                dict(type="scatter",
                     x=curve["n"].to_list(), y=curve[f"{side}_{column}"].to_list(), mode="lines",
                     line={"color": style.NEUTRAL, "dash": dash, "width": 1}, name=name,
                     showlegend=side == "lower", hoverinfo="skip",
@@ -108,7 +109,7 @@ def funnel_chart(
     fig.add_hline(y=target, line={"color": style.REFERENCE_LINE, "width": 1})
     others = shown.filter(pl.col("municipality_code") != (highlight or -1))
     fig.add_trace(
-        go.Scatter(
+        dict(type="scatter",
             x=others["persons"].to_list(), y=others["share"].to_list(), mode="markers", name="Kommuner",
             marker={"color": style.OKABE_ITO[0], "size": 7, "opacity": 0.7},
             customdata=[[c] for c in others["municipality_code"].to_list()],
@@ -122,7 +123,7 @@ def funnel_chart(
         # Label on the side with room: the largest municipalities sit at the right edge.
         side = "top left" if math.log10(max(chosen["persons"][0], 1)) > 0.6 * math.log10(top) else "top right"
         fig.add_trace(
-            go.Scatter(
+            dict(type="scatter",
                 x=chosen["persons"].to_list(), y=chosen["share"].to_list(), mode="markers+text",
                 name=chosen["municipality"][0], text=chosen["municipality"].to_list(), textposition=side,
                 marker={"color": HIGHLIGHT, "size": 13, "symbol": "diamond", "line": {"color": "white", "width": 1}},
@@ -133,7 +134,7 @@ def funnel_chart(
     style.base_layout(fig, title, height=height)
     low = min(shown["share"].min() or 0.0, 0.5)  # type: ignore[operator]
     style.percent_axis(fig, "y", (max(0.0, low - 0.05), 1.0))
-    fig.update_xaxes(type="log", range=[0.5, math.log10(top)], title_text="Personer (log-skala)")
+    fig.update_xaxes(type="log", range=[0.5, math.log10(top)], title={"text": "Personer (log-skala)"})
     fig.update_layout(legend={"y": -0.25, "yanchor": "top"}, margin={"b": 90})
     return fig
 
@@ -143,8 +144,8 @@ def spread_dots(snapshot: pl.DataFrame, national: float | None, title: str, high
     """Every municipality's share, sorted, as dots; the national level as a line."""
     shown = snapshot.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
     colours = [HIGHLIGHT if c == highlight else style.OKABE_ITO[0] for c in shown["municipality_code"]]
-    fig = go.Figure(
-        go.Scatter(
+    fig = SpecFigure().add_trace(
+        dict(type="scatter",
             x=list(range(1, shown.height + 1)), y=shown["share_joblogged"].to_list(), mode="markers",
             marker={"color": colours, "size": [14 if c == highlight else 8 for c in shown["municipality_code"]]},
             text=shown["name"].to_list(), customdata=[[c] for c in shown["municipality_code"].to_list()],
@@ -159,5 +160,5 @@ def spread_dots(snapshot: pl.DataFrame, national: float | None, title: str, high
         )  # fmt: skip
     style.base_layout(fig, title, height=height)
     style.percent_axis(fig, "y", (0, 1))
-    fig.update_xaxes(title_text="Kommuner, sorteret efter andel", showticklabels=False)
+    fig.update_xaxes(title={"text": "Kommuner, sorteret efter andel"}, showticklabels=False)
     return fig

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
+from joblog_dash.charts.spec import SpecFigure
 from joblog_dash.charts.style import (
     CATEGORY_COLOURS,
     NEUTRAL,
@@ -107,7 +108,7 @@ def trend_panels(series: list[Series], groups: list[str], title: str, subtitle: 
                     "yaxis": f"y{suffix}",
                 }
             )
-    fig = go.Figure(data=traces, layout=layout)
+    fig = SpecFigure({"data": traces, "layout": layout})
     base_layout(fig, title, subtitle, height=440)
     danish_date_axis(fig, [m for s in series for m in s.frame["month"].unique().to_list()], count=4)
     fig.update_layout(margin={"t": 100}, legend={"y": -0.2})
@@ -132,9 +133,10 @@ def rank_band(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
     rows = frame.drop_nulls("rank").sort("month")
     months = rows["month"].to_list()
     ranked = int(rows["ranked"].max() or 98) if rows.height else 98
-    fig = go.Figure()
+    fig = SpecFigure()
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=months + months[::-1],
             y=rows["rank_upper"].to_list() + rows["rank_lower"].to_list()[::-1],
             fill="toself",
@@ -145,7 +147,8 @@ def rank_band(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
         )
     )
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=months,
             y=rows["rank"].to_list(),
             customdata=list(zip(rows["rank_lower"].to_list(), rows["rank_upper"].to_list(), strict=True)),
@@ -166,11 +169,12 @@ def rank_band(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
 def category_split(frame: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
     """Stacked area of the 0 / 1–5 / 6+ job searches shares over time; each category named in the legend."""
     rows = frame.sort("month")
-    fig = go.Figure()
+    fig = SpecFigure()
     for column in ("persons_6plus", "persons_1_5", "persons_0"):
         share = values(rows[column] / rows["persons"])
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=month_axis(rows["month"]),
                 y=share,
                 name=t(column),
@@ -209,8 +213,9 @@ def breakdown_bars(frame: pl.DataFrame, title: str, subtitle: str | None = None)
     rows = frame.sort("category", descending=True)
     suppressed = rows["suppressed"].to_list() if "suppressed" in rows.columns else [False] * rows.height
     shares = rows["share_joblogged"].to_list()
-    fig = go.Figure(
-        go.Bar(
+    fig = SpecFigure().add_trace(
+        dict(
+            type="bar",
             y=rows["category"].to_list(),
             x=[0.0 if s is None else s for s in shares],
             orientation="h",
@@ -234,13 +239,14 @@ def breakdown_bars(frame: pl.DataFrame, title: str, subtitle: str | None = None)
 def letter_bars(labels: list[str], before: list[float | None], after: list[float | None], title: str,
                 subtitle: str) -> go.Figure:  # fmt: skip
     """Share 12 months before and after the letter, grouped per unit (municipality, nation)."""
-    fig = go.Figure()
+    fig = SpecFigure()
     for name, values, colour in (
         (t("letter_before"), before, NEUTRAL),
         (t("letter_after"), after, OKABE_ITO[0]),
     ):
         fig.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 x=labels,
                 y=values,
                 name=name,

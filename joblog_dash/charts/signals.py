@@ -8,6 +8,7 @@ import polars as pl
 from joblog_dash.analysis import fair, privacy, stats
 from joblog_dash.charts import style
 from joblog_dash.charts.funnel import measure_label
+from joblog_dash.charts.spec import SpecFigure
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 
@@ -27,18 +28,18 @@ def p_chart_figure(table: pl.DataFrame, name: str, measure: str, subtitle: str) 
         pl.when(pl.col("persons") < privacy.MIN_PERSONS).then(None).otherwise(pl.col("share")).alias("share")
     )
     months = rows["month"].to_list()
-    fig = go.Figure()
+    fig = SpecFigure()
     for level, dash, label in (("998", "dot", t("funnel_limit_998")), ("95", "dash", t("funnel_limit_95"))):
         for side in ("lower", "upper"):
             fig.add_trace(
-                go.Scatter(
+                dict(type="scatter",
                     x=months, y=rows[f"{side}_{level}"].to_list(), mode="lines", name=label,
                     line={"color": style.NEUTRAL, "width": 1.2, "dash": dash, "shape": "hvh"},
                     legendgroup=level, showlegend=side == "lower", hoverinfo="skip",
                 )
             )  # fmt: skip
     fig.add_trace(
-        go.Scatter(
+        dict(type="scatter",
             x=months, y=rows["centre"].to_list(), mode="lines", name=t("pchart_centre"),
             line={"color": style.REFERENCE_LINE, "width": 1.5}, hoverinfo="skip",
         )
@@ -48,7 +49,7 @@ def p_chart_figure(table: pl.DataFrame, name: str, measure: str, subtitle: str) 
         for m, s, n, e in zip(months, rows["share"], rows["persons"], rows["explanation"], strict=True)
     ]
     fig.add_trace(
-        go.Scatter(
+        dict(type="scatter",
             x=months, y=rows["share"].to_list(), mode="lines+markers", name=name,
             line={"color": "#0072B2", "width": 2}, marker={"size": 6, "color": "#0072B2"},
             customdata=hover, hovertemplate="%{customdata}<extra></extra>",
@@ -59,7 +60,7 @@ def p_chart_figure(table: pl.DataFrame, name: str, measure: str, subtitle: str) 
     )
     if fired.height:
         fig.add_trace(
-            go.Scatter(
+            dict(type="scatter",
                 x=fired["month"].to_list(), y=fired["share"].to_list(), mode="markers", name=t("pchart_signal"),
                 marker={"symbol": "diamond-open", "size": 14, "color": SIGNAL_COLOUR, "line": {"width": 2}},
                 customdata=[hover[i] for i in fired["i"].to_list()],
@@ -94,7 +95,7 @@ def letter_figure(effect: pl.DataFrame, measure: str, subtitle: str) -> go.Figur
     Colour AND symbol show whether the municipality moved more than, like, or less than the country
     (in the measure's good direction). customdata[0] = municipality code."""
     shown = effect.filter(~pl.col("suppressed") & pl.col("change").is_not_null()).sort("change")
-    fig = go.Figure()
+    fig = SpecFigure()
     national = effect["national_change"].drop_nulls()
     for moved, (colour, symbol) in MOVED_STYLE.items():
         rows = shown.filter(pl.col("moved") == moved)
@@ -106,7 +107,7 @@ def letter_figure(effect: pl.DataFrame, measure: str, subtitle: str) -> go.Figur
             for r in rows.iter_rows(named=True)
         ]
         fig.add_trace(
-            go.Scatter(
+            dict(type="scatter",
                 x=(rows["change"] * 100).to_list(), y=rows["name"].to_list(), mode="markers",
                 name=f"{moved.capitalize()} ({rows.height})",
                 marker={"color": colour, "symbol": symbol, "size": 10},

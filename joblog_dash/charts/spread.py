@@ -10,6 +10,7 @@ import polars as pl
 
 from joblog_dash.analysis import stats
 from joblog_dash.charts import style
+from joblog_dash.charts.spec import SpecFigure
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 
@@ -39,7 +40,7 @@ def _reference_line(fig: go.Figure, share: float | None, label: str, dash: str, 
     if share is None or not names:
         return
     fig.add_trace(
-        go.Scatter(
+        dict(type="scatter",
             x=[share, share], y=[names[0], names[-1]], mode="lines", name=f"{label} {fmt.pct(share)}",
             line={"color": style.REFERENCE_LINE, "width": 1.5, "dash": dash}, hoverinfo="skip",
         )
@@ -63,14 +64,15 @@ def ranked_figure(
     label and a ring; the others are dimmed while a search is active.
     """
     rows = shown.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
-    fig = go.Figure()
+    fig = SpecFigure()
     for region, colour in style.REGION_COLOURS.items():
         part = rows.filter(pl.col("region") == region)
         if part.is_empty():
             continue
         marked = [code in highlight for code in part["municipality_code"]] if highlight else None
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=part["share_joblogged"].to_list(),
                 y=part["name"].to_list(),
                 mode="markers+text" if marked else "markers",
@@ -138,13 +140,14 @@ def region_figure(
 ) -> go.Figure:
     """One box with all points per region; the points carry the municipality code for click-to-drill."""
     rows = shown.filter(pl.col("share_joblogged").is_not_null())
-    fig = go.Figure()
+    fig = SpecFigure()
     for region, colour in style.REGION_COLOURS.items():
         part = rows.filter(pl.col("region") == region)
         if part.is_empty():
             continue
         fig.add_trace(
-            go.Box(
+            dict(
+                type="box",
                 y=part["share_joblogged"].to_list(),
                 x=[region.removeprefix("Region ")] * part.height,
                 name=region,

@@ -7,6 +7,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
+from joblog_dash.charts.spec import SpecFigure
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 
@@ -40,6 +41,13 @@ DEMO_SOURCE = t("source_demo")
 
 def group_colour(group: str) -> str:
     return GROUP_COLOURS.get(group, NEUTRAL)
+
+
+def layout_dict(fig: go.Figure) -> dict:
+    """The figure's layout as JSON, read without turning a SpecFigure into graph objects."""
+    if type(fig) is SpecFigure:
+        return fig.to_dict()["layout"]
+    return fig.layout.to_plotly_json()
 
 
 def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, height: int = 420) -> go.Figure:
@@ -90,9 +98,10 @@ def add_source_note(fig: go.Figure, text: str) -> go.Figure:
     It gets a strip of its own: the bottom margin and the height grow by NOTE_PX (the plot keeps its size)
     and the line sits at the figure's bottom edge. A position relative to the plot height (y=-0.32) ended
     up clipped below short figures and far outside tall ones."""
-    margin = fig.layout.margin.b if fig.layout.margin.b is not None else 50
-    bottom = margin + NOTE_PX
-    fig.update_layout(margin={"b": bottom}, height=(fig.layout.height or 450) + NOTE_PX)
+    layout = layout_dict(fig)
+    margin = layout.get("margin", {}).get("b")
+    bottom = (50 if margin is None else margin) + NOTE_PX
+    fig.update_layout(margin={"b": bottom}, height=(layout.get("height") or 450) + NOTE_PX)
     fig.add_annotation(
         text=text, xref="paper", yref="paper", x=0, y=0, yanchor="bottom", yshift=-bottom + 4,
         showarrow=False, xanchor="left", font={"size": 10, "color": "#555"},
@@ -100,14 +109,12 @@ def add_source_note(fig: go.Figure, text: str) -> go.Figure:
     return fig
 
 
-def danish_date_axis(fig: go.Figure, months: Iterable[date], count: int = 8, **axis: object) -> go.Figure:
-    """Tick values and Danish labels on every x axis of `fig`: plotly.js writes English month names
-    ('Oct 2020') and its locale files are not bundled offline. At most about `count` ticks, on months that
-    divide the year evenly; a tick every year or more is labelled by the year alone. Extra axis settings
-    (range, ...) pass through."""
+def month_ticks(months: Iterable[date], count: int = 8) -> tuple[list[date], list[str]]:
+    """At most about `count` tick months, on months that divide the year evenly, with Danish labels; a tick
+    every year or more is labelled by the year alone."""
     shown = sorted(set(months))
     if not shown:
-        return fig
+        return [], []
     first, last = shown[0], shown[-1]
     span = (last.year - first.year) * 12 + last.month - first.month
     step = next((s for s in (1, 2, 3, 6, 12, 24, 60) if span / s <= count), 120)
@@ -116,7 +123,16 @@ def danish_date_axis(fig: go.Figure, months: Iterable[date], count: int = 8, **a
         if (month.month - 1) % min(step, 12) == 0 and (step <= 12 or month.year % (step // 12) == 0):
             ticks.append(month)
         month = fmt.add_months(month, 1)
-    labels = [str(m.year) if step >= 12 else fmt.month_short(m) for m in ticks]
+    return ticks, [str(m.year) if step >= 12 else fmt.month_short(m) for m in ticks]
+
+
+def danish_date_axis(fig: go.Figure, months: Iterable[date], count: int = 8, **axis: object) -> go.Figure:
+    """Tick values and Danish labels (month_ticks) on every x axis of `fig`: plotly.js writes English month
+    names ('Oct 2020') and its locale files are not bundled offline. Extra axis settings (range, ...) pass
+    through."""
+    ticks, labels = month_ticks(months, count)
+    if not ticks:
+        return fig
     fig.update_xaxes(type="date", tickvals=ticks, ticktext=labels, **axis)
     return fig
 

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from joblog_dash.charts import style
+from joblog_dash.charts.spec import SpecFigure
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
@@ -21,11 +22,12 @@ def _hover(group: str, where: str) -> str:
     return f"{reference.group_label(group, short=True)}{where}<br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>"
 
 
-def _line(rows: pl.DataFrame, group: str, name: str, dash: str | None, where: str) -> go.Scatter:
+def _line(rows: pl.DataFrame, group: str, name: str, dash: str | None, where: str) -> dict:
     custom = [
         [fmt.month_short(m), fmt.pct(s)] for m, s in zip(rows["month"], rows["share_joblogged"], strict=True)
     ]
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=rows["month"].to_list(),
         y=rows["share_joblogged"].to_list(),
         mode="lines",
@@ -77,7 +79,7 @@ def trend_figure(
     source_note: str | None = None,
 ) -> go.Figure:
     """Share joblogged per month, one solid line per group; dashed lines for the area when given."""
-    fig = go.Figure()
+    fig = SpecFigure()
     for group in groups:
         rows = national.filter(pl.col("benefit_group") == group).sort("month")
         if rows.is_empty():

@@ -25,7 +25,6 @@ from functools import cache
 
 import numpy as np
 import polars as pl
-from scipy.optimize import linear_sum_assignment
 
 from joblog_dash.config import REFERENCE_DIR
 from joblog_dash.data.reference import municipalities
@@ -152,6 +151,10 @@ def build_layout() -> pl.DataFrame:
     q, r = _candidate_cells(px, py)
     cx, cy = cell_centre(q, r)
     cost = (px[:, None] - cx[None, :]) ** 2 + (py[:, None] - cy[None, :]) ** 2
+    # Imported here: the layout is built offline (write_layout); scipy.optimize costs a serving process
+    # ~45 MB for a module every map imports (issue 11).
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(cost)
     order = np.argsort(rows)
     chosen = cols[order]

@@ -372,6 +372,7 @@ DA: dict[str, str] = {
     "map_outside_area": "uden for det valgte område",
     "map_no_data": "ingen personer",
     "map_centres": "Kommuner",
+    "map_suppressed_legend": "For få personer (grå, skraveret)",
     "map_alt_hex": (
         "Sekskantkort over Danmark med én sekskant pr. kommune ({n} i området), farvet efter {measure}. "
         "{suppressed} kommuner har for få personer og er grå."

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from joblog_dash.charts import style
 from joblog_dash.data import warehouse
 from joblog_dash.exporting import brief
 from joblog_dash.exporting import files as exports
@@ -69,7 +70,9 @@ def _signature(*parts: object) -> str:
 def chart_downloads(fig: go.Figure, meta: exports.ExportMeta, key: str) -> None:
     """'Lav billede' button; after the click, PNG and SVG download buttons (or why it is unavailable)."""
     store_key = f"_joblog_image_{key}"
-    signature = _signature(meta.title, meta.filter_line, meta.source, fig.layout.title.text)
+    # Read from the JSON: fig.layout would turn a SpecFigure into validated graph objects on every rerun.
+    title = style.layout_dict(fig).get("title", {}).get("text")
+    signature = _signature(meta.title, meta.filter_line, meta.source, title)
     if st.button(t("download_image_make"), key=f"{key}_make", help=t("download_image_help")):
         try:
             with st.spinner(t("download_image_working")):
