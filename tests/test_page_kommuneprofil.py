@@ -69,7 +69,7 @@ def test_renders_every_section_without_exception(demo_data_dir: Path) -> None:
         "profile_breakdown_age_group",
         "profile_letter",
     ]
-    assert len(at.metric) == 6
+    assert len(at.metric) == 7  # six key figures and job searches per person
     # Every chart has its table one click away.
     assert sum(e.label == "Se tallene bag figuren" for e in at.expander) >= 6
 
@@ -180,3 +180,15 @@ def test_breakdown_suppresses_cells_under_five(demo_data_dir: Path, demo_facts_p
         assert texts[age] == "for få personer"
     if not small:
         pytest.skip("no small age cell in the demo data for Læsø")
+
+
+def test_job_searches_per_person_against_duckdb(demo_data_dir: Path, demo_facts_path: Path) -> None:
+    """STAR's intensity measure: all registered job searches over persons, computed straight from the parquet."""
+    at = run({"kommune": "360", "maaned": "2018-09", "gruppe": "kontanthjaelp"})
+    ((searches, persons),) = sql(
+        demo_facts_path,
+        "SELECT sum(job_searches), sum(persons) FROM f WHERE municipality_code = 360 "
+        "AND month = $month AND benefit_group = 'kontanthjaelp'",
+        month=SEP_2018,
+    )
+    assert metrics(at)["Registrerede jobsøgninger pr. person"] == fmt.number(searches / persons, 1)

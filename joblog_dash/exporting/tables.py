@@ -222,6 +222,18 @@ def _status_columns(view: ProfileView) -> dict[str, pl.Expr]:
     return {k: pl.when(chosen).then(pl.lit(v)).otherwise(pl.lit("")) for k, v in values.items()}
 
 
+def shown_meta(db: warehouse.JoblogDB, sel: Selection, title: str, name: str) -> ExportMeta:
+    """The file header of a table or chart exactly as a page shows it: its title, the filters it was drawn
+    for, the source and the demo status."""
+    filters = [
+        ("Måned", fmt.month_short(sel.month)),
+        ("Ydelsesgruppe", reference.group_label(sel.group)),
+        ("Område", _area_label(sel.area)),
+    ]
+    stem = f"joblog-{name}-{sel.group}-{sel.area}-{fmt.month_key(sel.month)}"
+    return _meta(db, title, filters, {}, stem)
+
+
 BUILDERS = {
     "trend": trend_table,
     "municipalities": municipalities_table,

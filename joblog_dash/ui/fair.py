@@ -126,7 +126,7 @@ def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
     hidden = result.table.filter(pl.col("suppressed") & (pl.col("persons") > 0))
     if hidden.height:
         st.caption(t("funnel_suppressed", names=", ".join(hidden.sort("name")["name"])))
-    view_table_behind(_funnel_table, sel.only(*FUNNEL_FIELDS))
+    view_table_behind(_funnel_table, sel.only(*FUNNEL_FIELDS), download=(f"{prefix}_funnel", "", fig))
     drill_on_click(sel, event)
 
     st.subheader(t("map_heading"))
@@ -154,6 +154,7 @@ def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
         selection_mode="points", config={"displaylogo": False},
     )  # fmt: skip
     st.caption(t("map_caption"))
+    view_table_behind(_funnel_table, sel.only(*FUNNEL_FIELDS), download=(f"{prefix}_map", title, fig))
     drill_on_click(sel, event)
 
 

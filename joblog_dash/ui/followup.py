@@ -15,11 +15,12 @@ from joblog_dash.charts import funnel as funnel_chart
 from joblog_dash.charts import signals as signal_charts
 from joblog_dash.charts import style
 from joblog_dash.data import reference
+from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
+from joblog_dash.ui import downloads, state
 from joblog_dash.ui import fair as fair_ui
-from joblog_dash.ui import state
 from joblog_dash.ui.layout import drill_on_click, profile_link_params
 from joblog_dash.ui.sections import view_table_behind
 from joblog_dash.views import followup as views
@@ -70,6 +71,11 @@ def listing(view: FollowupView) -> None:
             column_order=[c for c in shown.columns if c != t("col_why")],
         )  # fmt: skip
         st.caption(f"{t('followup_list_caption')} {t('followup_why_below')}")
+        title = t("followup_heading", month=fmt.month_short(sel.month), area=_area_label(view))
+        meta = export_tables.shown_meta(data.db(), sel, title, "opfoelgning")
+        downloads.table_downloads(
+            pl.from_arrow(shown) if not isinstance(shown, pl.DataFrame) else shown, meta, "followup_list"
+        )
         # The reasons in full, readable without scrolling a cell: what the office takes to its planning.
         st.markdown(data.figure(_why, view))
     if view.skipped:
@@ -111,11 +117,12 @@ def pchart(view: FollowupView, sel: Selection, source: str) -> None:
         st.info(t("pchart_no_data", name=names[selected], month=month_label))
         return
     first, last = fmt.month_short(table["month"].min()), fmt.month_short(table["month"].max())
+    fig = data.figure(_pchart, view, selected, source)
     st.plotly_chart(
-        data.figure(_pchart, view, selected, source), key="followup_pchart",
+        fig, key="followup_pchart",
         alt=t("pchart_alt", name=names[selected], first=first, last=last), config={"displaylogo": False},
     )  # fmt: skip
-    view_table_behind(_pchart_table, view, selected)
+    view_table_behind(_pchart_table, view, selected, download=("followup_pchart", "", fig))
 
 
 def _letter_figure(view: FollowupView, source: str) -> go.Figure:
@@ -137,11 +144,12 @@ def letter(view: FollowupView, sel: Selection, source: str) -> None:
     if view.letter is None:
         st.info(t("letter_not_covered"))
         return
+    fig = data.figure(_letter_figure, view, source)
     event = st.plotly_chart(
-        data.figure(_letter_figure, view, source), key="followup_letter",
+        fig, key="followup_letter",
         alt=t("letter_fair_alt", area=area_label), on_select="rerun", selection_mode="points",
         config={"displaylogo": False},
     )  # fmt: skip
     drill_on_click(sel, event)
     st.caption(t("letter_fair_caption"))
-    view_table_behind(_letter_table, view)
+    view_table_behind(_letter_table, view, download=("followup_letter", "", fig))

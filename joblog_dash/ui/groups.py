@@ -52,8 +52,9 @@ def _month_cells(view: GroupsView) -> pl.DataFrame:
 def heatmap(view: GroupsView, sel: Selection) -> None:
     """Municipality x month, a click opens the municipality's profile."""
     month_label = _labels(view)[2]
+    fig = data.figure(_heatmap_figure, view)
     event = st.plotly_chart(
-        data.figure(_heatmap_figure, view), key="groups_heatmap",
+        fig, key="groups_heatmap",
         alt=t("alt_heatmap", area=view.area_label, month=month_label), on_select="rerun", selection_mode="points",
     )  # fmt: skip
     st.caption(t("heatmap_click"))
@@ -62,6 +63,7 @@ def heatmap(view: GroupsView, sel: Selection) -> None:
         _month_cells, view,
         spec=[("name", t("col_municipality"), "text"), ("persons", t("kf_persons"), "int"),
               ("share", t("kf_share"), "pct")],
+        download=("groups_heatmap", "", fig),
     )  # fmt: skip
 
 
@@ -81,7 +83,8 @@ def spread(view: GroupsView) -> None:
     """The spread of the municipal shares over time, with the area's own share."""
     if not view.spread.height:
         return
-    st.plotly_chart(data.figure(_spread_figure, view), key="groups_spread", alt=t("alt_spread"))
+    fig = data.figure(_spread_figure, view)
+    st.plotly_chart(fig, key="groups_spread", alt=t("alt_spread"))
     view_table_behind(
         _spread_table, view,
         spec=[
@@ -89,6 +92,7 @@ def spread(view: GroupsView) -> None:
             ("high", t("col_p90"), "pct"), ("share_joblogged", t("spread_area", area=view.area_label), "pct"),
             ("municipalities", t("col_count"), "int"),
         ],
+        download=("groups_spread", "", fig),
     )  # fmt: skip
 
 
@@ -129,8 +133,9 @@ def movers(view: GroupsView, sel: Selection) -> None:
     if view.improvers.height + view.decliners.height == 0:
         st.info(t("movers_none", min=MOVER_MIN_PERSONS))
         return
+    fig = data.figure(_movers_figure, view)
     event = st.plotly_chart(
-        data.figure(_movers_figure, view), key="groups_movers", alt=t("alt_movers"), on_select="rerun",
+        fig, key="groups_movers", alt=t("alt_movers"), on_select="rerun",
         selection_mode="points",
     )  # fmt: skip
     drill_on_click(sel, event)
@@ -151,7 +156,7 @@ def movers(view: GroupsView, sel: Selection) -> None:
     with right:
         st.markdown(f"**{t('movers_decliners')}**")
         st.dataframe(data.figure(_decliners_table, view), hide_index=True, width="stretch")
-    view_table_behind(_movers_table, view, spec=full_spec)
+    view_table_behind(_movers_table, view, spec=full_spec, download=("groups_movers", "", fig))
 
 
 def breakdowns(view: GroupsView) -> None:

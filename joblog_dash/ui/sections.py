@@ -13,9 +13,11 @@ from streamlit.delta_generator import DeltaGenerator
 from joblog_dash.analysis import privacy
 from joblog_dash.charts.profile import breakdown_bars, breakdown_title
 from joblog_dash.data import warehouse
+from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
+from joblog_dash.ui import downloads
 from joblog_dash.views.selection import Selection
 
 Spec = list[tuple[str, str, str]]  # (column, Danish heading, kind) as fmt.display_table takes it
@@ -32,14 +34,34 @@ def table_behind(frame: pl.DataFrame, spec: Spec | None = None) -> DeltaGenerato
 
 
 def view_table_behind(
-    select: Callable[..., pl.DataFrame], view: object, *args: Any, spec: Spec | None = None
+    select: Callable[..., pl.DataFrame],
+    view: object,
+    *args: Any,
+    spec: Spec | None = None,
+    download: tuple[str, str, Any] | None = None,
 ) -> DeltaGenerator:
     """`table_behind(select(view, *args), spec)`, the finished table cached like a figure (ui.cache.figure:
-    keyed by `select`, the view, the dataset version and the arguments)."""
+    keyed by `select`, the view, the dataset version and the arguments). `download` = (key, title, figure
+    or None): the table as shown as CSV/XLSX, and the chart as PNG/SVG, with the filters and the source."""
     box = st.expander(t("see_table"))
     table = data.figure(_selected_display, view, select, None if spec is None else tuple(spec), *args)
     box.dataframe(table, hide_index=True)
+    if download is not None:
+        key, title, fig = download
+        title = title or figure_title(fig)
+        selection = getattr(view, "selection", view)
+        meta = export_tables.shown_meta(data.db(), selection, title, key)
+        with box:
+            downloads.table_downloads(pl.from_arrow(table), meta, key)  # type: ignore[arg-type]
+            if fig is not None:
+                downloads.chart_downloads(fig, meta, key)
     return box
+
+
+def figure_title(fig: Any) -> str:
+    """A chart's title text, read from its JSON (no graph-object validation)."""
+    title = (fig.to_dict().get("layout", {}) if fig is not None else {}).get("title", {})
+    return str(title.get("text", "")) if isinstance(title, dict) else str(title or "")
 
 
 def _display(frame: pl.DataFrame, spec: tuple[tuple[str, str, str], ...] | None) -> pa.Table:
