@@ -18,6 +18,7 @@ from joblog_dash.analysis import fair, followup, privacy, stats
 from joblog_dash.config import REFERENCE_DIR
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
 PAGE = "pages/4_opfoelgning.py"
@@ -307,3 +308,10 @@ def test_profile_shows_funnel_position_signals_and_p_chart(demo_facts_path: Path
     signal_text = " ".join(str(m.value) for m in at.markdown)
     assert (latest.text in signal_text) if latest.active else ("Ingen aktive signaler" in signal_text)
     figure_titled(at, "Lolland: ")
+
+
+def test_list_p_chart_and_letter_have_downloads(demo_data_dir: Path) -> None:
+    at = run(params={"maaned": "2018-09", "gruppe": "kontanthjaelp"})
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count(t("download_csv")) >= 3  # the list, the p-chart's table, the letter's table
+    assert sum(b.label == t("download_image_make") for b in at.button) >= 2

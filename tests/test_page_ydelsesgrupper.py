@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from joblog_dash.config import REFERENCE_DIR
 from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 PAGE = "pages/3_ydelsesgrupper.py"
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
@@ -200,3 +201,11 @@ def test_bad_params_fall_back_with_notice(demo_data_dir: Path, param: str, value
     at = run({param: value})
     assert any(f"Ugyldig værdi i linket for {param}" in i.value for i in at.info)
     assert at.query_params[param] != value
+
+
+def test_every_chart_and_table_has_downloads(demo_data_dir: Path) -> None:
+    """Heat map, spread and movers: the table behind each as CSV and XLSX, each chart as an image on demand."""
+    at = run_page("pages/3_ydelsesgrupper.py", {"maaned": "2018-09", "gruppe": "kontanthjaelp"})
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count(t("download_csv")) >= 3 and labels.count(t("download_xlsx")) >= 3
+    assert sum(b.label == t("download_image_make") for b in at.button) >= 3
