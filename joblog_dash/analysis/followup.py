@@ -116,10 +116,14 @@ def build(
     overdispersion: bool = True,
     target_kind: str = "national",
     target_label: str = "landet",
+    funnel: pl.DataFrame | None = None,
 ) -> Followup:
-    """The follow-up list for `month` among `area_codes` (None: all) from a national panel of one group."""
+    """The follow-up list for `month` among `area_codes` (None: all) from a national panel of one group.
+
+    `funnel`: a funnel table to judge by instead of the raw one (the composition-adjusted funnel)."""
     current = panel.filter(pl.col("month") == month)
-    funnel = fair.funnel_data(current, measure, area_codes, overdispersion, target_kind).table
+    if funnel is None:
+        funnel = fair.funnel_data(current, measure, area_codes, overdispersion, target_kind).table
     letter = (
         fair.letter_effect(panel, measure, area_codes)
         if fair.letter_covered(panel["month"].unique().to_list())

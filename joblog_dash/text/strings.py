@@ -475,6 +475,17 @@ DA: dict[str, str] = {
     "std_choice_raw": "Faktiske andele",
     "std_choice_adjusted": "Justeret for {adjustment}",
     "std_expected_share": "Forventet andel",
+    "std_basis": "Grundlag",
+    "std_basis_raw": "Faktiske andele",
+    "std_basis_adjusted": "Justeret for køn og alder",
+    "std_basis_help": (
+        "Justeret: hver kommune sammenlignes med den andel, den ville have, hvis hver af dens grupper (køn, "
+        "alder og, hvor data har den, herkomst) registrerede jobsøgning som landets gruppe. Se Om tallene."
+    ),
+    "std_basis_used_adjusted": (
+        "Tragtdiagram, kort og opfølgningsliste bygger på andele justeret for køn og alder (faktisk i forhold "
+        "til forventet × landets andel). Rangeringen og tabellen viser de faktiske andele."
+    ),
     "kf_searches": "Registrerede jobsøgninger pr. person",
     "kf_searches_help": (
         "STARs mål for intensitet: alle registrerede jobsøgninger i måneden delt med antal personer i "

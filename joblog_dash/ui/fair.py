@@ -51,6 +51,13 @@ def choices(sel: Selection, prefix: str, show_target: bool = True) -> None:
             t("fair_adjust"), help=t("fair_adjust_help"),
             **state.prepare_widget("overdispersion", sel, key=f"{prefix}_adjust"),
         )  # fmt: skip
+    st.radio(
+        t("std_basis"), ("raw", "adjusted"), horizontal=True, help=t("std_basis_help"),
+        format_func=lambda k: t("std_basis_raw") if k == "raw" else t("std_basis_adjusted"),
+        **state.prepare_widget("basis", sel, key=f"{prefix}_basis"),
+    )  # fmt: skip
+    if sel.basis == "adjusted":
+        st.caption(t("std_basis_used_adjusted"))
 
 
 def target_label(sel: Selection) -> str:

@@ -24,12 +24,13 @@ from joblog_dash.views.selection import Selection
 # (VALUE_WORDS) where the field is not a month, a key or a code.
 PARAMS = {
     "month": "maaned", "area": "omraade", "group": "gruppe", "municipality": "kommune", "start": "fra",
-    "measure": "maal", "overdispersion": "spredning", "target": "niveau",
+    "measure": "maal", "overdispersion": "spredning", "target": "niveau", "basis": "grundlag",
 }  # fmt: skip
 VALUE_WORDS: dict[str, dict[object, str]] = {
     "measure": {"joblogged": "jobsoegning", "none": "ingen", "6plus": "6plus"},
     "overdispersion": {True: "justeret", False: "ujusteret"},
     "target": {"national": "land", "area": "omraade"},
+    "basis": {"raw": "faktisk", "adjusted": "justeret"},
 }
 _REMEMBERED = "_joblog_filters"
 DEFAULT_MUNICIPALITY = 101  # København: the largest, a sensible first profile
@@ -100,6 +101,8 @@ def _describe(name: str, value: object) -> str:
         return t("fair_adjust_on") if value else t("fair_adjust_off")
     if name == "target":
         return t("fair_target_national") if value == "national" else t("fair_target_area")
+    if name == "basis":
+        return t("std_basis_raw") if value == "raw" else t("std_basis_adjusted")
     return str(value)
 
 

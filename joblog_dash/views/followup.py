@@ -45,11 +45,12 @@ def target_label(sel: Selection) -> str:
     return t("target_national_lower") if sel.target_kind == "national" else sel.area_label
 
 
-@cached("month", "group", "area", "measure", "overdispersion", "target")
+@cached("month", "group", "area", "measure", "overdispersion", "target", "basis")
 def build(db: JoblogDB, sel: Selection) -> FollowupView:
+    adjusted = parts.funnel(db, sel).table if sel.basis == "adjusted" else None
     result = followup.build(
         parts.panel(db, sel), sel.month, sel.measure, sel.area_codes, sel.overdispersion, sel.target_kind,
-        target_label(sel),
+        target_label(sel), funnel=adjusted,
     )  # fmt: skip
     # A listed share x/n could reveal a count of 1–4 without (or with) job search: such a municipality is
     # left out like one with too few persons.

@@ -48,16 +48,51 @@ def snapshot(db: JoblogDB, sel: Selection) -> pl.DataFrame:
     return queries.snapshot(db, sel.month, sel.group)
 
 
-@cached("month", "group", "area", "measure", "overdispersion", "target")
+@cached("month", "group", "area", "measure", "overdispersion", "target", "basis")
 def funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     """THE funnel: the measure's share per municipality of the area against the country's (or the area's)
-    target, with over-dispersion as chosen. Raises ValueError when nobody has persons that month."""
+    target, with over-dispersion as chosen. Raises ValueError when nobody has persons that month.
+
+    With basis "adjusted" each municipality is judged against its own expected share (issue 14): the
+    standardised share (observed/expected × the national share) against limits from its expected count,
+    so the funnel chart, the map, the table and the follow-up list follow the choice unchanged."""
+    if sel.basis == "adjusted":
+        return _adjusted_funnel(db, sel)
     return fair.funnel_data(
         snapshot(db, sel), sel.measure, sel.area_codes, sel.overdispersion, sel.target_kind
     )
 
 
-@cached("month", "group", "area", "measure", "overdispersion", "target")
+def _adjusted_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
+    cells = queries.standardise_cells(db, sel.month, sel.group)
+    std = standardise.standardise(cells, sel.measure, sel.overdispersion, area_codes=sel.area_codes)
+    national = std.national_share
+    rows = std.table.filter(pl.col("persons").fill_null(0) > 0)
+    scale = national / pl.col("expected_share")
+    lower, upper = stats.wilson_interval(rows["observed"].to_numpy(), rows["persons"].to_numpy())
+    table = (
+        rows.select(
+            "code",
+            "name",
+            "region",
+            "persons",
+            pl.col("observed").cast(pl.Int64).alias("successes"),
+            (pl.col("ratio") * national).alias("share"),
+            (pl.Series(lower) * scale).alias("lower"),
+            (pl.Series(upper) * scale).alias("upper"),
+            "z",
+            "verdict",
+            "outside_998",
+            *[(pl.col(c) * national).alias(c) for c in ("lower_95", "upper_95", "lower_998", "upper_998")],
+        )
+        .with_columns(privacy.suppression_mask(rows["persons"]).alias("suppressed"))
+        .sort("code")
+    )
+    result = stats.FunnelResult(table=table, tau2=std.tau2, target=national, q=std.q, exact=std.exact)
+    return fair.FunnelData(table=table, result=result, measure=sel.measure, target_kind="national")
+
+
+@cached("month", "group", "area", "measure", "overdispersion", "target", "basis")
 def published_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     """THE funnel as every surface shows it: the same statistics, the table published."""
     data = funnel(db, sel)

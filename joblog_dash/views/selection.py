@@ -15,6 +15,7 @@ from joblog_dash.text import fmt
 
 MEASURES = ("joblogged", "none", "6plus")
 TARGETS = ("national", "area")
+BASES = ("raw", "adjusted")  # compare raw shares, or shares adjusted for gender, age (and origin)
 _ANY_MONTH = date(
     1900, 1, 1
 )  # a field a view does not read: one value for all  # the funnel's target: the country's share, or the chosen area's
@@ -30,6 +31,7 @@ class Selection:
     measure: str = "joblogged"
     overdispersion: bool = True
     target: str = "national"
+    basis: str = "raw"  # "raw" shares, or "adjusted" for the recipients' composition (expected vs actual)
 
     def only(self, *names: str) -> Selection:
         """This selection with every field not named reset to its default: a view that ignores a filter
