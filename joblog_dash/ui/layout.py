@@ -13,7 +13,7 @@ from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import state
 from joblog_dash.ui.downloads import copy_link
-from joblog_dash.views import parts
+from joblog_dash.views import parts, warm
 from joblog_dash.views.selection import Selection
 
 # (script, label key, icon). Emoji icons: material icons would make the browser fetch a web font.
@@ -166,6 +166,7 @@ def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "a
         st.error(f"{t('dataset_missing')} {exc}")
         st.stop()
     choices = _choices(db)
+    warm.warm_in_background(db, state.default_selection(choices))  # once per dataset version
     filters, notices = state.current(choices)
     if st.query_params.get(PRESENTATION_PARAM) == "1" and title != t("nav_presentation"):
         st.switch_page(PRESENTATION_PAGE, query_params={**state.to_params(filters), PRESENTATION_PARAM: "1"})
