@@ -232,3 +232,20 @@ def test_open_profile_picker_lists_the_table_and_opens_the_profile(demo_data_dir
     assert at.query_params["kommune"] == "360"
     assert at.query_params["maaned"] == "2018-09"
     assert at.session_state["kommuner_open_profile"] is None  # coming back does not open it again
+
+
+def test_table_shows_job_searches_per_person(demo_data_dir: Path, demo_facts_path: Path) -> None:
+    """The rate is in the table (all columns), computed here straight from the parquet."""
+    at = run({"maaned": "2018-09", "gruppe": "kontanthjaelp", "omraade": "region-sjaelland"})
+    at.toggle(key="kommuner_all_columns").set_value(True).run()
+    frame = table(at)
+    ((searches, persons),) = (
+        duckdb.connect()
+        .execute(
+            f"SELECT sum(job_searches), sum(persons) FROM read_parquet('{demo_facts_path}') "
+            "WHERE municipality_code = 360 AND month = DATE '2018-09-01' AND benefit_group = 'kontanthjaelp'"
+        )
+        .fetchall()
+    )
+    row = frame[frame["Kommune"] == "Lolland"].iloc[0]
+    assert row["Jobsøgninger pr. person"] == fmt.number(searches / persons, 1)

@@ -85,7 +85,10 @@ def test_profile_view_and_brief_publish_nothing_small(
     db = warehouse.open_db(demo_data_dir)
     smalls = small_municipalities(demo_facts_path, month)
     assert LAESOE in smalls
-    for code in CODES:
+    # Every municipality in September 2018 (the month issue 10 found the leak in); in March 2021 the ones
+    # with small cells, whose figures the rule has to hide (the others were swept in the first month).
+    codes = CODES if month == MONTHS[0] else sorted(smalls)
+    for code in codes:
         for group in GROUPS if code in smalls else GROUPS[:1]:
             view = profile.build(db, Selection(month=month, group=group, municipality=code))
             where = f"{code} {group} {month}"

@@ -476,6 +476,10 @@ DA: dict[str, str] = {
     "std_choice_adjusted": "Justeret for {adjustment}",
     "std_expected_share": "Forventet andel",
     "std_basis": "Grundlag",
+    "searches_not_in_funnel": (
+        "Jobsøgninger pr. person står i tabellen over kommunerne, men ikke i tragtdiagrammet: det er en rate "
+        "(en person kan have mange jobsøgninger), og tragtens grænser bygger på andele af personer."
+    ),
     "std_basis_raw": "Faktiske andele",
     "std_basis_adjusted": "Justeret for køn og alder",
     "std_basis_help": (

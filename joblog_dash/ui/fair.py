@@ -58,6 +58,7 @@ def choices(sel: Selection, prefix: str, show_target: bool = True) -> None:
     )  # fmt: skip
     if sel.basis == "adjusted":
         st.caption(t("std_basis_used_adjusted"))
+    st.caption(t("searches_not_in_funnel"))
 
 
 def target_label(sel: Selection) -> str:

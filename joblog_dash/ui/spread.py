@@ -146,7 +146,7 @@ def table(view: SpreadView, sel: Selection) -> None:
     st.caption(t("table_caption"))
     # All 13 columns are wider than the page: the core ones by default, the rest one toggle away.
     extra = {t(k) for k in ("col_region", "col_change_year", "col_persons", "persons_0", "persons_1_5")}
-    extra.add(t("persons_6plus"))
+    extra |= {t("persons_6plus"), t("export_col_searches")}
     wide = st.toggle(t("table_all_columns"), key="kommuner_all_columns")
     event = st.dataframe(
         shown,

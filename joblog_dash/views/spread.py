@@ -133,6 +133,7 @@ def display_table(shown: pl.DataFrame, spark: pl.DataFrame) -> pl.DataFrame:
             t("persons_0"): _text(frame["persons_0"], fmt.number, hidden),
             t("persons_1_5"): _text(frame["persons_1_5"], fmt.number, hidden),
             t("persons_6plus"): _text(frame["persons_6plus"], fmt.number, hidden),
+            t("export_col_searches"): _text(frame["searches_per_person"], lambda v: fmt.number(v, 1), hidden),
             t("col_trend"): frame["trend"],
             "suppressed": hidden,
         }
