@@ -47,14 +47,15 @@ def target_label(sel: Selection) -> str:
 
 @cached("month", "group", "area", "measure", "overdispersion", "target", "basis")
 def build(db: JoblogDB, sel: Selection) -> FollowupView:
-    adjusted = parts.funnel(db, sel).table if sel.basis == "adjusted" else None
+    # THE funnel (raw or adjusted, as chosen) judges the list: the same table Kommuner draws, computed once.
+    table = parts.funnel(db, sel).table
     result = followup.build(
         parts.panel(db, sel), sel.month, sel.measure, sel.area_codes, sel.overdispersion, sel.target_kind,
-        target_label(sel), funnel=adjusted,
+        target_label(sel), funnel=table,
     )  # fmt: skip
     # A listed share x/n could reveal a count of 1–4 without (or with) job search: such a municipality is
     # left out like one with too few persons.
-    funnel = privacy.publish(parts.funnel(db, sel).table, keep=("code", "name", "region"))
+    funnel = privacy.publish(table, keep=("code", "name", "region"))
     hidden = funnel.filter(
         pl.col("persons").is_not_null() & pl.col("share").is_null() & (pl.col("successes").is_null())
     )
