@@ -159,3 +159,48 @@ def test_suspended_months_are_left_out_of_the_p_chart() -> None:
     # Without the exclusion the same series would put every later month above its own level.
     raw = followup.municipality_signals(frame, 101, months[-1], "joblogged", exclude=frozenset())
     assert stats.latest_signals(raw).active
+
+
+def _one_by_one(frame: pl.DataFrame, month: date, measure: str) -> dict[int, stats.LatestSignals]:
+    codes = frame["municipality_code"].unique().to_list()
+    return {c: stats.latest_signals(followup.municipality_signals(frame, c, month, measure)) for c in codes}
+
+
+def test_latest_signals_of_every_municipality_at_once_equal_the_p_chart_frames(example: pl.DataFrame) -> None:
+    """The list's one-pass numpy path says for every municipality exactly what its p-chart frame says
+    (stats.signals + latest_signals, the path the p-chart page draws): rules, direction and text. Covers
+    the hand-made falls and rises, tiny units, short windows (no baseline) and a month with no persons."""
+    holes = example.with_columns(
+        pl.when((pl.col("municipality_code") == 151) & (pl.col("month") == MONTHS[-2]))
+        .then(0)
+        .otherwise(pl.col("persons"))
+        .alias("persons")
+    ).with_columns(pl.min_horizontal(c, "persons").alias(c) for c in ("persons_0", "persons_6plus"))
+    fired = 0
+    for frame in (example, holes):
+        for month in (MONTHS[5], MONTHS[12], MONTHS[-4], MONTHS[-1]):
+            for measure in ("joblogged", "none", "6plus"):
+                at_once = followup.latest_signals_by_municipality(frame, month, measure)
+                assert at_once == _one_by_one(frame, month, measure), (month, measure)
+                fired += sum(s.active for s in at_once.values())
+    assert fired > 0  # the comparison covers months where rules fire, not only quiet ones
+
+
+def test_latest_signals_at_once_keep_suspended_months_out() -> None:
+    months = [fmt.add_months(date(2019, 7, 1), i) for i in range(24)]  # jul. 2019 – jun. 2021
+    rows = [
+        {"month": m, "municipality_code": code, "name": "A", "region": "R", "persons": 500,
+         "persons_0": 500 - round(500 * (0.1 if date(2020, 3, 1) <= m <= date(2020, 5, 1) else 0.8)) + code % 2,
+         "persons_6plus": 0}
+        for m in months for code in (101, 147)
+    ]  # fmt: skip
+    frame = pl.DataFrame(rows).with_columns(pl.col("municipality_code").cast(pl.Int32))
+    for exclude in (None, frozenset()):
+        at_once = followup.latest_signals_by_municipality(frame, months[-1], "joblogged", exclude=exclude)
+        one = {
+            c: stats.latest_signals(followup.municipality_signals(frame, c, months[-1], "joblogged", exclude))
+            for c in (101, 147)
+        }
+        assert at_once == one
+    assert not followup.latest_signals_by_municipality(frame, months[-1], "joblogged")[101].active
+    assert followup.latest_signals_by_municipality(frame, months[-1], "joblogged", frozenset())[101].active

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from joblog_dash.analysis import fair, privacy, stats
@@ -26,6 +27,7 @@ BASELINE = 12
 # Severity points per reason; the level shown to the user is read off the total.
 POINTS = {"funnel_998": 3, "funnel_95": 2, "rule_998": 3, "rule_limit": 2, "rule_run": 1, "letter": 1}
 LEVELS = ((5, "Høj"), (3, "Middel"), (1, "Lav"))
+OWN_LETTER = object()  # build's default: compute the letter effect from the panel
 
 
 @dataclass(frozen=True)
@@ -59,20 +61,26 @@ def suspended_months() -> frozenset[date]:
     return frozenset(months)
 
 
+def _window_counts(rows: pl.DataFrame, measure: str, exclude: frozenset[date] | None) -> pl.DataFrame:
+    """Window rows in month order with `successes`, `excluded` and the p-chart's counts `_n`, `_x` (0 in
+    an excluded month)."""
+    exclude = suspended_months() if exclude is None else exclude
+    rows = fair.with_successes(rows.sort("municipality_code", "month"), measure).with_columns(
+        pl.col("month").is_in(list(exclude)).alias("excluded")
+    )
+    kept = pl.when(pl.col("excluded")).then(0)
+    return rows.with_columns(
+        kept.otherwise(pl.col("persons")).alias("_n"), kept.otherwise(pl.col("successes")).alias("_x")
+    )
+
+
 def municipality_signals(
     panel: pl.DataFrame, code: int, month: date, measure: str, exclude: frozenset[date] | None = None
 ) -> pl.DataFrame:
     """stats.signals table (with `month` and `excluded`) for one municipality over the window ending at
     `month`. Months in `exclude` (default: suspended_months()) count as months without persons: no share,
     not in the centre line, and they break a run; the table keeps their true number of persons."""
-    exclude = suspended_months() if exclude is None else exclude
-    rows = fair.with_successes(
-        window(panel, month).filter(pl.col("municipality_code") == code).sort("month"), measure
-    ).with_columns(pl.col("month").is_in(list(exclude)).alias("excluded"))
-    kept = pl.when(pl.col("excluded")).then(0)
-    rows = rows.with_columns(
-        kept.otherwise(pl.col("persons")).alias("_n"), kept.otherwise(pl.col("successes")).alias("_x")
-    )
+    rows = _window_counts(window(panel, month).filter(pl.col("municipality_code") == code), measure, exclude)
     baseline = BASELINE if rows.height > BASELINE else None
     table = stats.signals(
         rows["_n"].to_numpy(),
@@ -82,6 +90,27 @@ def municipality_signals(
         bad_side=fair.bad_side(measure),
     )
     return table.with_columns(rows["persons"].cast(pl.Float64).alias("persons"), rows["excluded"])
+
+
+def latest_signals_by_municipality(
+    panel: pl.DataFrame, month: date, measure: str, exclude: frozenset[date] | None = None
+) -> dict[int, stats.LatestSignals]:
+    """`stats.latest_signals(municipality_signals(panel, code, month, measure))` for every municipality in
+    the panel, from one pass over the window: the follow-up list needs the latest month of every p-chart,
+    and a signals frame per municipality cost ~8 ms of polars each (~0.8 s per list)."""
+    rows = _window_counts(window(panel, month), measure, exclude)
+    codes = rows["municipality_code"].to_numpy()
+    persons, successes = rows["_n"].to_numpy(), rows["_x"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if codes.size else np.array([], int)
+    ends = np.r_[starts[1:], codes.size]
+    bad_side = fair.bad_side(measure)
+    latest = {}
+    for first, stop in zip(starts.tolist(), ends.tolist(), strict=True):
+        baseline = BASELINE if stop - first > BASELINE else None
+        latest[int(codes[first])] = stats.latest_signal(
+            persons[first:stop], successes[first:stop], baseline=baseline, bad_side=bad_side
+        )
+    return latest
 
 
 def level(severity: int) -> str:
@@ -117,22 +146,29 @@ def build(
     target_kind: str = "national",
     target_label: str = "landet",
     funnel: pl.DataFrame | None = None,
+    letter: pl.DataFrame | None | object = OWN_LETTER,
 ) -> Followup:
     """The follow-up list for `month` among `area_codes` (None: all) from a national panel of one group.
 
-    `funnel`: a funnel table to judge by instead of the raw one (the composition-adjusted funnel)."""
+    `funnel`: a funnel table to judge by instead of the raw one (the composition-adjusted funnel).
+    `letter`: the letter effect already computed for the area (fair.letter_effect; None when not covered);
+    by default it is computed from the panel."""
     current = panel.filter(pl.col("month") == month)
     if funnel is None:
         funnel = fair.funnel_data(current, measure, area_codes, overdispersion, target_kind).table
-    letter = (
-        fair.letter_effect(panel, measure, area_codes)
-        if fair.letter_covered(panel["month"].unique().to_list())
-        else None
+    if letter is OWN_LETTER:
+        letter = (
+            fair.letter_effect(panel, measure, area_codes)
+            if fair.letter_covered(panel["month"].unique().to_list())
+            else None
+        )
+    letter_rows = (
+        {r["code"]: r for r in letter.iter_rows(named=True)} if isinstance(letter, pl.DataFrame) else {}
     )
-    letter_rows = {r["code"]: r for r in letter.iter_rows(named=True)} if letter is not None else {}
     rows: list[dict] = []
     skipped: list[str] = []
     checked = 0
+    latest_by_code = latest_signals_by_municipality(panel, month, measure)
     for row in funnel.iter_rows(named=True):
         if row["persons"] < privacy.MIN_PERSONS or row["suppressed"]:
             if row["persons"] > 0:
@@ -145,7 +181,7 @@ def build(
         if text:
             reasons.append(text)
             severity += points
-        latest = stats.latest_signals(municipality_signals(panel, row["code"], month, measure))
+        latest = latest_by_code.get(row["code"]) or stats.latest_signal([], [])
         signal_text = ""
         if latest.adverse:
             signal_text = latest.text

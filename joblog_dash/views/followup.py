@@ -48,10 +48,12 @@ def target_label(sel: Selection) -> str:
 @cached("month", "group", "area", "measure", "overdispersion", "target", "basis")
 def build(db: JoblogDB, sel: Selection) -> FollowupView:
     # THE funnel (raw or adjusted, as chosen) judges the list: the same table Kommuner draws, computed once.
+    # THE letter effect too: computed once per group, measure and area, not again for every month.
     table = parts.funnel(db, sel).table
+    letter = parts.letter(db, sel)
     result = followup.build(
         parts.panel(db, sel), sel.month, sel.measure, sel.area_codes, sel.overdispersion, sel.target_kind,
-        target_label(sel), funnel=table,
+        target_label(sel), funnel=table, letter=letter,
     )  # fmt: skip
     # A listed share x/n could reveal a count of 1–4 without (or with) job search: such a municipality is
     # left out like one with too few persons.
@@ -62,7 +64,6 @@ def build(db: JoblogDB, sel: Selection) -> FollowupView:
     hidden_codes = set(hidden["code"].to_list())
     listed = result.table.filter(~pl.col("code").is_in(list(hidden_codes)))
     newly = hidden.filter(pl.col("code").is_in(result.table["code"].to_list()))["name"].to_list()
-    letter = parts.letter(db, sel)
     return FollowupView(
         selection=sel, listed=listed, checked=result.checked - len(newly),
         skipped=tuple(sorted({*result.skipped, *newly})),
