@@ -5,6 +5,10 @@ municipality in the area), funnel (views.parts.funnel: share, limits and verdict
 profile (views.profile: one municipality against its region, the country and its peers, per benefit group,
 with its follow-up status). Danish column names; `ExportMeta.kinds` says which columns are shares, counts,
 changes. Every frame is published (analysis.privacy) before it is written.
+
+The pages offer these tables for download on every rerun, so each builder is a view like any other: cached
+per dataset version and the selection fields it reads (views.cache), shared by every session and the CLI.
+Callers never mutate the (frame, meta) they get.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from joblog_dash.text import fmt
 from joblog_dash.text.safety import neutralise_formulas
 from joblog_dash.text.strings import t
 from joblog_dash.views import parts, profile
+from joblog_dash.views.cache import cached
 from joblog_dash.views.profile import ProfileView
 from joblog_dash.views.selection import Selection, SelectionError
 
@@ -26,6 +31,8 @@ FUNNEL_CSV_COLUMNS = (
     "municipality_code", "municipality", "persons", "share", "lower_95", "upper_95",
     "lower_998", "upper_998", "z", "verdict",
 )  # fmt: skip
+# What THE funnel reads (views.parts.funnel's cache fields): the funnel export is cached on the same.
+FUNNEL_FIELDS = ("month", "group", "area", "measure", "overdispersion", "target", "basis")
 
 
 def source_text(manifest: store.Manifest) -> str:
@@ -67,6 +74,7 @@ COUNT_COLUMNS = {
 # --- Trend -------------------------------------------------------------------------------------------------
 
 
+@cached("month", "group", "area")
 def trend_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     """Every month up to the chosen one for the area and group."""
     rows = queries.trend(db, area=sel.area, groups=[sel.group]).filter(pl.col("month") <= sel.month)
@@ -89,6 +97,7 @@ def trend_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, E
 # --- Municipalities ------------------------------------------------------------------------------------------
 
 
+@cached("month", "group", "area")
 def municipalities_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     """One row per municipality of the area in the month, suppressed like the page shows it."""
     snap = privacy.publish(
@@ -144,6 +153,7 @@ def funnel_machine_csv(db: warehouse.JoblogDB, sel: Selection) -> bytes:
     return neutralise_formulas(frame).write_csv(float_precision=6).encode("utf-8")
 
 
+@cached(*FUNNEL_FIELDS)
 def funnel_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     table = funnel_frame(db, sel)
     measure_label = {"joblogged": "measure_joblogged", "none": "measure_none", "6plus": "measure_6plus"}
@@ -177,6 +187,7 @@ def funnel_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, 
 # --- Profile -------------------------------------------------------------------------------------------------------
 
 
+@cached("municipality", "month", "group")
 def profile_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     view = profile.build(db, sel)
     name, region, raw = view.name, view.region.label, view.table
@@ -282,6 +293,7 @@ def expected_machine_csv(db: warehouse.JoblogDB, sel: Selection) -> bytes:
     return neutralise_formulas(expected_frame(db, sel)).write_csv(float_precision=6).encode("utf-8")
 
 
+@cached("month", "group", "area", "measure", "overdispersion")
 def expected_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     """The same figures for Danish Excel: shares in percent, the difference in pct.-point."""
     result = expected_result(db, sel)

@@ -7,7 +7,7 @@ published (analysis.privacy), and every scalar is read from a published frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
@@ -232,6 +232,36 @@ def group_table(db: JoblogDB, sel: Selection, peer_codes: list[int], groups: lis
     return published.with_columns((pl.col("share_joblogged") - pl.col("nation_share")).alias("diff_nation"))
 
 
+# The parts of a profile that do not depend on the month: computed once per municipality (or area) and
+# group, not again for every month a user picks (an unseen month used to query and publish them all again).
+
+
+@cached("municipality")
+def own_trend(db: JoblogDB, sel: Selection) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The municipality's monthly trend in every group: (raw, published)."""
+    raw = queries.trend(db, codes=[sel.municipality])
+    return raw, _published_trend(raw)
+
+
+@cached("area")
+def area_trend(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """The area's (a region's, or the country's) monthly trend in every group, published."""
+    return _published_trend(queries.trend(db, area=sel.area))
+
+
+@cached("municipality", "group")
+def municipality_ranks(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """The municipality's rank over time in the group, published."""
+    return _ranks(db, sel, own_trend(db, sel)[0])
+
+
+@cached("municipality", "group")
+def municipality_split(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """The group's months with persons and the 0 / 1–5 / 6+ shares, published."""
+    raw = own_trend(db, sel)[0]
+    return _split(raw.filter(pl.col("benefit_group") == sel.group))
+
+
 def _ranks(db: JoblogDB, sel: Selection, own_raw: pl.DataFrame) -> pl.DataFrame:
     rows = parts.ranks(db, sel).filter(pl.col("municipality_code") == sel.municipality)
     counts = own_raw.filter(pl.col("benefit_group") == sel.group).select("month", "persons_0")
@@ -262,19 +292,18 @@ def start_month(month: date, months: list[date]) -> date:
 def build(db: JoblogDB, sel: Selection) -> ProfileView:
     code, month, group = sel.municipality, sel.month, sel.group
     months = parts.months(db, sel)
-    groups = queries.benefit_groups(db)
+    groups = parts.benefit_groups(db, sel)
     region = reference.area_of_municipality(code, "region")
     peer_rows = parts.peers(db, sel).filter(pl.col("code") == code).sort("rank")
     peer_codes = peer_rows["peer_code"].to_list()
-    own_raw = queries.trend(db, codes=[code])
-    own = _published_trend(own_raw)
-    region_trend = _published_trend(queries.trend(db, area=region.key))
-    nation = _published_trend(queries.trend(db, area=reference.NATIONAL))
+    own_raw, own = own_trend(db, sel)
+    region_trend = area_trend(db, replace(sel, area=region.key))
+    nation = area_trend(db, replace(sel, area=reference.NATIONAL))
     peers_trend = _published_trend(queries.trend(db, codes=peer_codes)) if peer_codes else own.clear()
     own_group_raw = own_raw.filter(pl.col("benefit_group") == group)
     own_group = own.filter(pl.col("benefit_group") == group)
     region_group = region_trend.filter(pl.col("benefit_group") == group)
-    ranks = _ranks(db, sel, own_raw)
+    ranks = municipality_ranks(db, sel)
     ranked_now = parts.ranks(db, sel).filter(pl.col("month") == month)
     start = start_month(month, months)
     return ProfileView(
@@ -296,7 +325,7 @@ def build(db: JoblogDB, sel: Selection) -> ProfileView:
         ranks=ranks,
         ranked=int(ranked_now["ranked"][0]) if ranked_now.height else 0,
         position=municipal.position_since(own_group, region_group),
-        split=_split(own_group_raw),
+        split=municipality_split(db, sel),
         table=group_table(db, sel, peer_codes, groups),
         status=_status(db, sel, months),
         start=start,
