@@ -46,8 +46,9 @@ def demo_facts_path(demo_data_dir: Path) -> Path:
 
 
 def _clear_streamlit_caches() -> None:
-    if "joblog_dash.views.cache" in sys.modules:
-        sys.modules["joblog_dash.views.cache"].clear()
+    for cache in ("joblog_dash.views.cache", "joblog_dash.ui.cache"):
+        if cache in sys.modules:
+            sys.modules[cache].clear()
     # Only when Streamlit is loaded: tests that never import it have no caches and skip the import cost.
     if "streamlit" in sys.modules:
         import streamlit as st

@@ -167,6 +167,17 @@ def panel(
     )
 
 
+def month_counts(db: JoblogDB, month: date) -> pl.DataFrame:
+    """Every municipality's counts in one month, every benefit group (only municipalities with data)."""
+    return db.sql(
+        f"""
+        SELECT municipality_code, benefit_group, region, {", ".join(COUNTS)}
+        FROM muni_month WHERE month = $month ORDER BY benefit_group, municipality_code
+        """,
+        month=month,
+    )
+
+
 def group_sizes(db: JoblogDB, month: date) -> pl.DataFrame:
     """Persons per municipality and group in a month, one column per group (peer indicators)."""
     long = db.sql(

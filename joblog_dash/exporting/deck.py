@@ -20,7 +20,7 @@ from joblog_dash.data import queries, reference, warehouse
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
-from joblog_dash.views import profile
+from joblog_dash.views import parts, profile
 from joblog_dash.views.selection import Selection
 
 DECK_HEIGHT = 520
@@ -61,8 +61,10 @@ def _bigger(fig: go.Figure) -> go.Figure:
 
 
 def national_slide(db: warehouse.JoblogDB, group: str, start: date, month: date) -> Slide:
-    trend = queries.trend(db, groups=[group]).filter(pl.col("month").is_between(start, month))
-    trend = privacy.publish(trend, keep=("month", "benefit_group"))
+    # THE national trend (views.parts, published row by row, so filtering after publishing is the same).
+    trend = parts.area_trend(db, Selection(month, group)).filter(
+        (pl.col("benefit_group") == group) & pl.col("month").is_between(start, month)
+    )
     before, after = _share_at(trend, start), _share_at(trend, month)
     label = reference.group_label(group).lower()
     if before is not None and after is not None:
@@ -76,10 +78,15 @@ def national_slide(db: warehouse.JoblogDB, group: str, start: date, month: date)
 
 
 def spread_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
-    snap = privacy.publish(queries.snapshot(db, month, group, area), keep=queries.ROW_IDS, total_shown=True)
+    # The area's rows of the month's snapshot (views.parts, shared with the funnel), in code order.
+    sel = Selection(month, group, area=area)
+    raw = parts.snapshot(db, sel)
+    if not sel.is_national:
+        raw = raw.filter(pl.col("municipality_code").is_in(sel.area_codes or []))
+    snap = privacy.publish(raw, keep=queries.ROW_IDS, total_shown=True)
     shown = snap.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
     area_label = reference.area_by_key(area).label if reference.area_by_key(area) else area  # type: ignore[union-attr]
-    raw = queries.snapshot(db, month, group, area)  # the area's pooled share: a sum over its municipalities
+    # the area's pooled share: a sum over its municipalities (raw)
     persons = int(raw["persons"].sum())
     pooled = (persons - int(raw["persons_0"].sum())) / persons if persons >= privacy.MIN_PERSONS else None
     if shown.height >= 2:
@@ -153,7 +160,7 @@ def build_deck(db: warehouse.JoblogDB, selection: Selection) -> list[Slide]:
     start = selection.start or fmt.add_months(month, -12)
     if start >= month:
         start = fmt.add_months(month, -12)
-    months = queries.months(db)
+    months = parts.months(db, selection)
     if start not in months:
         start = months[0]
     return [

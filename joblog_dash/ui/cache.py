@@ -8,11 +8,12 @@ the dataset version, and the remaining arguments (functions among them by qualif
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
-import streamlit as st
 
 from joblog_dash.data import warehouse
 from joblog_dash.views.selection import Selection
@@ -20,6 +21,11 @@ from joblog_dash.views.selection import Selection
 
 def db() -> warehouse.JoblogDB:
     return warehouse.open_db()
+
+
+MAX_FIGURES = 256
+_lock = threading.Lock()
+_figures: OrderedDict[tuple[object, ...], Any] = OrderedDict()
 
 
 class FrozenFigure(go.Figure):
@@ -44,9 +50,12 @@ def freeze(value: Any) -> Any:
 
 
 def qualified(value: object) -> object:
-    """A function by its qualified name (stable across reruns); anything else as it is (must be hashable)."""
+    """A function by its qualified name (stable across reruns), a list as a tuple; anything else as it is
+    (must be hashable)."""
     if callable(value) and hasattr(value, "__qualname__"):
         return f"{value.__module__}.{value.__qualname__}"
+    if isinstance(value, list):
+        return tuple(qualified(v) for v in value)
     return value
 
 
@@ -61,14 +70,29 @@ def key_of(draw: Callable[..., Any], view: object, args: tuple[Any, ...]) -> tup
     return (qualified(draw), *view_key(view), db().version, tuple(qualified(a) for a in args))
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(key: tuple[object, ...], _draw: Callable[..., Any], _view: object, _args: tuple[Any, ...]) -> Any:
-    return freeze(_draw(_view, *_args))
-
-
 def figure(draw: Callable[..., Any], view: object, *args: Any) -> Any:
     """`draw(view, *args)` — a chart or display table — built once per dataset version, view and arguments.
 
     `view` is a view object (with its `selection`) or a Selection; `draw` must depend on nothing else (a
-    module-level function, so its name identifies it). One shared object per key: callers never mutate it."""
-    return _figure(key_of(draw, view, args), draw, view, args)
+    module-level function, so its name identifies it). One shared object per key: callers never mutate it.
+
+    A process-wide LRU like views.cache, not st.cache_resource: Streamlit hashes the key with its own
+    hasher on every call, hit or miss — 3–4 ms per figure, ~40 ms of a Kommuneprofil rerun with 13 of
+    them; the key is made of hashable parts, so a dict finds it in microseconds."""
+    key = key_of(draw, view, args)
+    with _lock:
+        if key in _figures:
+            _figures.move_to_end(key)
+            return _figures[key]
+    value = freeze(draw(view, *args))  # outside the lock: other sessions' figures are not held up
+    with _lock:
+        value = _figures.setdefault(key, value)  # two sessions drawing at once share the first one
+        _figures.move_to_end(key)
+        while len(_figures) > MAX_FIGURES:
+            _figures.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    with _lock:
+        _figures.clear()

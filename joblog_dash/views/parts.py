@@ -37,6 +37,16 @@ def _months(db: JoblogDB) -> list[date]:
 
 
 @cached("group")
+def _breakdown_values(db: JoblogDB, sel: Selection) -> dict[str, list[str]]:
+    return queries.breakdown_values(db)
+
+
+def breakdown_values(db: JoblogDB) -> dict[str, list[str]]:
+    """The breakdown categories of the dataset (three queries: asked once per version, not per rerun)."""
+    return _breakdown_values(db, Selection(date(1900, 1, 1), ""))
+
+
+@cached("group")
 def panel(db: JoblogDB, sel: Selection) -> pl.DataFrame:
     """Every municipality and month of one group (the national panel)."""
     return queries.panel(db, sel.group)
@@ -46,6 +56,20 @@ def panel(db: JoblogDB, sel: Selection) -> pl.DataFrame:
 def snapshot(db: JoblogDB, sel: Selection) -> pl.DataFrame:
     """Every municipality in one month and group (national; areas filter it)."""
     return queries.snapshot(db, sel.month, sel.group)
+
+
+@cached("area")
+def area_trend(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """The area's (a region's, or the country's) monthly trend in every group, published row by row
+    (month-independent: shared by every month's profile and deck)."""
+    return privacy.publish(queries.trend(db, area=sel.area), keep=("month", "benefit_group"))
+
+
+@cached("month")
+def month_counts(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """Every municipality's counts in the month, every group (one query where a snapshot per group is
+    three)."""
+    return queries.month_counts(db, sel.month)
 
 
 @cached("month", "group", "area", "measure", "overdispersion", "target", "basis")
@@ -146,7 +170,7 @@ BREAKDOWNS = ("gender", "age_group")
 def breakdowns(db: JoblogDB, sel: Selection, codes: list[int] | None = None) -> dict[str, pl.DataFrame]:
     """The chosen month and group by gender and by age group, for the area or the given municipalities;
     published (a category of 1–4 persons hidden, and its complement)."""
-    values = queries.breakdown_values(db)
+    values = breakdown_values(db)
     out = {}
     for dimension in BREAKDOWNS:
         if values.get(dimension):

@@ -199,9 +199,11 @@ def group_table(db: JoblogDB, sel: Selection, peer_codes: list[int], groups: lis
     """Per benefit group in the month: the municipality's counts and shares, and the pooled shares of its
     region, the country and its peers (sums of several municipalities: published when 5 or more)."""
     region = reference.area_of_municipality(sel.municipality, "region")
+    month_rows = parts.month_counts(db, sel)
     rows = []
     for group in groups:
-        snap = parts.snapshot(db, Selection(sel.month, group))
+        # Sums over the municipalities with data; one without has no row here (counts 0, as a snapshot's).
+        snap = month_rows.filter(pl.col("benefit_group") == group)
         own = snap.filter(pl.col("municipality_code") == sel.municipality)
         counts = {c: int(own[c][0]) if own.height else 0 for c in ("persons", *privacy.PARTS)}
         persons = counts["persons"]
@@ -232,8 +234,8 @@ def group_table(db: JoblogDB, sel: Selection, peer_codes: list[int], groups: lis
     return published.with_columns((pl.col("share_joblogged") - pl.col("nation_share")).alias("diff_nation"))
 
 
-# The parts of a profile that do not depend on the month: computed once per municipality (or area) and
-# group, not again for every month a user picks (an unseen month used to query and publish them all again).
+# The parts of a profile that do not depend on the month (with parts.area_trend): computed once per
+# municipality and group, not again for every month a user picks (an unseen month used to query and publish them all again).
 
 
 @cached("municipality")
@@ -241,12 +243,6 @@ def own_trend(db: JoblogDB, sel: Selection) -> tuple[pl.DataFrame, pl.DataFrame]
     """The municipality's monthly trend in every group: (raw, published)."""
     raw = queries.trend(db, codes=[sel.municipality])
     return raw, _published_trend(raw)
-
-
-@cached("area")
-def area_trend(db: JoblogDB, sel: Selection) -> pl.DataFrame:
-    """The area's (a region's, or the country's) monthly trend in every group, published."""
-    return _published_trend(queries.trend(db, area=sel.area))
 
 
 @cached("municipality", "group")
@@ -297,8 +293,8 @@ def build(db: JoblogDB, sel: Selection) -> ProfileView:
     peer_rows = parts.peers(db, sel).filter(pl.col("code") == code).sort("rank")
     peer_codes = peer_rows["peer_code"].to_list()
     own_raw, own = own_trend(db, sel)
-    region_trend = area_trend(db, replace(sel, area=region.key))
-    nation = area_trend(db, replace(sel, area=reference.NATIONAL))
+    region_trend = parts.area_trend(db, replace(sel, area=region.key))
+    nation = parts.area_trend(db, replace(sel, area=reference.NATIONAL))
     peers_trend = _published_trend(queries.trend(db, codes=peer_codes)) if peer_codes else own.clear()
     own_group_raw = own_raw.filter(pl.col("benefit_group") == group)
     own_group = own.filter(pl.col("benefit_group") == group)
