@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +17,13 @@ EVENTS_FILE = PACKAGE_ROOT / "data" / "events.csv"
 
 def data_dir() -> Path:
     """The data directory holding `joblog/` (the fact table versions); `JOBLOG_DATA_DIR` overrides."""
-    return Path(os.environ.get("JOBLOG_DATA_DIR", PACKAGE_ROOT / "data")).resolve()
+    return _resolved(os.environ.get("JOBLOG_DATA_DIR", str(PACKAGE_ROOT / "data")))
+
+
+@lru_cache(maxsize=16)
+def _resolved(path: str) -> Path:
+    # Asked several times per figure on every rerun; resolving costs an lstat per path component.
+    return Path(path).resolve()
 
 
 def boundaries_file() -> Path | None:

@@ -78,11 +78,7 @@ def national_slide(db: warehouse.JoblogDB, group: str, start: date, month: date)
 
 
 def spread_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
-    # The area's rows of the month's snapshot (views.parts, shared with the funnel), in code order.
-    sel = Selection(month, group, area=area)
-    raw = parts.snapshot(db, sel)
-    if not sel.is_national:
-        raw = raw.filter(pl.col("municipality_code").is_in(sel.area_codes or []))
+    raw = parts.area_snapshot(db, Selection(month, group, area=area))  # shared with the funnel's query
     snap = privacy.publish(raw, keep=queries.ROW_IDS, total_shown=True)
     shown = snap.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
     area_label = reference.area_by_key(area).label if reference.area_by_key(area) else area  # type: ignore[union-attr]

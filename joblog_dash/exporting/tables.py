@@ -100,9 +100,7 @@ def trend_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, E
 @cached("month", "group", "area")
 def municipalities_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     """One row per municipality of the area in the month, suppressed like the page shows it."""
-    snap = privacy.publish(
-        queries.snapshot(db, sel.month, sel.group, sel.area), keep=queries.ROW_IDS, total_shown=True
-    )
+    snap = privacy.publish(parts.area_snapshot(db, sel), keep=queries.ROW_IDS, total_shown=True)
     snap = snap.with_columns(
         (pl.col("share_joblogged") - pl.col("share_joblogged_year_ago")).alias("change_year"),
         pl.when(pl.col("suppressed")).then(pl.lit(t("suppressed"))).otherwise(pl.lit("")).alias("note"),

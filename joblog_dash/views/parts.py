@@ -58,6 +58,14 @@ def snapshot(db: JoblogDB, sel: Selection) -> pl.DataFrame:
     return queries.snapshot(db, sel.month, sel.group)
 
 
+@cached("month", "group", "area")
+def area_snapshot(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """The area's municipalities in one month and group: the national snapshot's rows (in code order), so
+    every area of a month shares one query."""
+    snap = snapshot(db, sel)
+    return snap if sel.is_national else snap.filter(pl.col("municipality_code").is_in(sel.area_codes or []))
+
+
 @cached("area")
 def area_trend(db: JoblogDB, sel: Selection) -> pl.DataFrame:
     """The area's (a region's, or the country's) monthly trend in every group, published row by row
