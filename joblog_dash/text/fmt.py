@@ -13,6 +13,7 @@ MONTHS_LONG = (
     "juli", "august", "september", "oktober", "november", "december",
 )  # fmt: skip
 MISSING = "–"
+_DANISH_SEPARATORS = str.maketrans({",": ".", ".": ","})  # swap thousands and decimal separators
 
 
 def _is_missing(value: float | int | None) -> bool:
@@ -23,8 +24,7 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     """12345.6 -> '12.345,6' (decimals=1)."""
     if _is_missing(value):
         return MISSING
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f"{value:,.{decimals}f}".translate(_DANISH_SEPARATORS)
 
 
 def pct(share: float | None, decimals: int = 1) -> str:
@@ -125,6 +125,24 @@ def display_table(frame: pl.DataFrame, spec: list[tuple[str, str, str]]) -> pl.D
     Values become pre-formatted text, because st.dataframe cannot be pinned to a decimal comma.
     """
     return pl.DataFrame(
-        {heading: [FORMATTERS[kind](v) for v in frame[column].to_list()] for column, heading, kind in spec},
+        {
+            heading: _formatted(frame[column].to_list(), FORMATTERS[kind])
+            if kind == "month" or (kind == "text" and frame[column].dtype == pl.String)
+            else [FORMATTERS[kind](v) for v in frame[column].to_list()]
+            for column, heading, kind in spec
+        },
         schema={heading: pl.String for _, heading, _ in spec},
     )
+
+
+def _formatted(values: list, formatter) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each distinct value formatted once: months and names repeat down a long table (a month per group
+    and series). Not for numbers: 0.0 and -0.0 are one dict key but format differently."""
+    texts: dict[object, str] = {}
+    out = []
+    for value in values:
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = formatter(value)
+        out.append(text)
+    return out

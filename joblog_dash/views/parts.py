@@ -14,6 +14,7 @@ import polars as pl
 
 from joblog_dash.analysis import fair, followup, municipal, privacy, standardise, stats
 from joblog_dash.data import queries, reference
+from joblog_dash.data.aggregates import COUNTS
 from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text.strings import t
 from joblog_dash.views.cache import cached
@@ -95,9 +96,17 @@ def funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     )
 
 
+@cached("month", "group")
+def cells(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """The month's facts per municipality x gender x age group x origin (queries.standardise_cells; ~0.4 MB
+    on demo data): read once for the expected figures, the adjusted funnel and the breakdowns of an area or
+    of municipalities, instead of a scan of the facts for each."""
+    return queries.standardise_cells(db, sel.month, sel.group)
+
+
 def _adjusted_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
-    cells = queries.standardise_cells(db, sel.month, sel.group)
-    std = standardise.standardise(cells, sel.measure, sel.overdispersion, area_codes=sel.area_codes)
+    cells_ = cells(db, sel)
+    std = standardise.standardise(cells_, sel.measure, sel.overdispersion, area_codes=sel.area_codes)
     national = std.national_share
     rows = std.table.filter(pl.col("persons").fill_null(0) > 0)
     scale = national / pl.col("expected_share")
@@ -179,13 +188,38 @@ def breakdowns(db: JoblogDB, sel: Selection, codes: list[int] | None = None) -> 
     """The chosen month and group by gender and by age group, for the area or the given municipalities;
     published (a category of 1–4 persons hidden, and its complement)."""
     values = breakdown_values(db)
+    scope = codes if codes is not None else sel.area_codes
     out = {}
     for dimension in BREAKDOWNS:
         if values.get(dimension):
-            scope = {"codes": codes} if codes is not None else {"area": sel.area}
-            frame = queries.breakdown(db, sel.month, sel.group, dimension, **scope)  # type: ignore[arg-type]
+            if scope is None:  # the whole country: the small national aggregate
+                frame = queries.breakdown(db, sel.month, sel.group, dimension)
+            else:  # municipalities: sums over the month's cells, which the expected figures read anyway
+                frame = cell_breakdown(cells(db, sel), dimension, scope)
             out[dimension] = privacy.publish(frame, keep=("category",), total_shown=True)
     return out
+
+
+def cell_breakdown(cells_: pl.DataFrame, dimension: str, codes: list[int]) -> pl.DataFrame:
+    """queries.breakdown's frame for the municipalities `codes`, summed from a standardise_cells frame: the
+    counts per category and the shares as ratios of the sums (null without persons), sorted by category."""
+    counts = (
+        cells_.filter(pl.col("municipality_code").is_in(codes))
+        .group_by(pl.col(dimension).alias("category"))
+        .agg(pl.col(c).sum() for c in COUNTS)
+        .sort("category")
+    )
+    persons = pl.col("persons")
+
+    def share(numerator: pl.Expr) -> pl.Expr:
+        return pl.when(persons != 0).then(numerator / persons)
+
+    return counts.with_columns(
+        share(persons - pl.col("persons_0")).alias("share_joblogged"),
+        share(pl.col("persons_0")).alias("share_none"),
+        share(pl.col("persons_6plus")).alias("share_6plus"),
+        share(pl.col("job_searches")).alias("searches_per_person"),
+    )
 
 
 @cached("month", "group", "area")
@@ -198,8 +232,7 @@ def expected(db: JoblogDB, sel: Selection) -> standardise.Standardised:
     """THE expected-versus-actual comparison (indirect standardisation by the dataset's breakdowns) for the
     area's municipalities against national rates, published: the ratio reveals the observed count as
     surely as the share does, so it is hidden with it."""
-    cells = queries.standardise_cells(db, sel.month, sel.group)
-    result = standardise.standardise(cells, sel.measure, sel.overdispersion, area_codes=sel.area_codes)
+    result = standardise.standardise(cells(db, sel), sel.measure, sel.overdispersion, area_codes=sel.area_codes)
     table = privacy.publish(result.table, keep=("code", "name", "region"), successes="observed")
     hidden = pl.col("observed").is_null()
     table = table.with_columns(
