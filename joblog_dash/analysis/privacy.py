@@ -98,13 +98,26 @@ def suppression_mask(persons: pl.Series, total_shown: bool = True) -> pl.Series:
     return pl.Series("suppressed", hidden)
 
 
-def _null(frame: pl.DataFrame, columns: Iterable[str], mask: np.ndarray) -> list[pl.Expr]:
-    series = pl.Series(mask)
-    return [
-        pl.when(pl.lit(series)).then(None).otherwise(pl.col(c)).alias(c)
-        for c in columns
-        if c in frame.columns
-    ]
+class _Hidden:
+    """Which cells of a frame's columns to null: the rules' masks OR-ed per column, applied in one pass.
+    Every rule reads the original counts, so one pass nulls exactly what applying them one by one did."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.columns = set(frame.columns)
+        self.masks: dict[str, np.ndarray] = {}
+
+    def add(self, columns: Iterable[str], mask: np.ndarray) -> None:
+        if not mask.any():
+            return
+        for c in columns:
+            if c in self.columns:
+                self.masks[c] = self.masks[c] | mask if c in self.masks else mask
+
+    def apply(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(
+            pl.when(pl.lit(pl.Series(mask))).then(None).otherwise(pl.col(c)).alias(c)
+            for c, mask in self.masks.items()
+        )
 
 
 def publish(
@@ -126,8 +139,8 @@ def publish(
     row_hidden = suppression_mask(frame["persons"], total_shown).to_numpy()
     if "suppressed" in frame.columns:
         row_hidden = row_hidden | frame["suppressed"].fill_null(False).to_numpy()
-    figures = [c for c in frame.columns if c not in keep]
-    exprs = _null(frame, figures, row_hidden)
+    hidden_cells = _Hidden(frame)
+    hidden_cells.add([c for c in frame.columns if c not in keep], row_hidden)
     present = [p for p in PARTS if p in frame.columns]
     if present:
         parts = np.column_stack([_counts(frame, p) for p in present])
@@ -136,22 +149,19 @@ def publish(
             for j in range(parts.shape[1]):
                 hidden[:, j] = complementary_rows(parts[:, j], hidden[:, j])
         for j, part in enumerate(present):
-            exprs += _null(frame, (part, *_PART_FIGURES[part]), hidden[:, j])
+            hidden_cells.add((part, *_PART_FIGURES[part]), hidden[:, j])
         if "persons_0" in present:  # the joblogged count is the complement of persons_0
             joblogged_small = is_small(persons - parts[:, present.index("persons_0")])
-            exprs += _null(frame, ("persons_joblogged", "share_joblogged", "share_none"), joblogged_small)
+            hidden_cells.add(("persons_joblogged", "share_joblogged", "share_none"), joblogged_small)
     for share, (n_col, none_col) in OTHER_MONTHS.items():
         if share in frame.columns and n_col in frame.columns and none_col in frame.columns:
             n, none = _counts(frame, n_col), _counts(frame, none_col)
-            exprs += _null(frame, (share, n_col, none_col), is_small(n) | is_small(none) | is_small(n - none))
+            hidden_cells.add((share, n_col, none_col), is_small(n) | is_small(none) | is_small(n - none))
     if successes in frame.columns:
         x = _counts(frame, successes)
         measure_hidden = is_small(x) | is_small(persons - x)
-        exprs += _null(frame, (successes, *MEASURE_FIGURES), measure_hidden)
-    out = frame
-    for expr in exprs:  # applied one by one: several rules may null the same column
-        out = out.with_columns(expr)
-    return out.with_columns(pl.Series("suppressed", row_hidden))
+        hidden_cells.add((successes, *MEASURE_FIGURES), measure_hidden)
+    return hidden_cells.apply(frame).with_columns(pl.Series("suppressed", row_hidden))
 
 
 def suppress(frame: pl.DataFrame, columns: list[str], total_shown: bool = True) -> pl.DataFrame:
