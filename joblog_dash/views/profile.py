@@ -138,7 +138,7 @@ def _status(db: JoblogDB, sel: Selection, months: list[date]) -> FollowupStatus:
         funnel = None
     funnel_row = published = curve = None
     if funnel is not None:
-        published = privacy.publish(funnel.table, keep=("code", "name", "region"))
+        published = parts.published_funnel(db, status_sel).table  # the same for every municipality
         curve = parts.funnel_curve(funnel)
         found = published.filter(pl.col("code") == sel.municipality)
         funnel_row = found.row(0, named=True) if found.height else None
