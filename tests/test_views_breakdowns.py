@@ -33,7 +33,9 @@ def _sql(facts: Path, month: date, group: str, column: str, codes: list[int]) ->
 def test_breakdowns_equal_sums_of_the_facts(demo_data_dir: Path, demo_facts_path: Path, group: str) -> None:
     db = warehouse.open_db(demo_data_dir)
     scopes = [([code], None) for code in (101, 147, 851, 860)]
-    scopes += [(reference.municipality_codes_in(a), a.key) for a in reference.areas() if a.kind == "region"][:2]
+    scopes += [(reference.municipality_codes_in(a), a.key) for a in reference.areas() if a.kind == "region"][
+        :2
+    ]
     compared = 0
     for month in MONTHS:
         cells = parts.cells(db, Selection(month, group))
@@ -54,7 +56,8 @@ def test_breakdowns_equal_sums_of_the_facts(demo_data_dir: Path, demo_facts_path
                 shown = parts.area_breakdowns(db, Selection(month, group, area=area))
             assert set(shown) == set(parts.BREAKDOWNS)
             for dimension, frame in shown.items():
-                assert frame["category"].to_list() == _sql(
-                    demo_facts_path, month, group, dimension, codes
-                )["category"].to_list()
+                assert (
+                    frame["category"].to_list()
+                    == _sql(demo_facts_path, month, group, dimension, codes)["category"].to_list()
+                )
     assert compared == len(MONTHS) * len(scopes) * len(parts.BREAKDOWNS)

@@ -232,7 +232,9 @@ def expected(db: JoblogDB, sel: Selection) -> standardise.Standardised:
     """THE expected-versus-actual comparison (indirect standardisation by the dataset's breakdowns) for the
     area's municipalities against national rates, published: the ratio reveals the observed count as
     surely as the share does, so it is hidden with it."""
-    result = standardise.standardise(cells(db, sel), sel.measure, sel.overdispersion, area_codes=sel.area_codes)
+    result = standardise.standardise(
+        cells(db, sel), sel.measure, sel.overdispersion, area_codes=sel.area_codes
+    )
     table = privacy.publish(result.table, keep=("code", "name", "region"), successes="observed")
     hidden = pl.col("observed").is_null()
     table = table.with_columns(
