@@ -77,8 +77,10 @@ COUNT_COLUMNS = {
 @cached("month", "group", "area")
 def trend_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     """Every month up to the chosen one for the area and group."""
-    rows = queries.trend(db, area=sel.area, groups=[sel.group]).filter(pl.col("month") <= sel.month)
-    rows = privacy.publish(rows, keep=("month", "benefit_group"))
+    # THE area trend (views.parts, published row by row, so filtering after publishing is the same).
+    rows = parts.area_trend(db, sel).filter(
+        (pl.col("benefit_group") == sel.group) & (pl.col("month") <= sel.month)
+    )
     frame = rows.select(
         pl.col("month").alias("Måned"),
         *[pl.col(c).alias(label) for c, label in COUNT_COLUMNS.items()],

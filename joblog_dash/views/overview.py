@@ -7,13 +7,13 @@ imported data) or a share resting on a hidden count is never shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
 
 from joblog_dash.analysis import privacy
-from joblog_dash.data import queries, reference
+from joblog_dash.data import reference
 from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
@@ -114,8 +114,9 @@ class TrendView:
 
 @cached("area")
 def trend(db: JoblogDB, sel: Selection) -> TrendView:
-    national = privacy.publish(queries.trend(db), keep=TREND_KEEP)
-    area = None if sel.is_national else privacy.publish(queries.trend(db, area=sel.area), keep=TREND_KEEP)
+    # THE published trends (views.parts), shared with the profile, the deck and the trend export.
+    national = parts.area_trend(db, replace(sel, area=reference.NATIONAL))
+    area = None if sel.is_national else parts.area_trend(db, sel)
     return TrendView(
         selection=sel,
         national=national,
