@@ -82,7 +82,7 @@ def configured_boundaries() -> tuple[boundaries.Boundaries | None, str | None]:
 
 
 # The Selection fields the funnel and the map read (views.parts.published_funnel): the cache key.
-FUNNEL_FIELDS = ("month", "group", "area", "measure", "overdispersion", "target")
+FUNNEL_FIELDS = ("month", "group", "area", "measure", "overdispersion", "target", "basis")
 
 
 def _funnel(sel: Selection) -> fair.FunnelData:
