@@ -95,6 +95,18 @@ DA: dict[str, str] = {
     "col_description": "Beskrivelse",
     "col_groups": "Ydelsesgrupper",
     "ranked_title": "{name} har den laveste andel med jobsøgning {where} ({share})",
+    "ranked_title_adjusted": (
+        "{name} har den laveste andel med jobsøgning {where}, justeret for køn og alder ({share})"
+    ),
+    "ranked_subtitle_adjusted": (
+        "{group}, {month}. Justeret andel: faktisk i forhold til forventet × landets andel. "
+        "Lodret linje: hele landet ({national}){area_part}"
+    ),
+    "ranked_hover_adjusted": (
+        "<b>%{customdata[1]}</b><br>Justeret andel %{customdata[2]}<br>Faktisk %{customdata[6]}, "
+        "forventet %{customdata[7]}<br>%{customdata[3]} af %{customdata[4]} personer<extra></extra>"
+    ),
+    "col_share_adjusted": "Justeret andel",
     "ranked_title_empty": "Ingen kommuner i {area} har tal, der kan vises",
     "in_country": "i hele landet",
     "in_area": "i {area}",
@@ -112,6 +124,10 @@ DA: dict[str, str] = {
     "search_none": "Ingen kommuner matcher »{query}«.",
     "region_title": "{region} har den højeste median blandt regionerne ({share})",
     "region_subtitle": "Kommunernes andel med jobsøgning pr. region, {group}, {month}. Hver prik er en kommune",
+    "region_subtitle_adjusted": (
+        "Kommunernes andel med jobsøgning justeret for køn og alder pr. region, {group}, {month}. "
+        "Hver prik er en kommune"
+    ),
     "region_alt": (
         "Boksdiagram med kommunernes andel med registreret jobsøgning i hver af de fem regioner i {month} "
         "for {group}. Medianer: {medians}."
@@ -487,8 +503,8 @@ DA: dict[str, str] = {
         "alder og, hvor data har den, herkomst) registrerede jobsøgning som landets gruppe. Se Om tallene."
     ),
     "std_basis_used_adjusted": (
-        "Tragtdiagram, kort og opfølgningsliste bygger på andele justeret for køn og alder (faktisk i forhold "
-        "til forventet × landets andel). Rangeringen og tabellen viser de faktiske andele."
+        "Sammenligningerne på siden bygger på andele justeret for køn og alder (faktisk i forhold til "
+        "forventet × landets andel); tabellerne viser også den faktiske andel."
     ),
     "kf_searches": "Registrerede jobsøgninger pr. person",
     "kf_searches_help": (

@@ -63,6 +63,14 @@ def funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     )
 
 
+@cached("month", "group")
+def expected_counts(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """Per municipality: code, persons, observed and expected (persons with job search), unsuppressed —
+    for sums over an area (its adjusted share), never shown as they are."""
+    counts, _, _ = standardise.expected_counts(queries.standardise_cells(db, sel.month, sel.group))
+    return counts
+
+
 def _adjusted_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     cells = queries.standardise_cells(db, sel.month, sel.group)
     std = standardise.standardise(cells, sel.measure, sel.overdispersion, area_codes=sel.area_codes)
@@ -78,6 +86,7 @@ def _adjusted_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
             "persons",
             pl.col("observed").cast(pl.Int64).alias("successes"),
             (pl.col("ratio") * national).alias("share"),
+            "expected_share",
             (pl.Series(lower) * scale).alias("lower"),
             (pl.Series(upper) * scale).alias("upper"),
             "z",
