@@ -68,7 +68,6 @@ DA: dict[str, str] = {
     "kpi_month_delta_label": "siden sidste måned",
     "kpi_none": "{n} personer uden jobsøgning (af {total})",
     "kpi_no_data": "Ingen tal",
-    "provisional_note": "{month} er den seneste måned og foreløbig: STAR reviderer de seneste måneder.",
     "trend_title": "Andelen med registreret jobsøgning, {first}–{last}",
     "trend_title_area": "Andelen med registreret jobsøgning: {area} (stiplet) og hele landet, {first}–{last}",
     "trend_subtitle": "Andel af personerne i gruppen med mindst én jobsøgning i Joblog i måneden",

@@ -132,7 +132,6 @@ class OverviewView:
     kpis: tuple[Kpi, ...]
     selected: Kpi  # the KPI of the chosen group (the headline's)
     headline: str
-    is_latest: bool  # the newest month of the dataset (provisional figures)
     trend: TrendView
 
 
@@ -148,6 +147,5 @@ def build(db: JoblogDB, sel: Selection) -> OverviewView:
         kpis=tuple(figures),
         selected=selected,
         headline=headline(selected, sel.month, trends.area_label),
-        is_latest=sel.month == parts.months(db, sel)[-1],
         trend=trends,
     )
