@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from helpers import run_page
+from helpers import figures, run_page
 
 from joblog_dash.analysis import fair, standardise, stats
 from joblog_dash.data import warehouse
@@ -103,3 +103,17 @@ def test_kommuner_funnel_table_follows_the_choice(demo_data_dir: Path, demo_fact
     adjusted = funnel_verdicts("justeret")
     assert adjusted and {c: verdicts[c] for c in adjusted} == adjusted
     assert funnel_verdicts("faktisk") != adjusted
+
+
+def test_charts_say_they_are_adjusted(demo_data_dir: Path) -> None:
+    """The funnel's and the map's subtitles carry the basis, so a downloaded image keeps it."""
+    params = {"maaned": "2018-09", "gruppe": "kontanthjaelp"}
+    note = t("chart_basis_adjusted").strip(". ").lower()
+
+    def subtitles(basis: str) -> str:
+        at = run_page("pages/1_kommuner.py", {**params, "grundlag": basis})
+        return " ".join(str(f.get("layout", {}).get("title", {})) for f in figures(at)).lower()
+
+    # The ranked chart's title, the funnel's, the map's and the regions' subtitles.
+    assert subtitles("justeret").count(note) == 4
+    assert note not in subtitles("faktisk")

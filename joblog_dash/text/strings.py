@@ -106,6 +106,7 @@ DA: dict[str, str] = {
         "forventet %{customdata[7]}<br>%{customdata[3]} af %{customdata[4]} personer<extra></extra>"
     ),
     "col_share_adjusted": "Justeret andel",
+    "chart_basis_adjusted": ". Justeret for køn og alder",
     "ranked_title_empty": "Ingen kommuner i {area} har tal, der kan vises",
     "in_country": "i hele landet",
     "in_area": "i {area}",
