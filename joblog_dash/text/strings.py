@@ -137,6 +137,10 @@ DA: dict[str, str] = {
         "Sortér ved at klikke på en kolonneoverskrift (rang 1 = højeste andel; sortér på rang for at sortere "
         "efter andel). Vælg en række for at åbne kommunens profil."
     ),
+    "table_caption_adjusted": (
+        "Sortér ved at klikke på en kolonneoverskrift (rang 1 = højeste justerede andel; sortér på rang for at "
+        "sortere efter den justerede andel). Vælg en række for at åbne kommunens profil."
+    ),
     "table_alt": "Tabel over kommunerne i {area} med rang, andel, ændringer, personer og de seneste 12 måneder.",
     "profile_missing": "Kommuneprofilen er ikke klar endnu.",
     "table_suppressed_note": "For få personer (under {min}) til at vise andel og fordeling: {names}.",

@@ -154,7 +154,7 @@ def table(view: SpreadView, sel: Selection) -> None:
     codes, suppressed, shown = data.figure(_table_data, view, search().strip().lower())
     # No pandas Styler for greying the "for få personer" rows: even an empty Styler costs 60–140 ms per
     # rerun on 98 rows. The rows say "for få personer" in every hidden cell, and are named in grey below.
-    st.caption(t("table_caption"))
+    st.caption(t("table_caption" if view.value == views.RAW else "table_caption_adjusted"))
     # All 13 columns are wider than the page: the core ones by default, the rest one toggle away.
     extra = {t(k) for k in ("col_region", "col_change_year", "col_persons", "persons_0", "persons_1_5")}
     extra |= {t("persons_6plus"), t("export_col_searches")}
