@@ -26,6 +26,9 @@ from joblog_dash.views.selection import Selection
 
 MOVER_MIN_PERSONS = 20
 MOVERS_SHOWN = 10
+# The heat map's width: the months up to the chosen one. Three years keep a cell wide enough to read and
+# hover, and the spec small (issue 11: 529 KB for all 140 demo months, the page's month change 8.6 s).
+HEATMAP_MONTHS = 36
 
 
 # --- Spread of municipal shares ----------------------------------------------------------------------------------
@@ -114,13 +117,17 @@ def top_movers(table: pl.DataFrame, n: int = 10) -> tuple[pl.DataFrame, pl.DataF
 # --- Heat map -----------------------------------------------------------------------------------------------------
 
 
-def heatmap_frame(panel: pl.DataFrame, month: date, min_persons: int = MIN_PERSONS) -> pl.DataFrame:
-    """Municipality x month shares for a heat map, blank (null) where fewer than `min_persons` persons.
+def heatmap_frame(
+    panel: pl.DataFrame, month: date, min_persons: int = MIN_PERSONS, months: int = HEATMAP_MONTHS
+) -> pl.DataFrame:
+    """Municipality x month shares for a heat map over the `months` months up to and including `month`,
+    blank (null) where fewer than `min_persons` persons.
 
     Adds `order`: 0 for the municipality with the highest share in `month`, municipalities without a
     share that month last (by name).
     """
-    cells = panel.with_columns(
+    first = fmt.add_months(month, 1 - months)
+    cells = panel.filter(pl.col("month").is_between(first, month)).with_columns(
         share=pl.when(pl.col("persons") >= min_persons).then(
             (pl.col("persons") - pl.col("persons_0")) / pl.col("persons")
         )
@@ -144,7 +151,7 @@ def is_finite(value: float | None) -> bool:
 class GroupsView:
     selection: Selection
     area_label: str
-    cells: pl.DataFrame  # heatmap_frame of the published panel
+    cells: pl.DataFrame  # heatmap_frame of the published panel: HEATMAP_MONTHS up to the month
     ranked: pl.DataFrame  # the month's cells with a share, highest first
     spread: pl.DataFrame  # share_spread of the published panel
     area_trend: pl.DataFrame  # the area's published trend of the group
