@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,9 @@ def heat(at: AppTest) -> tuple[list[str], list[str], list[list[float | None]], l
         for row, (text, code) in enumerate(zip(tr["hovertext"], tr["customdata"], strict=True)):
             # A suppressed cell hovers as such and nothing else.
             assert (text == "for få personer") == (z[row][col] is None), (names[row], tr["meta"], text)
+            if z[row][col] is not None:  # the share in Danish, one decimal: "68,2 pct."
+                assert re.fullmatch(r"\d{1,3},\d pct\.", text), text
+                assert abs(float(text[:-5].replace(",", ".")) - z[row][col] * 100) <= 0.05 + 1e-4
             assert not custom[row] or custom[row] == [code]  # one code per row
             custom[row] = [code]
     hidden = [tr for tr in fig["data"] if tr["meta"] == "suppressed"]
