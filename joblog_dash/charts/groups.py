@@ -35,9 +35,9 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
 
     The spec is sent on every rerun and plotly.js pays per trace and per drawn SVG point (one marker trace per
     run of shown cells, ~820 traces for 140 months, took ~2.7 s to draw in Chromium), so:
-    - one heatmap draws the shares in per cent (a float32 typed array with a shape; NaN where suppressed);
-    - one heatmap draws the suppressed cells light grey (1 there, 0 = transparent elsewhere: it carries
-      no count);
+    - one heatmap draws the shares in per cent (a float32 typed array with a shape). A suppressed cell is
+      NaN, which plotly.js leaves transparent: the light grey plot background shows through (a second
+      heatmap for them cost one more canvas-to-PNG per redraw);
     - the hover and click targets are one text-mode scatter trace per month over all rows, with no text:
       nothing is drawn, yet the points hover and take part in selections, which plotly heat maps do not (a
       click on a heatmap cell never reaches Streamlit's on_select). A point's rows are implicit (y0 = the
@@ -61,29 +61,19 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
     shown = np.char.add(np.char.replace(np.char.mod("%.1f", np.nan_to_num(z) * 100), ".", ","), " pct.")
     hover = np.where(hidden, t("suppressed"), shown)
     column = np.uint8 if len(months) < 256 else np.uint16
-    cells = {"type": "heatmap", "x0": 0, "dx": 1, "y": names, "hoverinfo": "skip", "ygap": 1}
     fig = SpecFigure()
     fig.add_trace(
-        {**cells, "meta": "shares", "z": typed((z * 100).astype(np.float32)), "coloraxis": "coloraxis"}
+        {
+            "type": "heatmap",
+            "meta": "shares",
+            "x0": 0,
+            "dx": 1,
+            "y": names,
+            "z": typed((z * 100).astype(np.float32)),
+            "coloraxis": "coloraxis",
+            "hoverinfo": "skip",
+        }
     )
-    if hidden.any():
-        fig.add_trace(
-            {
-                **cells,
-                "meta": "suppressed",
-                # 1 byte a cell: 0 (shown) is transparent, 1 (suppressed) grey.
-                "z": typed(hidden.astype(np.uint8)),
-                "colorscale": [
-                    [0, "rgba(0,0,0,0)"],
-                    [0.5, "rgba(0,0,0,0)"],
-                    [0.5, HEATMAP_SUPPRESSED],
-                    [1, HEATMAP_SUPPRESSED],
-                ],
-                "zmin": 0,
-                "zmax": 1,
-                "showscale": False,
-            }
-        )
     for j, month in enumerate(months):
         label = fmt.month_short(month)
         fig.add_trace(
@@ -115,6 +105,7 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
     fig.update_layout(
         margin={"l": 130},
         hovermode="closest",
+        plot_bgcolor=HEATMAP_SUPPRESSED,
         coloraxis={
             "colorscale": HEATMAP_SCALE, "cmin": 0, "cmax": 100,
             "colorbar": {"ticksuffix": " pct.", "title": {"text": t("col_share")}},
