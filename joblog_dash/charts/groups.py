@@ -36,8 +36,8 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
     The spec is sent on every rerun and plotly.js pays per trace and per drawn SVG point (one marker trace per
     run of shown cells, ~820 traces for 140 months, took ~2.7 s to draw in Chromium), so:
     - one heatmap draws the shares in per cent (a float32 typed array with a shape). A suppressed cell is
-      NaN, which plotly.js leaves transparent: the light grey plot background shows through (a second
-      heatmap for them cost one more canvas-to-PNG per redraw);
+      NaN, which plotly.js leaves transparent: a light grey rectangle under the cells shows through (a
+      second heatmap for them cost one more canvas-to-PNG per redraw);
     - the hover and click targets are one text-mode scatter trace per month over all rows, with no text:
       nothing is drawn, yet the points hover and take part in selections, which plotly heat maps do not (a
       click on a heatmap cell never reaches Streamlit's on_select). A point's rows are implicit (y0 = the
@@ -92,6 +92,11 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
             }
         )
     base_layout(fig, title, subtitle, height=height)
+    # Under the heatmap, exactly its cells (plot_bgcolor would also paint a frame around the plot).
+    fig.add_shape(
+        type="rect", xref="x", yref="y", x0=-0.5, x1=len(months) - 0.5, y0=-0.5, y1=len(names) - 0.5,
+        fillcolor=HEATMAP_SUPPRESSED, line={"width": 0}, layer="below",
+    )  # fmt: skip
     ticks, labels = month_ticks(months)
     fig.update_xaxes(
         type="linear", range=[-0.5, len(months) - 0.5], tickvals=[months.index(m) for m in ticks],
@@ -105,7 +110,6 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
     fig.update_layout(
         margin={"l": 130},
         hovermode="closest",
-        plot_bgcolor=HEATMAP_SUPPRESSED,
         coloraxis={
             "colorscale": HEATMAP_SCALE, "cmin": 0, "cmax": 100,
             "colorbar": {"ticksuffix": " pct.", "title": {"text": t("col_share")}},
