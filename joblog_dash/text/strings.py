@@ -320,7 +320,7 @@ DA: dict[str, str] = {
     "col_share_end": "Andel {month}",
     "col_interval_month": "95 pct.-interval {month}",
     "groups_heatmap_title": "{top} har den højeste andel i {month}, {bottom} den laveste",
-    "groups_heatmap_subtitle": "Andel med registreret jobsøgning per kommune og måned. {group}, {area}. Blank: for få personer.",
+    "groups_heatmap_subtitle": "Andel med registreret jobsøgning per kommune, de seneste {months} måneder. {group}, {area}. Lysegrå: for få personer.",
     "alt_heatmap": "Varmekort: en række per kommune i {area}, sorteret efter andelen i {month}, en kolonne per måned.",
     "heatmap_click": "Klik på en kommune i varmekortet for at åbne dens profil.",
     "spread_title_narrower": "Forskellen mellem kommunerne er blevet mindre siden {first}",
