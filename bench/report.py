@@ -107,6 +107,10 @@ def goals(results: dict) -> str:
                 )
             else:
                 lines.append(f"  {path:24} {s}")
+        if any("praesentation" in p for p in changes):
+            lines.append(
+                "  (praesentation: the 'Næste' button, its only widget; the sidebar is hidden there)"
+            )
         if not changes:
             lines.append("  not measured (--no-browser or the server failed)")
         link = server.get("shared_link")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import pickle
@@ -12,7 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from joblog_dash.charts import style
-from joblog_dash.charts.spec import SpecFigure
+from joblog_dash.charts.spec import SpecFigure, typed
 
 
 def build(fig: go.Figure) -> go.Figure:
@@ -89,3 +90,17 @@ def test_dates_and_typed_arrays_serialise_like_plotly():
     found, expected = plain(fast)["data"][0], plain(slow)["data"][0]
     assert found["x"] == expected["x"] == ["2020-01-01", "2020-02-01"]
     assert found["y"] == expected["y"] and found["y"]["dtype"] == "f8"  # a typed array, as plotly sends it
+
+
+def test_two_dimensional_typed_array_carries_its_shape():
+    """A heat map's z: row-major bytes plus "rows,columns", which plotly accepts and reads back as the grid."""
+    z = np.array([[1.5, np.nan, 3.0], [4.0, 5.0, 6.25]], dtype=np.float32)
+    spec = typed(z)
+    assert spec["dtype"] == "f4" and spec["shape"] == "2,3"
+    back = np.frombuffer(base64.b64decode(spec["bdata"]), dtype=np.float32).reshape(2, 3)
+    assert np.array_equal(back, z, equal_nan=True)
+    grid = SpecFigure().add_trace({"type": "heatmap", "z": spec})
+    assert go.Figure(copy.deepcopy(grid.to_dict())).data[0].z == spec  # plotly's validator takes it as is
+    own = plain(go.Figure(go.Heatmap(z=z)))["data"][0]["z"]  # plotly's own encoding of the same grid
+    assert (own["dtype"], own["bdata"]) == (spec["dtype"], spec["bdata"])
+    assert [int(n) for n in own["shape"].split(",")] == [2, 3]

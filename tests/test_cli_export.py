@@ -14,7 +14,8 @@ from joblog_dash import cli
 from joblog_dash.data import warehouse
 from joblog_dash.exporting import files as exports
 from joblog_dash.exporting import tables as export_tables
-from joblog_dash.views import selection
+from joblog_dash.text.strings import t
+from joblog_dash.views import selection, spread
 
 
 def run(argv: list[str], capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[int, bytes, str]:
@@ -116,3 +117,28 @@ def test_brief_html_and_pdf(demo_data_dir: Path, tmp_path: Path, capsysbinary):
     assert code == 0
     reader = PdfReader(pdf_path)
     assert len(reader.pages) == 2 and "Lolland" in reader.pages[0].extract_text()
+
+
+def test_export_municipalities_adjusted_is_the_pages_ranking(demo_data_dir: Path, capsysbinary):
+    """`--basis adjusted` writes Kommuner's "justeret" table: the expected and the adjusted share beside the
+    actual one, for exactly the municipalities the page ranks (views.spread, one computation)."""
+    args = ["export", "municipalities", "--month", "2018-09", "--group", "kontanthjaelp", "--format", "csv"]
+    code, out, _ = run([*args, "--basis", "adjusted"], capsysbinary)
+    assert code == 0
+    back = pl.read_csv(
+        io.BytesIO(out),
+        separator=";",
+        decimal_comma=True,
+        skip_rows=exports.PREAMBLE_LINES,
+        infer_schema=False,
+    )
+    column = t("col_share_adjusted") + " (pct.)"
+    assert t("std_expected_share") + " (pct.)" in back.columns and column in back.columns
+    db = warehouse.open_db(demo_data_dir)
+    view = spread.build(db, selection.from_arguments(db, "2018-09", "kontanthjaelp", basis="adjusted"))
+    shown = {row["name"] for row in view.visible.iter_rows(named=True)}
+    assert {n for n, v in zip(back["Kommune"], back[column], strict=True) if v} == shown
+    code, out, _ = run(args, capsysbinary)
+    assert code == 0 and column.encode() not in out
+    code, _, err = run([*args, "--basis", "justeret"], capsysbinary)
+    assert code == 2 and "Ukendt grundlag »justeret«" in err and "Traceback" not in err

@@ -18,6 +18,9 @@ def test_shares_and_changes() -> None:
     assert fmt.pp(0.031) == "+3,1 pct.-point"
     assert fmt.pp(-0.0312) == "−3,1 pct.-point"
     assert fmt.pp(0.0) == "±0,0 pct.-point"
+    # A change that rounds to zero has no sign: never "−0,0" or "+0,0".
+    assert fmt.pp(-0.0004) == "±0,0 pct.-point" and fmt.pp(0.0004) == "±0,0 pct.-point"
+    assert fmt.signed(-0.04) == "0,0" and fmt.signed(-0.06) == "−0,1" and fmt.signed(2.31) == "2,3"
 
 
 def test_months() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,32 +43,34 @@ def run(params: dict[str, str] | None = None) -> AppTest:
 
 def heat(at: AppTest) -> tuple[list[str], list[str], list[list[float | None]], list[list[int]]]:
     """(row names, ISO months, shares per row and month (None = suppressed), [code] per row) read back from
-    the heat map: marker traces per month (meta = the month) and run of rows (y0 = the run's first name on
-    the category axis, dy = 1) with colours in per cent and customdata = the row's code; the suppressed
-    cells in one trace (meta = "suppressed") with the names as y."""
+    the heat map: a heatmap of per cent (meta "shares", rows = the y axis' names, NaN = suppressed) and per
+    month (meta = the month, x = its column) one text-mode scatter point per row (y0 = the first name on the
+    category axis, dy = 1) whose hover text is the share or 'for få personer' and whose customdata is the
+    row's code."""
     fig = chart(at, "groups_heatmap")
     names = fig["layout"]["yaxis"]["categoryarray"]
-    cells = [tr for tr in fig["data"] if tr["meta"] != "suppressed"]
-    months = sorted({tr["meta"] for tr in cells})
-    z: list[list[float | None]] = [[None] * len(months) for _ in names]
+    (shares,) = [tr for tr in fig["data"] if tr["meta"] == "shares"]
+    assert (shares["type"], shares["y"], shares["coloraxis"]) == ("heatmap", names, "coloraxis")
+    z: list[list[float | None]] = [
+        [None if value is None or math.isnan(value) else value / 100 for value in row] for row in shares["z"]
+    ]
+    columns = [tr for tr in fig["data"] if tr["type"] == "scatter"]
+    months = [tr["meta"] for tr in columns]
+    assert months == sorted(months) and all(len(row) == len(months) for row in z) and len(z) == len(names)
     custom: list[list[int]] = [[] for _ in names]
-    for tr in cells:
-        assert (tr["type"], tr["mode"], tr["dy"], tr["marker"]["coloraxis"]) == (
-            "scatter",
-            "markers",
-            1,
-            "coloraxis",
-        )
-        first, col = names.index(tr["y0"]), months.index(tr["meta"])
-        for k, (colour, code) in enumerate(zip(tr["marker"]["color"], tr["customdata"], strict=True)):
-            assert z[first + k][col] is None  # each cell once
-            z[first + k][col] = colour / 100
-            custom[first + k] = [code]
-    hidden = [tr for tr in fig["data"] if tr["meta"] == "suppressed"]
-    for tr in hidden:
-        assert tr["marker"]["opacity"] == 0 and "for få personer" in tr["hovertemplate"]
-        for x, name in zip(tr["x"], tr["y"], strict=True):
-            assert z[names.index(name)][x] is None  # a suppressed cell has no colour
+    for col, tr in enumerate(columns):
+        assert (tr["mode"], tr["y0"], tr["dy"], len(tr["x"])) == ("text", names[0], 1, len(names))
+        assert set(tr["x"]) == {col}
+        for row, (text, code) in enumerate(zip(tr["hovertext"], tr["customdata"], strict=True)):
+            # A suppressed cell hovers as such and nothing else.
+            assert (text == "for få personer") == (z[row][col] is None), (names[row], tr["meta"], text)
+            if z[row][col] is not None:  # the share in Danish, one decimal: "68,2 pct."
+                assert re.fullmatch(r"\d{1,3},\d pct\.", text), text
+                assert abs(float(text[:-5].replace(",", ".")) - z[row][col] * 100) <= 0.05 + 1e-4
+            assert not custom[row] or custom[row] == [code]  # one code per row
+            custom[row] = [code]
+    # Nothing else is drawn: a suppressed cell is a gap in the one heatmap (the plot's background).
+    assert [tr["type"] for tr in fig["data"]] == ["heatmap"] + ["scatter"] * len(months)
     return names, months, z, custom
 
 
@@ -109,22 +112,31 @@ def test_heatmap_one_row_per_municipality_sorted_by_latest_share(
     for i, (_, code, share) in enumerate(rows):
         assert z[i][col] == pytest.approx(share, abs=5e-5)  # per cent as float32
         assert custom[i][0] == code
-    # The cells are selectable markers (heat map traces take no selections): every point's customdata,
-    # the clicked point's code, is the municipality code of its row.
+    # The click targets are selectable points (heat map traces take no selections): every point's
+    # customdata, the clicked point's code, is the municipality code of its row.
     code_of = dict(sql(demo_facts_path, "SELECT name, code FROM read_csv($munis)", munis=MUNIS))
-    for trace in chart(at, "groups_heatmap")["data"]:
-        row_names = trace["y"] if "y" in trace else names[names.index(trace["y0"]) :][: len(trace["x"])]
-        assert list(trace["customdata"]) == [code_of[name] for name in row_names]
+    assert custom == [[code_of[name]] for name in names]
 
 
 def test_heatmap_blanks_cells_under_five_persons(demo_data_dir: Path, demo_facts_path: Path) -> None:
+    """The default view (the latest month): the heat map holds the 36 months up to it, and no cell resting
+    on 1–4 persons (or on a part of 1–4 the disclosure rule hides) is drawn."""
     at = run({"gruppe": "uddannelseshjaelp"})
     names, months, z, _ = heat(at)
-    small = sql(demo_facts_path, "SELECT name, month FROM mm WHERE grp = 'uddannelseshjaelp' AND n < 5")
-    assert small, "demo data should have some small cells in uddannelseshjælp"
+    ((latest,),) = sql(demo_facts_path, "SELECT max(month) FROM f")
+    index = latest.year * 12 + latest.month - 1  # months since year 0, January = 0
+    window = [date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(36)]  # latest first
+    assert months == [m.isoformat() for m in reversed(window)]
+    cells = sql(
+        demo_facts_path, "SELECT name, month, n, p0, p15, p6 FROM mm WHERE grp = 'uddannelseshjaelp' "
+        "AND month >= $first", first=window[-1],
+    )  # fmt: skip
+    small = [(name, month) for name, month, n, *parts in cells if not share_shown(n, tuple(parts))]
+    assert any(n < 5 for _, _, n, *_ in cells), "demo data should have some small cells in uddannelseshjælp"
     for name, month in small:
-        value = z[names.index(name)][months.index(month.isoformat())]
-        assert value is None or math.isnan(value)
+        assert z[names.index(name)][months.index(month.isoformat())] is None, (name, month)
+    shown = len(cells) - len(small)
+    assert sum(value is not None for row in z for value in row) == shown
 
 
 def test_changing_group_changes_heatmap(demo_data_dir: Path, demo_facts_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from helpers import run_page
+from helpers import figures, run_page
 
 from joblog_dash.analysis import fair, standardise, stats
 from joblog_dash.data import warehouse
@@ -76,3 +76,44 @@ def test_pages_follow_the_choice(demo_data_dir: Path) -> None:
         assert t("std_basis_used_adjusted") in [c.value for c in at.caption]
     at = run_page("pages/1_kommuner.py", {**params, "grundlag": "noget"})
     assert any("grundlag" in i.value for i in at.info)  # a bad value falls back with a notice
+
+
+def test_kommuner_funnel_table_follows_the_choice(demo_data_dir: Path, demo_facts_path: Path) -> None:
+    """The table behind Kommuner's funnel carries the standardised verdicts under "justeret" (the figure
+    cache once dropped the choice from its key, so the page drew the raw funnel under an adjusted caption)."""
+    names = {r["name"]: r["code"] for r in parts.snapshot(
+        warehouse.open_db(demo_data_dir), Selection(month=SEP_2018, group="kontanthjaelp")
+    ).select("name", pl.col("municipality_code").alias("code")).iter_rows(named=True)}  # fmt: skip
+    cells = _cells(demo_facts_path).with_columns(pl.lit("").alias("name"), pl.lit("").alias("region"))
+    independent = standardise.standardise(cells, "joblogged").table.filter(pl.col("persons") > 0)
+    verdicts = dict(zip(independent["code"].to_list(), independent["verdict"].to_list(), strict=True))
+
+    def funnel_verdicts(basis: str) -> dict[int, str]:
+        at = run_page(
+            "pages/1_kommuner.py", {"maaned": "2018-09", "gruppe": "kontanthjaelp", "grundlag": basis}
+        )
+        table = next(d.value for d in at.dataframe if "z" in d.value.columns)
+        verdict = t("col_verdict")
+        return {
+            names[n]: v.removesuffix(" forventet niveau")
+            for n, v in zip(table[t("col_municipality")], table[verdict], strict=True)
+            if v
+        }
+
+    adjusted = funnel_verdicts("justeret")
+    assert adjusted and {c: verdicts[c] for c in adjusted} == adjusted
+    assert funnel_verdicts("faktisk") != adjusted
+
+
+def test_charts_say_they_are_adjusted(demo_data_dir: Path) -> None:
+    """The funnel's and the map's subtitles carry the basis, so a downloaded image keeps it."""
+    params = {"maaned": "2018-09", "gruppe": "kontanthjaelp"}
+    note = t("chart_basis_adjusted").strip(". ").lower()
+
+    def subtitles(basis: str) -> str:
+        at = run_page("pages/1_kommuner.py", {**params, "grundlag": basis})
+        return " ".join(str(f.get("layout", {}).get("title", {})) for f in figures(at)).lower()
+
+    # The ranked chart's title, the funnel's, the map's and the regions' subtitles.
+    assert subtitles("justeret").count(note) == 4
+    assert note not in subtitles("faktisk")

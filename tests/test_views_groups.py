@@ -44,7 +44,10 @@ def test_spread_is_the_median_of_the_shown_cells(demo_data_dir: Path, demo_facts
     view = _view(demo_data_dir)
     counts = muni_counts(demo_facts_path, GROUP)
     shown = view.cells.filter(pl.col("share").is_not_null())
-    for month, median, municipalities in view.spread.select("month", "median", "municipalities").iter_rows():
+    # The heat map's cells cover the 36 months up to the month (Oct 2015 – Sep 2018); the spread every month.
+    window = view.spread.filter(pl.col("month").is_between(date(2015, 10, 1), SEP_2018))
+    assert window.height == 36 and set(view.cells["month"]) == set(window["month"])
+    for month, median, municipalities in window.select("month", "median", "municipalities").iter_rows():
         cells = shown.filter(pl.col("month") == month)["municipality_code"].to_list()
         shares = [(counts[(c, month)][0] - counts[(c, month)][1]) / counts[(c, month)][0] for c in cells]
         assert municipalities == len(shares)

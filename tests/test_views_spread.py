@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from helpers import muni_counts, rests_on_small
 
@@ -64,3 +65,56 @@ def test_sparklines_blank_every_month_on_small_counts(demo_data_dir: Path, demo_
                 assert value is None, (code, month)
             elif value is not None:
                 assert abs(value - 100 * (n - none) / n) < 1e-9
+
+
+def _standardised(facts: Path, group: str) -> tuple[dict[int, tuple[float, float]], float]:
+    """code -> (observed, expected) with expected = Σ over gender × age × origin cells of the national share
+    with job search in the cell × the municipality's persons in it, and the national share: straight SQL on
+    the parquet, independent of analysis.standardise."""
+    rows = duckdb.sql(
+        f"""WITH cells AS (
+              SELECT municipality_code, gender, age_group, origin, sum(persons) AS n,
+                     sum(persons) - sum(persons_0) AS x
+              FROM read_parquet('{facts}') WHERE month = DATE '{SEP_2018}' AND benefit_group = '{group}'
+              GROUP BY ALL),
+            rates AS (SELECT gender, age_group, origin, sum(x) / sum(n) AS p FROM cells GROUP BY ALL)
+            SELECT municipality_code, sum(x), sum(p * n) FROM cells JOIN rates USING (gender, age_group, origin)
+            GROUP BY ALL"""
+    ).fetchall()
+    national = duckdb.sql(
+        f"""SELECT (sum(persons) - sum(persons_0)) / sum(persons) FROM read_parquet('{facts}')
+            WHERE month = DATE '{SEP_2018}' AND benefit_group = '{group}'"""
+    ).fetchall()[0][0]
+    return {int(c): (float(x), float(e)) for c, x, e in rows}, float(national)
+
+
+def test_adjusted_ranking_is_observed_over_expected_times_the_national_share(
+    demo_data_dir: Path, demo_facts_path: Path
+) -> None:
+    """Kommuner with "justeret": each dot is O/E × the national share, ranked on it; the area's dashed line
+    is ΣO/ΣE × the national share; nothing hidden in the raw view shows up adjusted."""
+    db = warehouse.open_db(demo_data_dir)
+    by_code, national = _standardised(demo_facts_path, "kontanthjaelp")
+    raw = spread.build(db, Selection(SEP_2018, "kontanthjaelp", area=AREA))
+    view = spread.build(db, Selection(SEP_2018, "kontanthjaelp", area=AREA, basis="adjusted"))
+    assert view.value == spread.ADJUSTED and raw.value == spread.RAW
+    hidden_raw = set(raw.shown.filter(pl.col("share_joblogged").is_null())["municipality_code"])
+    for row in view.shown.iter_rows(named=True):
+        observed, expected = by_code[row["municipality_code"]]
+        if row["municipality_code"] in hidden_raw:
+            assert row[spread.ADJUSTED] is None and row["expected_share"] is None, row["name"]
+        else:
+            assert abs(row[spread.ADJUSTED] - observed / expected * national) < 1e-9, row["name"]
+    ordered = view.visible[spread.ADJUSTED].to_list()
+    assert ordered == sorted(ordered)
+    ranks = dict(view.shown.select("municipality_code", "rank").iter_rows())
+    best = view.visible.row(-1, named=True)["municipality_code"]
+    assert ranks[best] == 1
+    codes = reference.municipality_codes_in(reference.area_by_key(AREA))  # type: ignore[arg-type]
+    o_area = sum(by_code[c][0] for c in codes if c in by_code)
+    e_area = sum(by_code[c][1] for c in codes if c in by_code)
+    assert abs(view.area_share - o_area / e_area * national) < 1e-9  # type: ignore[operator]
+    table = view.table.filter(~pl.col("suppressed"))
+    assert table[t("col_share_adjusted")].to_list() == [
+        fmt.pct(v) for v in view.shown.filter(~pl.col("suppressed")).sort("rank")[spread.ADJUSTED]
+    ]

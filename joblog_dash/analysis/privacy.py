@@ -42,7 +42,8 @@ OTHER_MONTHS = {
     "share_joblogged_year_ago": ("persons_year_ago", "persons_0_year_ago"),
 }
 _PART_FIGURES = {
-    "persons_0": ("share_none", "share_joblogged", "persons_joblogged"),
+    # share_adjusted: the standardised share (observed / expected × the national share) rests on persons_0.
+    "persons_0": ("share_none", "share_joblogged", "persons_joblogged", "share_adjusted"),
     "persons_1_5": ("share_1_5",),
     "persons_6plus": ("share_6plus",),
 }
@@ -152,7 +153,7 @@ def publish(
             hidden_cells.add((part, *_PART_FIGURES[part]), hidden[:, j])
         if "persons_0" in present:  # the joblogged count is the complement of persons_0
             joblogged_small = is_small(persons - parts[:, present.index("persons_0")])
-            hidden_cells.add(("persons_joblogged", "share_joblogged", "share_none"), joblogged_small)
+            hidden_cells.add(_PART_FIGURES["persons_0"], joblogged_small)
     for share, (n_col, none_col) in OTHER_MONTHS.items():
         if share in frame.columns and n_col in frame.columns and none_col in frame.columns:
             n, none = _counts(frame, n_col), _counts(frame, none_col)

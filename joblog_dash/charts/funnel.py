@@ -178,7 +178,8 @@ def funnel_subtitle(data: fair.FunnelData, group: str, month: str, overdispersio
 def funnel_table(data: fair.FunnelData) -> pl.DataFrame:
     """The table behind the funnel, in Danish, suppressed rows shown as 'for få personer'."""
     rows = data.table.sort(["suppressed", "z"], nulls_last=True)
-    hidden = rows["suppressed"] | (rows["persons"] == 0)
+    # A row the disclosure rule left visible may still have its share hidden (1–4 with or without).
+    hidden = rows["suppressed"] | (rows["persons"] == 0) | rows["share"].is_null()
     return pl.DataFrame(
         {
             t("col_municipality"): rows["name"],

@@ -25,19 +25,24 @@ IMPROVER_COLOUR = OKABE_ITO[0]  # blue
 DECLINER_COLOUR = OKABE_ITO[5]  # vermillion: blue/orange differ for every colour-vision type
 # Cividis is designed to read the same with deuteranopia and protanopia; light = high share.
 HEATMAP_SCALE = "Cividis"
+# Suppressed cells: lighter than the maps' grey, which sits too close to Cividis' middle and upper tones.
+HEATMAP_SUPPRESSED = "#e6e6e6"
 
 
 def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
-    """Municipality x month heat map from profile.heatmap_frame: rows in `order` (highest share at the top),
-    blank cells where the share is suppressed; customdata = municipality code for click-to-drill.
+    """Municipality x month heat map from views.groups.heatmap_frame: rows in `order` (highest share at the
+    top), light grey cells where the share is suppressed; a click on a cell opens its municipality's profile.
 
-    Plotly heat maps take no part in selections, so a click on a cell would never reach Streamlit's
-    on_select; the cells are square markers instead (the spec is sent on every rerun: 98 x 84 cells on demo
-    data, so each cell carries as little as it can). One scatter trace per month and run of consecutive
-    rows with a share: its rows are implicit (y0 = the run's first name on a category axis, dy = 1), its
-    month is in its hover template, its x, colours (per cent, on one shared colour axis) and customdata
-    (codes) are small typed arrays. Suppressed cells are one more trace of invisible markers whose hover
-    says so (plotly.js would draw a missing colour dark grey and hover it as 'NaN')."""
+    The spec is sent on every rerun and plotly.js pays per trace and per drawn SVG point (one marker trace per
+    run of shown cells, ~820 traces for 140 months, took ~2.7 s to draw in Chromium), so:
+    - one heatmap draws the shares in per cent (a float32 typed array with a shape). A suppressed cell is
+      NaN, which plotly.js leaves transparent: a light grey rectangle under the cells shows through (a
+      second heatmap for them cost one more canvas-to-PNG per redraw);
+    - the hover and click targets are one text-mode scatter trace per month over all rows, with no text:
+      nothing is drawn, yet the points hover and take part in selections, which plotly heat maps do not (a
+      click on a heatmap cell never reaches Streamlit's on_select). A point's rows are implicit (y0 = the
+      first name on the category axis, dy = 1), its month is in the trace's hover template, its hover text
+      the formatted share or 'for få personer', its customdata the municipality code."""
     months = sorted(frame["month"].unique().to_list())
     rows = frame.select("municipality_code", "name", "order").unique().sort("order")
     wide = (
@@ -47,74 +52,58 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
     )
     month_cols = [c for c in wide.columns if c not in ("municipality_code", "name", "order")]
     z = wide.select(month_cols).cast(pl.Float64).to_numpy()
-    codes = np.array(wide["municipality_code"].to_list(), dtype=np.int16)
+    codes = typed(np.array(wide["municipality_code"].to_list(), dtype=np.int16))
     names = wide["name"].to_list()
     height = max(360, 150 + 14 * len(names))
-    top, bottom = 80, 50  # base_layout's margins with a subtitle
-    size = max(3.0, round((height - top - bottom) / max(len(names), 1) - 1, 1))
+    hidden = np.isnan(z)
+    # fmt.pct of every cell, vectorised (one call per cell was a tenth of a cold rerun): shares are 0..1,
+    # so no thousands separator.
+    shown = np.char.add(np.char.replace(np.char.mod("%.1f", np.nan_to_num(z) * 100), ".", ","), " pct.")
+    hover = np.where(hidden, t("suppressed"), shown)
     column = np.uint8 if len(months) < 256 else np.uint16
     fig = SpecFigure()
-    hidden: list[tuple[int, int]] = []  # (row, month index) of suppressed cells
+    fig.add_trace(
+        {
+            "type": "heatmap",
+            "meta": "shares",
+            "x0": 0,
+            "dx": 1,
+            "y": names,
+            "z": typed((z * 100).astype(np.float32)),
+            "coloraxis": "coloraxis",
+            "hoverinfo": "skip",
+        }
+    )
     for j, month in enumerate(months):
         label = fmt.month_short(month)
-        shown = ~np.isnan(z[:, j])
-        hidden += [(i, j) for i in np.flatnonzero(~shown)]
-        start = 0
-        while start < len(names):
-            if not shown[start]:
-                start += 1
-                continue
-            stop = start
-            while stop < len(names) and shown[stop]:
-                stop += 1
-            fig.add_trace(
-                {
-                    "type": "scatter",
-                    "mode": "markers",
-                    "name": label,
-                    "meta": month.isoformat(),
-                    "x": typed(np.full(stop - start, j, dtype=column)),
-                    "y0": names[start],
-                    "dy": 1,
-                    "marker": {
-                        "symbol": "square",
-                        "size": size,
-                        "color": typed((z[start:stop, j] * 100).astype(np.float32)),
-                        "coloraxis": "coloraxis",
-                    },
-                    "customdata": typed(codes[start:stop]),
-                    "hovertemplate": f"%{{y}}, {label}: %{{marker.color:.1f}} pct.<extra></extra>",
-                    "unselected": {"marker": {"opacity": 1}},
-                    "showlegend": False,
-                }
-            )
-            start = stop
-    if hidden:
         fig.add_trace(
             {
                 "type": "scatter",
-                "mode": "markers",
-                "name": t("suppressed"),
-                "meta": "suppressed",
-                "x": typed(np.array([j for _, j in hidden], dtype=column)),
-                "y": [names[i] for i, _ in hidden],
-                "text": [fmt.month_short(months[j]) for _, j in hidden],
-                "marker": {"symbol": "square", "size": size, "opacity": 0, "color": "#000"},
-                "customdata": typed(codes[[i for i, _ in hidden]]),
-                "hovertemplate": f"%{{y}}, %{{text}}: {t('suppressed')}<extra></extra>",
-                "selected": {"marker": {"opacity": 0}},
-                "unselected": {"marker": {"opacity": 0}},
+                "mode": "text",
+                "name": label,
+                "meta": month.isoformat(),
+                "x": typed(np.full(len(names), j, dtype=column)),
+                "y0": names[0],
+                "dy": 1,
+                "hovertext": hover[:, j].tolist(),
+                "customdata": codes,
+                "hovertemplate": f"%{{y}}, {label}: %{{hovertext}}<extra></extra>",
                 "showlegend": False,
             }
         )
     base_layout(fig, title, subtitle, height=height)
+    # Under the heatmap, exactly its cells (plot_bgcolor would also paint a frame around the plot).
+    fig.add_shape(
+        type="rect", xref="x", yref="y", x0=-0.5, x1=len(months) - 0.5, y0=-0.5, y1=len(names) - 0.5,
+        fillcolor=HEATMAP_SUPPRESSED, line={"width": 0}, layer="below",
+    )  # fmt: skip
     ticks, labels = month_ticks(months)
     fig.update_xaxes(
         type="linear", range=[-0.5, len(months) - 0.5], tickvals=[months.index(m) for m in ticks],
         ticktext=labels, zeroline=False,
     )  # fmt: skip
     fig.update_yaxes(
-        # Reversed by range (top row first); autorange would pad for the marker size.
+        # Top row first, by range; autorange would pad.
         type="category", categoryorder="array", categoryarray=names, range=[len(names) - 0.5, -0.5],
         tickfont={"size": 10}, gridcolor="rgba(0,0,0,0)",
     )  # fmt: skip

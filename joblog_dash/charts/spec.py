@@ -59,10 +59,14 @@ _DTYPES = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": 
 
 
 def typed(values: np.ndarray) -> dict[str, str]:
-    """A plotly.js typed array ({"dtype", "bdata"}) of a numeric numpy array, encoded directly: plotly's
-    own conversion (convert_to_base64, run by to_dict) copies and checks each array, ~1 ms apiece."""
+    """A plotly.js typed array ({"dtype", "bdata"}, plus "shape" for a 2-D array such as a heat map's z) of
+    a numeric numpy array, encoded directly: plotly's own conversion (convert_to_base64, run by to_dict)
+    copies and checks each array, ~1 ms apiece."""
     array = np.ascontiguousarray(values)
-    return {"dtype": _DTYPES[str(array.dtype)], "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+    spec = {"dtype": _DTYPES[str(array.dtype)], "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+    if array.ndim > 1:
+        spec["shape"] = ",".join(str(n) for n in array.shape)
+    return spec
 
 
 def clean(value: Any) -> Any:

@@ -19,18 +19,29 @@ _HOVER = (
     "<br>%{customdata[3]} af %{customdata[4]} personer<extra></extra>"
 )
 _ROW_PX = 17
+RAW = "share_joblogged"  # the default value column; views.spread names the adjusted one
 
 
-def _custom(rows: pl.DataFrame) -> list[list[object]]:
+def _hover(value: str) -> str:
+    return _HOVER if value == RAW else t("ranked_hover_adjusted")
+
+
+def _custom(rows: pl.DataFrame, value: str = RAW) -> list[list[object]]:
     # Wilson 95 % interval in the hover: a share for one municipality is never shown without its uncertainty.
+    # The adjusted value carries the actual and the expected share after it (customdata 6 and 7).
     logged = (rows["persons"] - rows["persons_0"]).to_numpy()
     lower, upper = stats.wilson_interval(logged, rows["persons"].to_numpy())
+    extra = (
+        [[fmt.pct(a), fmt.pct(e)] for a, e in rows.select(RAW, "expected_share").iter_rows()]
+        if value != RAW
+        else [[]] * rows.height
+    )
     return [
         [code, name, fmt.pct(share), fmt.number(persons - none), fmt.number(persons),
-         fmt.pct_range(lo, up)]
-        for (code, name, share, persons, none), lo, up in zip(
-            rows.select("municipality_code", "name", "share_joblogged", "persons", "persons_0").iter_rows(),
-            lower, upper, strict=True,
+         fmt.pct_range(lo, up), *more]
+        for (code, name, share, persons, none), lo, up, more in zip(
+            rows.select("municipality_code", "name", value, "persons", "persons_0").iter_rows(),
+            lower, upper, extra, strict=True,
         )
     ]  # fmt: skip
 
@@ -56,14 +67,15 @@ def ranked_figure(
     area_label: str | None = None,
     highlight: set[int] | None = None,
     source_note: str | None = None,
+    value: str = RAW,
 ) -> go.Figure:
-    """Dot chart of the municipalities with a share, lowest at the bottom, coloured by region.
+    """Dot chart of the municipalities with a share (column `value`), lowest at the bottom, by region.
 
     `shown` is a suppressed snapshot: municipalities without a share (suppressed or no persons) are left
     out of the dots and named in the page's note. `highlight` (codes matched by the search box) get a
     label and a ring; the others are dimmed while a search is active.
     """
-    rows = shown.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
+    rows = shown.filter(pl.col(value).is_not_null()).sort(value)
     fig = SpecFigure()
     for region, colour in style.REGION_COLOURS.items():
         part = rows.filter(pl.col("region") == region)
@@ -73,7 +85,7 @@ def ranked_figure(
         fig.add_trace(
             dict(
                 type="scatter",
-                x=part["share_joblogged"].to_list(),
+                x=part[value].to_list(),
                 y=part["name"].to_list(),
                 mode="markers+text" if marked else "markers",
                 name=region,
@@ -87,8 +99,8 @@ def ranked_figure(
                 if marked
                 else None,
                 textposition="middle right",
-                customdata=_custom(part),
-                hovertemplate=_HOVER,
+                customdata=_custom(part, value),
+                hovertemplate=_hover(value),
             )
         )
     names = rows["name"].to_list()
@@ -125,21 +137,21 @@ def ranked_figure(
     return fig
 
 
-def region_medians(shown: pl.DataFrame) -> pl.DataFrame:
+def region_medians(shown: pl.DataFrame, value: str = RAW) -> pl.DataFrame:
     """Median municipal share per region (unweighted: it describes the spread of municipalities)."""
     return (
-        shown.filter(pl.col("share_joblogged").is_not_null())
+        shown.filter(pl.col(value).is_not_null())
         .group_by("region")
-        .agg(pl.col("share_joblogged").median().alias("median"), pl.len().alias("n"))
+        .agg(pl.col(value).median().alias("median"), pl.len().alias("n"))
         .sort("median", descending=True)
     )
 
 
 def region_figure(
-    shown: pl.DataFrame, title: str, subtitle: str, source_note: str | None = None
+    shown: pl.DataFrame, title: str, subtitle: str, source_note: str | None = None, value: str = RAW
 ) -> go.Figure:
     """One box with all points per region; the points carry the municipality code for click-to-drill."""
-    rows = shown.filter(pl.col("share_joblogged").is_not_null())
+    rows = shown.filter(pl.col(value).is_not_null())
     fig = SpecFigure()
     for region, colour in style.REGION_COLOURS.items():
         part = rows.filter(pl.col("region") == region)
@@ -148,7 +160,7 @@ def region_figure(
         fig.add_trace(
             dict(
                 type="box",
-                y=part["share_joblogged"].to_list(),
+                y=part[value].to_list(),
                 x=[region.removeprefix("Region ")] * part.height,
                 name=region,
                 marker={"color": colour, "size": 7},
@@ -157,8 +169,8 @@ def region_figure(
                 jitter=0.5,
                 pointpos=0,
                 fillcolor="rgba(0,0,0,0)",
-                customdata=_custom(part),
-                hovertemplate=_HOVER,
+                customdata=_custom(part, value),
+                hovertemplate=_hover(value),
                 showlegend=False,
             )
         )

@@ -54,7 +54,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             return _fail("Profilen kræver en kommune (--kommune).")
         sel = selection.from_arguments(
             db, args.month, args.group, args.area, args.kommune, args.measure, not args.no_overdispersion,
-            args.target,
+            args.target, args.basis,
         )  # fmt: skip
         machine = export_tables.MACHINE_CSV
         fmt_ = args.format or ("machine" if args.kind in machine else "csv")
@@ -114,6 +114,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="funnel: compare with the country (default, as the page) or with the chosen area's own share",
     )  # fmt: skip
     export.add_argument("--no-overdispersion", action="store_true", help="funnel: plain binomial limits")
+    export.add_argument(
+        "--basis", default="raw",
+        help="municipalities, funnel: raw shares (default) or adjusted (for gender and age, as 'justeret')",
+    )  # fmt: skip
     export.add_argument("--format", choices=["csv", "xlsx", "machine"])
     export.add_argument("--out", help="file to write (default: standard output)")
     export.add_argument("--data-dir", help=argparse.SUPPRESS, default=argparse.SUPPRESS)

@@ -16,12 +16,12 @@ from __future__ import annotations
 import polars as pl
 
 from joblog_dash.analysis import privacy, standardise
-from joblog_dash.data import queries, reference, store, warehouse
+from joblog_dash.data import reference, store, warehouse
 from joblog_dash.exporting.files import ExportMeta
 from joblog_dash.text import fmt
 from joblog_dash.text.safety import neutralise_formulas
 from joblog_dash.text.strings import t
-from joblog_dash.views import parts, profile
+from joblog_dash.views import parts, profile, spread
 from joblog_dash.views.cache import cached
 from joblog_dash.views.profile import ProfileView
 from joblog_dash.views.selection import Selection, SelectionError
@@ -99,11 +99,12 @@ def trend_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, E
 # --- Municipalities ------------------------------------------------------------------------------------------
 
 
-@cached("month", "group", "area")
+@cached("month", "group", "area", "basis")  # what views.spread.build reads
 def municipalities_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
-    """One row per municipality of the area in the month, suppressed like the page shows it."""
-    snap = privacy.publish(parts.area_snapshot(db, sel), keep=queries.ROW_IDS, total_shown=True)
-    snap = snap.with_columns(
+    """One row per municipality of the area in the month: Kommuner's published snapshot (views.spread), with
+    the expected and the adjusted share when the page ranks by the adjusted one."""
+    view = spread.build(db, sel)
+    snap = view.shown.with_columns(
         (pl.col("share_joblogged") - pl.col("share_joblogged_year_ago")).alias("change_year"),
         pl.when(pl.col("suppressed")).then(pl.lit(t("suppressed"))).otherwise(pl.lit("")).alias("note"),
     )
@@ -114,10 +115,12 @@ def municipalities_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.Dat
         pl.col("region").alias("Region"),
         *[pl.col(c).alias(label) for c, label in COUNT_COLUMNS.items()],
         *[pl.col(c).alias(label) for c, label in MEASURE_COLUMNS.items()],
+        *[pl.col(c).alias(label) for c, label in _adjusted_columns(view).items()],
         pl.col("change_year").alias(change_label),
         pl.col("note").alias("Bemærkning"),
     )
-    kinds = {label: "share" for label in MEASURE_COLUMNS.values()} | {change_label: "pp", "Kode": "text"}
+    shares = [*MEASURE_COLUMNS.values(), *_adjusted_columns(view).values()]
+    kinds = {label: "share" for label in shares} | {change_label: "pp", "Kode": "text"}
     frame = frame.with_columns(pl.col("Kode").cast(pl.String).str.zfill(3))
     title = f"{reference.group_label(sel.group)} i kommunerne, {fmt.month_long(sel.month)}"
     filters = [
@@ -125,7 +128,18 @@ def municipalities_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.Dat
         ("Ydelsesgruppe", reference.group_label(sel.group)),
         ("Område", _area_label(sel.area)),
     ]
+    if view.value == spread.ADJUSTED:
+        filters.append((t("std_basis"), t("std_basis_adjusted")))
     return frame, _meta(db, title, filters, kinds, f"joblog-kommuner-{sel.group}-{fmt.month_key(sel.month)}")
+
+
+def _adjusted_columns(view: spread.SpreadView) -> dict[str, str]:
+    if view.value != spread.ADJUSTED:
+        return {}
+    return {
+        "expected_share": t("std_expected_share") + " (pct.)",
+        spread.ADJUSTED: t("col_share_adjusted") + " (pct.)",
+    }
 
 
 # --- Funnel ----------------------------------------------------------------------------------------------------

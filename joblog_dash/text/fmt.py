@@ -49,7 +49,9 @@ def pp(change: float | None, decimals: int = 1) -> str:
     """A change of shares in percentage points, 0.031 -> '+3,1 pct.-point'."""
     if _is_missing(change):
         return MISSING
-    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    # The sign of the figure as shown: −0.0004 reads "±0,0", never "−0,0".
+    shown = round(change * 100, decimals)
+    sign = "+" if shown > 0 else ("−" if shown < 0 else "±")
     return f"{sign}{number(abs(change) * 100, decimals)} pct.-point"
 
 
@@ -98,7 +100,7 @@ def signed(value: float | None, decimals: int = 1) -> str:
     """A signed number with a real minus sign, Danish decimal comma: -2.31 -> '−2,3'."""
     if value is None or not math.isfinite(value):
         return MISSING
-    return ("−" if value < 0 else "") + number(abs(value), decimals)
+    return ("−" if round(value, decimals) < 0 else "") + number(abs(value), decimals)
 
 
 def interval_text(lower: float | None, upper: float | None) -> str:

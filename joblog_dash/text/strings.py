@@ -68,7 +68,6 @@ DA: dict[str, str] = {
     "kpi_month_delta_label": "siden sidste måned",
     "kpi_none": "{n} personer uden jobsøgning (af {total})",
     "kpi_no_data": "Ingen tal",
-    "provisional_note": "{month} er den seneste måned og foreløbig: STAR reviderer de seneste måneder.",
     "trend_title": "Andelen med registreret jobsøgning, {first}–{last}",
     "trend_title_area": "Andelen med registreret jobsøgning: {area} (stiplet) og hele landet, {first}–{last}",
     "trend_subtitle": "Andel af personerne i gruppen med mindst én jobsøgning i Joblog i måneden",
@@ -95,6 +94,19 @@ DA: dict[str, str] = {
     "col_description": "Beskrivelse",
     "col_groups": "Ydelsesgrupper",
     "ranked_title": "{name} har den laveste andel med jobsøgning {where} ({share})",
+    "ranked_title_adjusted": (
+        "{name} har den laveste andel med jobsøgning {where}, justeret for køn og alder ({share})"
+    ),
+    "ranked_subtitle_adjusted": (
+        "{group}, {month}. Justeret andel: faktisk i forhold til forventet × landets andel. "
+        "Lodret linje: hele landet ({national}){area_part}"
+    ),
+    "ranked_hover_adjusted": (
+        "<b>%{customdata[1]}</b><br>Justeret andel %{customdata[2]}<br>Faktisk %{customdata[6]}, "
+        "forventet %{customdata[7]}<br>%{customdata[3]} af %{customdata[4]} personer<extra></extra>"
+    ),
+    "col_share_adjusted": "Justeret andel",
+    "chart_basis_adjusted": ". Justeret for køn og alder",
     "ranked_title_empty": "Ingen kommuner i {area} har tal, der kan vises",
     "in_country": "i hele landet",
     "in_area": "i {area}",
@@ -112,6 +124,10 @@ DA: dict[str, str] = {
     "search_none": "Ingen kommuner matcher »{query}«.",
     "region_title": "{region} har den højeste median blandt regionerne ({share})",
     "region_subtitle": "Kommunernes andel med jobsøgning pr. region, {group}, {month}. Hver prik er en kommune",
+    "region_subtitle_adjusted": (
+        "Kommunernes andel med jobsøgning justeret for køn og alder pr. region, {group}, {month}. "
+        "Hver prik er en kommune"
+    ),
     "region_alt": (
         "Boksdiagram med kommunernes andel med registreret jobsøgning i hver af de fem regioner i {month} "
         "for {group}. Medianer: {medians}."
@@ -120,6 +136,10 @@ DA: dict[str, str] = {
     "table_caption": (
         "Sortér ved at klikke på en kolonneoverskrift (rang 1 = højeste andel; sortér på rang for at sortere "
         "efter andel). Vælg en række for at åbne kommunens profil."
+    ),
+    "table_caption_adjusted": (
+        "Sortér ved at klikke på en kolonneoverskrift (rang 1 = højeste justerede andel; sortér på rang for at "
+        "sortere efter den justerede andel). Vælg en række for at åbne kommunens profil."
     ),
     "table_alt": "Tabel over kommunerne i {area} med rang, andel, ændringer, personer og de seneste 12 måneder.",
     "profile_missing": "Kommuneprofilen er ikke klar endnu.",
@@ -300,7 +320,7 @@ DA: dict[str, str] = {
     "col_share_end": "Andel {month}",
     "col_interval_month": "95 pct.-interval {month}",
     "groups_heatmap_title": "{top} har den højeste andel i {month}, {bottom} den laveste",
-    "groups_heatmap_subtitle": "Andel med registreret jobsøgning per kommune og måned. {group}, {area}. Blank: for få personer.",
+    "groups_heatmap_subtitle": "Andel med registreret jobsøgning per kommune, de seneste {months} måneder. {group}, {area}. Lysegrå: for få personer.",
     "alt_heatmap": "Varmekort: en række per kommune i {area}, sorteret efter andelen i {month}, en kolonne per måned.",
     "heatmap_click": "Klik på en kommune i varmekortet for at åbne dens profil.",
     "spread_title_narrower": "Forskellen mellem kommunerne er blevet mindre siden {first}",
@@ -487,8 +507,8 @@ DA: dict[str, str] = {
         "alder og, hvor data har den, herkomst) registrerede jobsøgning som landets gruppe. Se Om tallene."
     ),
     "std_basis_used_adjusted": (
-        "Tragtdiagram, kort og opfølgningsliste bygger på andele justeret for køn og alder (faktisk i forhold "
-        "til forventet × landets andel). Rangeringen og tabellen viser de faktiske andele."
+        "Sammenligningerne på siden bygger på andele justeret for køn og alder (faktisk i forhold til "
+        "forventet × landets andel); tabellerne viser også den faktiske andel."
     ),
     "kf_searches": "Registrerede jobsøgninger pr. person",
     "kf_searches_help": (

@@ -82,7 +82,7 @@ def configured_boundaries() -> tuple[boundaries.Boundaries | None, str | None]:
 
 
 # The Selection fields the funnel and the map read (views.parts.published_funnel): the cache key.
-FUNNEL_FIELDS = ("month", "group", "area", "measure", "overdispersion", "target")
+FUNNEL_FIELDS = ("month", "group", "area", "measure", "overdispersion", "target", "basis")
 
 
 def _funnel(sel: Selection) -> fair.FunnelData:
@@ -98,7 +98,12 @@ def _funnel_figure(sel: Selection, source: str) -> go.Figure:
     subtitle = funnel_chart.funnel_subtitle(
         result, reference.group_label(sel.group), fmt.month_short(sel.month), sel.overdispersion
     )
-    return funnel_chart.funnel_figure(result, subtitle, _target_text(sel), source)
+    return funnel_chart.funnel_figure(result, subtitle + _basis_note(sel), _target_text(sel), source)
+
+
+def _basis_note(sel: Selection) -> str:
+    """Said on the chart itself, so a downloaded image or a screenshot keeps it."""
+    return t("chart_basis_adjusted") if sel.basis == "adjusted" else ""
 
 
 def _funnel_table(sel: Selection) -> pl.DataFrame:
@@ -140,7 +145,7 @@ def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
     st.subheader(t("map_heading"))
     values = data.figure(_map_values, sel.only(*FUNNEL_FIELDS))
     title = maps.map_title(values, sel.measure)
-    subtitle = t("map_subtitle", group=group_label, month=month_label)
+    subtitle = t("map_subtitle", group=group_label, month=month_label) + _basis_note(sel)
     shapes, problem = configured_boundaries()
     if problem:
         st.warning(t("boundaries_bad", message=problem), icon="⚠️")

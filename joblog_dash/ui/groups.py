@@ -40,9 +40,9 @@ def _heatmap_figure(view: GroupsView) -> go.Figure:
         title = t("groups_heatmap_title", top=ranked["name"][0], bottom=ranked["name"][-1], month=month_label)
     else:
         title = group_label
-    return charts.heatmap(
-        view.cells, title, t("groups_heatmap_subtitle", group=group_short, area=view.area_label)
-    )
+    months = view.cells["month"].n_unique()
+    subtitle = t("groups_heatmap_subtitle", months=months, group=group_short, area=view.area_label)
+    return charts.heatmap(view.cells, title, subtitle)
 
 
 def _month_cells(view: GroupsView) -> pl.DataFrame:

@@ -46,8 +46,6 @@ def kpis(view: OverviewView) -> None:
                     + "  \n"
                     + t("kpi_none", n=fmt.number(kpi.persons_none), total=fmt.number(kpi.persons))
                 )
-    if view.is_latest:
-        st.caption(f"ℹ️ {t('provisional_note', month=fmt.month_long(month))}")
 
 
 def _trend_figure(view: TrendView, source: str) -> go.Figure:

@@ -30,8 +30,9 @@ SEARCH_KEY = "kommuner_search"
 
 def _ranked_subtitle(view: SpreadView) -> str:
     is_area = view.area_share is not None
+    key = "ranked_subtitle" if view.value == views.RAW else "ranked_subtitle_adjusted"
     return t(
-        "ranked_subtitle", group=view.group_label, month=view.month_label, national=fmt.pct(view.national_share),
+        key, group=view.group_label, month=view.month_label, national=fmt.pct(view.national_share),
         area_part=t("ranked_subtitle_area", area=view.area_label, share=fmt.pct(view.area_share)) if is_area else "",
     )  # fmt: skip
 
@@ -39,9 +40,9 @@ def _ranked_subtitle(view: SpreadView) -> str:
 def _ranked_figure(view: SpreadView, highlight: tuple[int, ...] | None, source: str) -> go.Figure:
     is_area = not view.selection.is_national
     return charts.ranked_figure(
-        view.shown, views.ranked_title(view.shown, view.area_label), _ranked_subtitle(view),
+        view.shown, views.ranked_title(view.shown, view.area_label, view.value), _ranked_subtitle(view),
         view.national_share, view.area_share, view.area_label if is_area else None,
-        None if highlight is None else set(highlight), source,
+        None if highlight is None else set(highlight), source, view.value,
     )  # fmt: skip
 
 
@@ -49,18 +50,27 @@ def _ranked_alt(view: SpreadView) -> str:
     visible = view.visible
     return t(
         "ranked_alt", n=visible.height, area=view.area_label, month=view.month_label, group=view.group_label,
-        lowest=", ".join(f"{n} {fmt.pct(v)}" for n, v in visible.head(3).select("name", "share_joblogged").iter_rows()),
-        highest=", ".join(f"{n} {fmt.pct(v)}" for n, v in visible.tail(3).select("name", "share_joblogged").iter_rows()),
+        lowest=", ".join(f"{n} {fmt.pct(v)}" for n, v in visible.head(3).select("name", view.value).iter_rows()),
+        highest=", ".join(f"{n} {fmt.pct(v)}" for n, v in visible.tail(3).select("name", view.value).iter_rows()),
     )  # fmt: skip
 
 
 def _ranked_chart_table(view: SpreadView) -> pl.DataFrame:
-    rows = view.visible.sort("share_joblogged", descending=True)
+    rows = view.visible.sort(view.value, descending=True)
+    adjusted = (
+        {
+            t("std_expected_share"): [fmt.pct(v) for v in rows["expected_share"]],
+            t("col_share_adjusted"): [fmt.pct(v) for v in rows[view.value]],
+        }
+        if view.value != views.RAW
+        else {}
+    )
     return pl.DataFrame(
         {
             t("col_municipality"): rows["name"],
             t("col_region"): rows["region"],
             t("col_share"): [fmt.pct(v) for v in rows["share_joblogged"]],
+            **adjusted,
             t("col_persons"): [fmt.number(v) for v in rows["persons"]],
         }
     )
@@ -98,16 +108,17 @@ def fair(sel: Selection, source: str) -> None:
 
 
 def _region_figure(view: SpreadView, source: str) -> go.Figure:
-    top = charts.region_medians(view.national).row(0, named=True)
+    top = charts.region_medians(view.national, view.value).row(0, named=True)
     return charts.region_figure(
         view.national, t("region_title", region=top["region"], share=fmt.pct(top["median"])),
-        t("region_subtitle", group=view.group_label, month=view.month_label), source,
+        t("region_subtitle" if view.value == views.RAW else "region_subtitle_adjusted", group=view.group_label,
+          month=view.month_label), source, view.value,
     )  # fmt: skip
 
 
 def regions(view: SpreadView, sel: Selection, source: str) -> None:
     """The regions' medians over the country's municipalities."""
-    medians = charts.region_medians(view.national)
+    medians = charts.region_medians(view.national, view.value)
     if medians.is_empty():
         return
     st.subheader(t("region_heading"))
@@ -143,7 +154,7 @@ def table(view: SpreadView, sel: Selection) -> None:
     codes, suppressed, shown = data.figure(_table_data, view, search().strip().lower())
     # No pandas Styler for greying the "for få personer" rows: even an empty Styler costs 60–140 ms per
     # rerun on 98 rows. The rows say "for få personer" in every hidden cell, and are named in grey below.
-    st.caption(t("table_caption"))
+    st.caption(t("table_caption" if view.value == views.RAW else "table_caption_adjusted"))
     # All 13 columns are wider than the page: the core ones by default, the rest one toggle away.
     extra = {t(k) for k in ("col_region", "col_change_year", "col_persons", "persons_0", "persons_1_5")}
     extra |= {t("persons_6plus"), t("export_col_searches")}

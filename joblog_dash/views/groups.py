@@ -26,6 +26,9 @@ from joblog_dash.views.selection import Selection
 
 MOVER_MIN_PERSONS = 20
 MOVERS_SHOWN = 10
+# The heat map's width: the months up to the chosen one. Three years keep a cell wide enough to read and
+# hover, and the spec small (issue 11: 529 KB for all 140 demo months, the page's month change 8.6 s).
+HEATMAP_MONTHS = 36
 
 
 # --- Spread of municipal shares ----------------------------------------------------------------------------------
@@ -114,13 +117,17 @@ def top_movers(table: pl.DataFrame, n: int = 10) -> tuple[pl.DataFrame, pl.DataF
 # --- Heat map -----------------------------------------------------------------------------------------------------
 
 
-def heatmap_frame(panel: pl.DataFrame, month: date, min_persons: int = MIN_PERSONS) -> pl.DataFrame:
-    """Municipality x month shares for a heat map, blank (null) where fewer than `min_persons` persons.
+def heatmap_frame(
+    panel: pl.DataFrame, month: date, min_persons: int = MIN_PERSONS, months: int = HEATMAP_MONTHS
+) -> pl.DataFrame:
+    """Municipality x month shares for a heat map over the `months` months up to and including `month`,
+    blank (null) where fewer than `min_persons` persons.
 
     Adds `order`: 0 for the municipality with the highest share in `month`, municipalities without a
     share that month last (by name).
     """
-    cells = panel.with_columns(
+    first = fmt.add_months(month, 1 - months)
+    cells = panel.filter(pl.col("month").is_between(first, month)).with_columns(
         share=pl.when(pl.col("persons") >= min_persons).then(
             (pl.col("persons") - pl.col("persons_0")) / pl.col("persons")
         )
@@ -144,7 +151,7 @@ def is_finite(value: float | None) -> bool:
 class GroupsView:
     selection: Selection
     area_label: str
-    cells: pl.DataFrame  # heatmap_frame of the published panel
+    cells: pl.DataFrame  # heatmap_frame of the published panel: HEATMAP_MONTHS up to the month
     ranked: pl.DataFrame  # the month's cells with a share, highest first
     spread: pl.DataFrame  # share_spread of the published panel
     area_trend: pl.DataFrame  # the area's published trend of the group
@@ -165,8 +172,19 @@ class GroupsView:
         return self.spread.join(self.area_trend.select("month", "share_joblogged"), on="month", how="left")
 
 
-@cached("month", "start", "group", "area")
-def build(db: JoblogDB, sel: Selection) -> GroupsView:
+@dataclass(frozen=True)
+class GroupPanel:
+    """The part of the screen that no month or start month changes: computed once per group and area."""
+
+    panel: pl.DataFrame  # the published panel, persons_0 blank where the share is hidden
+    spread: pl.DataFrame  # share_spread of the panel
+    area_trend: pl.DataFrame  # the area's published trend of the group
+
+
+@cached("group", "area")
+def group_panel(db: JoblogDB, sel: Selection) -> GroupPanel:
+    """The published panel of every month (the disclosure rule is the costly part of a month change, and
+    it does not depend on the month), its spread and the area's trend."""
     panel = privacy.publish(queries.panel(db, sel.group, sel.area), keep=queries.ROW_IDS)
     # The helpers compute shares from persons and persons_0: where the published share is hidden (the count
     # with job search is 1–4, say), persons_0 is blanked too, so they leave the cell out.
@@ -177,17 +195,27 @@ def build(db: JoblogDB, sel: Selection) -> GroupsView:
         .alias("persons_0")
     )
     trend = queries.trend(db, area=sel.area, groups=[sel.group])
-    cells = heatmap_frame(panel, sel.month)
+    return GroupPanel(
+        panel=panel,
+        spread=share_spread(panel),
+        area_trend=privacy.publish(trend, keep=("month", "benefit_group")),
+    )
+
+
+@cached("month", "start", "group", "area")
+def build(db: JoblogDB, sel: Selection) -> GroupsView:
+    part = group_panel(db, sel)
+    cells = heatmap_frame(part.panel, sel.month)
     start = sel.start or fmt.add_months(sel.month, -12)
-    table = movers(panel, start, sel.month)
+    table = movers(part.panel, start, sel.month)
     improvers, decliners = top_movers(table, MOVERS_SHOWN)
     return GroupsView(
         selection=sel,
         area_label=t("national") if sel.is_national else sel.area_label,
         cells=cells,
         ranked=cells.filter((pl.col("month") == sel.month) & pl.col("share").is_not_null()).sort("order"),
-        spread=share_spread(panel),
-        area_trend=privacy.publish(trend, keep=("month", "benefit_group")),
+        spread=part.spread,
+        area_trend=part.area_trend,
         movers=table,
         improvers=improvers,
         decliners=decliners,

@@ -133,7 +133,6 @@ class OverviewView:
     kpis: tuple[Kpi, ...]
     selected: Kpi  # the KPI of the chosen group (the headline's)
     headline: str
-    is_latest: bool  # the newest month of the dataset (provisional figures)
     trend: TrendView
 
 
@@ -149,6 +148,5 @@ def build(db: JoblogDB, sel: Selection) -> OverviewView:
         kpis=tuple(figures),
         selected=selected,
         headline=headline(selected, sel.month, trends.area_label),
-        is_latest=sel.month == parts.months(db, sel)[-1],
         trend=trends,
     )

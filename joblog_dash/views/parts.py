@@ -104,6 +104,14 @@ def cells(db: JoblogDB, sel: Selection) -> pl.DataFrame:
     return queries.standardise_cells(db, sel.month, sel.group)
 
 
+@cached("month", "group")
+def expected_counts(db: JoblogDB, sel: Selection) -> pl.DataFrame:
+    """Per municipality: code, persons, observed and expected (persons with job search), unsuppressed —
+    for sums over an area (its adjusted share), never shown as they are."""
+    counts, _, _ = standardise.expected_counts(cells(db, sel))
+    return counts
+
+
 def _adjusted_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     cells_ = cells(db, sel)
     std = standardise.standardise(cells_, sel.measure, sel.overdispersion, area_codes=sel.area_codes)
@@ -119,6 +127,7 @@ def _adjusted_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
             "persons",
             pl.col("observed").cast(pl.Int64).alias("successes"),
             (pl.col("ratio") * national).alias("share"),
+            "expected_share",
             (pl.Series(lower) * scale).alias("lower"),
             (pl.Series(upper) * scale).alias("upper"),
             "z",

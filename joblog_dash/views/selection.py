@@ -76,6 +76,7 @@ def from_arguments(
     measure: str = "joblogged",
     overdispersion: bool = True,
     target: str = "national",
+    basis: str = "raw",
 ) -> Selection:
     """Parse command-line style values; SelectionError with a helpful Danish message if one is unknown."""
     months = queries.months(db)
@@ -106,7 +107,9 @@ def from_arguments(
         raise SelectionError(f"Ukendt mål »{measure}«. Mulige: {', '.join(MEASURES)}.")
     if target not in TARGETS:
         raise SelectionError(f"Ukendt sammenligning »{target}«. Mulige: {', '.join(TARGETS)}.")
+    if basis not in BASES:
+        raise SelectionError(f"Ukendt grundlag »{basis}«. Mulige: {', '.join(BASES)}.")
     return Selection(
         month=parsed, group=group, area=area, municipality=code if code is not None else Selection.municipality,
-        measure=measure, overdispersion=overdispersion, target=target,
+        measure=measure, overdispersion=overdispersion, target=target, basis=basis,
     )  # fmt: skip

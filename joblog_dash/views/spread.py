@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from joblog_dash.analysis import privacy, stats
@@ -32,44 +33,65 @@ SPARK_MONTHS = 12
 # --- Kommuner ---------------------------------------------------------------------------------------------
 
 
-def suppressed_snapshot(snapshot: pl.DataFrame) -> pl.DataFrame:
-    """The snapshot with shares of municipalities under MIN_PERSONS hidden (and secondary suppression).
+RAW, ADJUSTED = "share_joblogged", "share_adjusted"  # the ranked column for each basis (Selection.basis)
+
+
+def suppressed_snapshot(snapshot: pl.DataFrame, value: str = RAW) -> pl.DataFrame:
+    """The snapshot with shares of municipalities under MIN_PERSONS hidden (and secondary suppression),
+    ranked by `value` (1 = highest).
 
     The area total is shown beside the municipalities, so secondary suppression applies. The 0 / 1–5 / 6+
     split is hidden with the share, since it would reveal it.
     """
     frame = privacy.publish(snapshot, keep=queries.ROW_IDS, total_shown=True)
-    return frame.with_columns(
-        pl.col("share_joblogged").rank("min", descending=True).cast(pl.Int32).alias("rank")
+    return frame.with_columns(pl.col(value).rank("min", descending=True).cast(pl.Int32).alias("rank"))
+
+
+def with_adjusted(snapshot: pl.DataFrame, adjusted: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
+    """The snapshot with THE adjusted funnel's standardised share and expected share (views.parts.funnel
+    with basis "adjusted"), so the ranking judges each municipality by the same numbers as the funnel, and
+    the expected count (unsuppressed, for an area's sum: views.parts.expected_counts)."""
+    columns = adjusted.select(
+        pl.col("code").alias("municipality_code"), pl.col("share").alias(ADJUSTED), "expected_share"
+    ).join(
+        counts.select(pl.col("code").alias("municipality_code"), "expected"),
+        on="municipality_code",
+        how="left",
     )
+    return snapshot.join(columns, on="municipality_code", how="left")
 
 
-def area_share(snapshot: pl.DataFrame) -> float | None:
+def area_share(snapshot: pl.DataFrame, national: float | None = None) -> float | None:
     """Ratio of sums over the municipalities of the (unsuppressed) snapshot, published: a sum over several
-    municipalities is shown like any count (None when it, or the count with or without job search, is 1–4)."""
+    municipalities is shown like any count (None when it, or the count with or without job search, is 1–4).
+
+    With `national` (the country's share) and the adjusted columns: the area's standardised share,
+    Σ observed / Σ expected × the national share, published by the same counts."""
     persons = int(snapshot["persons"].sum())
     if not persons:
         return None
     none = int(snapshot["persons_0"].sum())
-    pooled = pl.DataFrame(
-        {"persons": [persons], "persons_0": [none], "share_joblogged": [(persons - none) / persons]}
-    )
+    share = (persons - none) / persons
+    if national is not None:
+        expected = float(snapshot["expected"].fill_null(0).sum())
+        share = (persons - none) / expected * national if expected else 0.0
+    pooled = pl.DataFrame({"persons": [persons], "persons_0": [none], "share_joblogged": [share]})
     value = privacy.publish(pooled)["share_joblogged"][0]
     return None if value is None else float(value)
 
 
-def ranked_title(shown: pl.DataFrame, area_label: str) -> str:
+def ranked_title(shown: pl.DataFrame, area_label: str, value: str = RAW) -> str:
     """The ranked chart's message: who is lowest in the area, e.g. 'Lolland har den laveste andel ...'."""
-    visible = shown.filter(pl.col("share_joblogged").is_not_null())
+    visible = shown.filter(pl.col(value).is_not_null())
     if visible.is_empty():
         return t("ranked_title_empty", area=area_label)
-    lowest = visible.sort("share_joblogged").row(0, named=True)
+    lowest = visible.sort(value).row(0, named=True)
     where = t("in_country") if area_label == t("national") else t("in_area", area=area_label)
     return t(
-        "ranked_title",
+        "ranked_title" if value == RAW else "ranked_title_adjusted",
         name=lowest["name"],
         where=where,
-        share=fmt.pct(lowest["share_joblogged"], 0),
+        share=fmt.pct(lowest[value], 0),
     )
 
 
@@ -97,8 +119,9 @@ def _text(values: pl.Series, formatter, suppressed: pl.Series) -> list[str]:  # 
     ]
 
 
-def display_table(shown: pl.DataFrame, spark: pl.DataFrame) -> pl.DataFrame:
-    """The table under the ranked chart, one row per municipality, Danish text, sorted by rank."""
+def display_table(shown: pl.DataFrame, spark: pl.DataFrame, value: str = RAW) -> pl.DataFrame:
+    """The table under the ranked chart, one row per municipality, Danish text, sorted by rank (of `value`:
+    with the adjusted basis the expected and the adjusted share stand beside the actual one)."""
     frame = shown.join(spark, on="municipality_code", how="left").sort(["rank", "name"], nulls_last=True)
     hidden = frame["suppressed"]
     # Uncertainty next to every share and rank (issue 4): Wilson 95 % interval and a 95 % rank interval
@@ -107,7 +130,18 @@ def display_table(shown: pl.DataFrame, spark: pl.DataFrame) -> pl.DataFrame:
     persons = frame["persons"].fill_null(0).to_numpy() * shown
     logged = (frame["persons"] - frame["persons_0"]).fill_null(0).to_numpy() * shown
     lower, upper = stats.wilson_interval(logged, persons)
-    ranks = stats.rank_intervals(persons, logged)
+    # Adjusted: ranks of the standardised shares, simulated as if each were observed on the municipality's
+    # persons (its sampling spread is the actual share's, scaled by national / expected share: close to it).
+    ranked = logged if value == RAW else np.rint(frame[value].fill_null(0).to_numpy() * persons)
+    ranks = stats.rank_intervals(persons, ranked)
+    adjusted = (
+        {
+            t("std_expected_share"): _text(frame["expected_share"], fmt.pct, hidden),
+            t("col_share_adjusted"): _text(frame[value], fmt.pct, hidden),
+        }
+        if value != RAW
+        else {}
+    )
     return pl.DataFrame(
         {
             "municipality_code": frame["municipality_code"],
@@ -123,6 +157,7 @@ def display_table(shown: pl.DataFrame, spark: pl.DataFrame) -> pl.DataFrame:
                 "" if h or not persons_n else fmt.pct_range(lo, up)
                 for lo, up, h, persons_n in zip(lower, upper, hidden, persons, strict=True)
             ],
+            **adjusted,
             t("col_change_month"): _text(
                 frame["share_joblogged"] - frame["share_joblogged_prev_month"], fmt.pp, hidden
             ),
@@ -161,20 +196,37 @@ class SpreadView:
     table: pl.DataFrame  # display_table with the sparklines (municipality_code and suppressed kept)
 
     @property
+    def value(self) -> str:
+        """The column the ranking, the region boxes and the title read: the actual or the adjusted share."""
+        return ADJUSTED if self.selection.basis == "adjusted" else RAW
+
+    @property
     def visible(self) -> pl.DataFrame:
         """The municipalities whose share is shown, lowest first."""
-        return self.shown.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
+        return self.shown.filter(pl.col(self.value).is_not_null()).sort(self.value)
 
     @property
     def hidden_names(self) -> list[str]:
-        return self.shown.filter(pl.col("share_joblogged").is_null()).sort("name")["name"].to_list()
+        return self.shown.filter(pl.col(self.value).is_null()).sort("name")["name"].to_list()
 
 
-@cached("month", "group", "area")
+@cached("month", "group", "area", "basis")
 def build(db: JoblogDB, sel: Selection) -> SpreadView:
     national_raw = parts.snapshot(db, sel)
     raw = national_raw if sel.is_national else queries.snapshot(db, sel.month, sel.group, sel.area)
-    shown = suppressed_snapshot(raw)
+    national_share = area_share(national_raw)
+    adjusted = sel.basis == "adjusted" and national_share is not None
+    value = ADJUSTED if sel.basis == "adjusted" else RAW
+    if adjusted:
+        # THE adjusted funnel (measure: with job search; the share does not depend on the funnel's options).
+        funnel = parts.funnel(db, sel.only("month", "group", "basis")).table
+        counts = parts.expected_counts(db, sel)
+        national_raw, raw = with_adjusted(national_raw, funnel, counts), with_adjusted(raw, funnel, counts)
+    elif value == ADJUSTED:  # nobody has persons this month: nothing to adjust, nothing shown
+        national_raw = raw = raw.with_columns(
+            pl.lit(None, pl.Float64).alias(c) for c in (value, "expected_share")
+        )
+    shown = suppressed_snapshot(raw, value)
     start = fmt.add_months(sel.month, -(SPARK_MONTHS - 1))
     panel = queries.panel(db, sel.group, sel.area, start=start, end=sel.month)
     return SpreadView(
@@ -183,8 +235,8 @@ def build(db: JoblogDB, sel: Selection) -> SpreadView:
         group_label=reference.group_label(sel.group),
         month_label=fmt.month_long(sel.month),
         shown=shown,
-        national=shown if sel.is_national else suppressed_snapshot(national_raw),
-        national_share=area_share(national_raw),
-        area_share=None if sel.is_national else area_share(raw),
-        table=display_table(shown, sparklines(panel, sel.month)),
+        national=shown if sel.is_national else suppressed_snapshot(national_raw, value),
+        national_share=national_share,
+        area_share=None if sel.is_national else area_share(raw, national_share if adjusted else None),
+        table=display_table(shown, sparklines(panel, sel.month), value),
     )
