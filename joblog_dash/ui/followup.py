@@ -125,11 +125,11 @@ def pchart(view: FollowupView, sel: Selection, source: str) -> None:
     view_table_behind(_pchart_table, view, selected, download=("followup_pchart", "", fig))
 
 
-def _letter_figure(view: FollowupView, source: str) -> go.Figure:
-    sel = view.selection
+def _letter_figure(sel: Selection, source: str) -> go.Figure:
+    """Keyed by group, measure and area only (views.followup.published_letter): not redrawn per month."""
     measure = funnel_chart.measure_label(sel.measure).lower()
     subtitle = t("letter_fair_subtitle", measure=measure, group=reference.group_label(sel.group))
-    fig = signal_charts.letter_figure(view.letter, sel.measure, subtitle)
+    fig = signal_charts.letter_figure(views.published_letter(data.db(), sel), sel.measure, subtitle)
     return style.add_source_note(fig, source)
 
 
@@ -144,7 +144,7 @@ def letter(view: FollowupView, sel: Selection, source: str) -> None:
     if view.letter is None:
         st.info(t("letter_not_covered"))
         return
-    fig = data.figure(_letter_figure, view, source)
+    fig = data.figure(_letter_figure, view.selection.only("group", "measure", "area"), source)
     event = st.plotly_chart(
         fig, key="followup_letter",
         alt=t("letter_fair_alt", area=area_label), on_select="rerun", selection_mode="points",

@@ -67,10 +67,18 @@ def build(db: JoblogDB, sel: Selection) -> FollowupView:
     return FollowupView(
         selection=sel, listed=listed, checked=result.checked - len(newly),
         skipped=tuple(sorted({*result.skipped, *newly})),
-        letter=None if letter is None else privacy.publish(
-            letter.rename({"persons_before": "persons"}), keep=("code", "name", "region")
-        ).rename({"persons": "persons_before"}),
+        letter=published_letter(db, sel),
     )  # fmt: skip
+
+
+@cached("group", "measure", "area")
+def published_letter(db: JoblogDB, sel: Selection) -> pl.DataFrame | None:
+    """THE letter effect for the area's municipalities, published (None: the data lack either window). It
+    does not depend on the month: its chart is drawn once per group, measure and area."""
+    letter = parts.letter(db, sel)
+    return None if letter is None else privacy.publish(
+        letter.rename({"persons_before": "persons"}), keep=("code", "name", "region")
+    ).rename({"persons": "persons_before"})  # fmt: skip
 
 
 @cached("municipality", "month", "group", "measure")
