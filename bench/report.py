@@ -70,7 +70,9 @@ def table(results: dict) -> str:
                 f"  budget {budget or '-'} MB {_mark(rss['peak_rss_mb'], budget)}",
                 f"browser filter change -> charts redrawn: p50 {change['median_ms']:.0f} ms, p95 {change['p95_ms']:.0f} ms"
                 f" (n={change['n']})  budget p95 {budgets['browser_p95_ms']} ms "
-                f"{_mark(change['p95_ms'], budgets['browser_p95_ms'])}",
+                f"{_mark(change['p95_ms'], budgets['browser_p95_ms'])}"
+                if isinstance(change, dict)
+                else f"browser filter change on Overblik: {change}",
             ]
         errors = {k: v for k, v in r.get("server", {}).get("page_load_s", {}).items() if isinstance(v, str)}
         if errors:

@@ -71,7 +71,10 @@ def measure_server(data: Path, settings: Settings, log: Path) -> dict[str, objec
         paths = [url for _script, url in common.page_paths()]
         visits = asyncio.run(_visit(server.url, paths))
         after_pages = server.memory()
-        samples = asyncio.run(_changes(server.url, t("filter_month"), options, settings.browser_changes))
+        try:  # one part timing out must not cost the others' figures
+            samples = asyncio.run(_changes(server.url, t("filter_month"), options, settings.browser_changes))
+        except Exception as exc:  # noqa: BLE001 - reported in the results
+            samples = f"error: {type(exc).__name__}: {exc}"[:300]
         after_changes = server.memory()
         from bench import browser
 
@@ -90,7 +93,7 @@ def measure_server(data: Path, settings: Settings, log: Path) -> dict[str, objec
             "rss_started": started,
             "rss_after_every_page": after_pages,
             "page_load_s": visits,
-            "filter_change": common.summary(samples),
+            "filter_change": common.summary(samples) if isinstance(samples, list) else samples,
             "rss_after_changes": after_changes,
             "page_changes": {
                 path: common.summary(v) if isinstance(v, list) and v else v for path, v in per_page.items()
