@@ -1,7 +1,7 @@
 """Talking to a running `deploy/supervise.py`: its state file, HAProxy's runtime socket, one worker's restart.
 
 Used by the supervisor's `restart-worker` and `status` commands, by `bench/load.py --serve` and by
-tests/test_serve.py (which start the supervisor with `launch`).
+tests/tooling/test_serve.py (which start the supervisor with `launch`).
 """
 
 from __future__ import annotations
