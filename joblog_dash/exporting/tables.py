@@ -31,8 +31,6 @@ FUNNEL_CSV_COLUMNS = (
     "municipality_code", "municipality", "persons", "share", "lower_95", "upper_95",
     "lower_998", "upper_998", "z", "verdict",
 )  # fmt: skip
-# What THE funnel reads (views.parts.funnel's cache fields): the funnel export is cached on the same.
-FUNNEL_FIELDS = ("month", "group", "area", "measure", "overdispersion", "target", "basis")
 
 
 def source_text(manifest: store.Manifest) -> str:
@@ -167,7 +165,7 @@ def funnel_machine_csv(db: warehouse.JoblogDB, sel: Selection) -> bytes:
     return neutralise_formulas(frame).write_csv(float_precision=6).encode("utf-8")
 
 
-@cached(*FUNNEL_FIELDS)
+@cached(*parts.FUNNEL_FIELDS)  # what THE funnel reads
 def funnel_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     table = funnel_frame(db, sel)
     measure_label = {"joblogged": "measure_joblogged", "none": "measure_none", "6plus": "measure_6plus"}

@@ -81,10 +81,6 @@ def configured_boundaries() -> tuple[boundaries.Boundaries | None, str | None]:
         return None, str(exc)
 
 
-# The Selection fields the funnel and the map read (views.parts.published_funnel): the cache key.
-FUNNEL_FIELDS = ("month", "group", "area", "measure", "overdispersion", "target", "basis")
-
-
 def _funnel(sel: Selection) -> fair.FunnelData:
     return parts.published_funnel(data.db(), sel)
 
@@ -130,7 +126,7 @@ def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
         st.info(t("map_title_empty"))
         return
     # Figures and tables are cached per version and selection (ui.cache.figure): building them cost ~250 ms.
-    fig = data.figure(_funnel_figure, sel.only(*FUNNEL_FIELDS), source)
+    fig = data.figure(_funnel_figure, sel.only(*parts.FUNNEL_FIELDS), source)
     event = st.plotly_chart(
         fig, key=f"{prefix}_funnel", alt=funnel_chart.funnel_alt(result, _target_text(sel)), on_select="rerun",
         selection_mode="points", config={"displaylogo": False},
@@ -139,11 +135,11 @@ def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
     hidden = result.table.filter(pl.col("suppressed") & (pl.col("persons") > 0))
     if hidden.height:
         st.caption(t("funnel_suppressed", names=", ".join(hidden.sort("name")["name"])))
-    view_table_behind(_funnel_table, sel.only(*FUNNEL_FIELDS), download=(f"{prefix}_funnel", "", fig))
+    view_table_behind(_funnel_table, sel.only(*parts.FUNNEL_FIELDS), download=(f"{prefix}_funnel", "", fig))
     drill_on_click(sel, event)
 
     st.subheader(t("map_heading"))
-    values = data.figure(_map_values, sel.only(*FUNNEL_FIELDS))
+    values = data.figure(_map_values, sel.only(*parts.FUNNEL_FIELDS))
     title = maps.map_title(values, sel.measure)
     subtitle = t("map_subtitle", group=group_label, month=month_label) + _basis_note(sel)
     shapes, problem = configured_boundaries()
@@ -161,13 +157,13 @@ def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
             names = [reference.municipality_name(c) for c in shapes.missing]
             st.caption(t("boundaries_missing", n=len(names), names=", ".join(names[:10])))
     else:
-        fig = data.figure(_hex_figure, sel.only(*FUNNEL_FIELDS), title, subtitle)
+        fig = data.figure(_hex_figure, sel.only(*parts.FUNNEL_FIELDS), title, subtitle)
     event = st.plotly_chart(
         fig, key=f"{prefix}_map_{kind}", alt=maps.map_alt(values, sel.measure, kind), on_select="rerun",
         selection_mode="points", config={"displaylogo": False},
     )  # fmt: skip
     st.caption(t("map_caption"))
-    view_table_behind(_funnel_table, sel.only(*FUNNEL_FIELDS), download=(f"{prefix}_map", title, fig))
+    view_table_behind(_funnel_table, sel.only(*parts.FUNNEL_FIELDS), download=(f"{prefix}_map", title, fig))
     drill_on_click(sel, event)
 
 

@@ -21,6 +21,9 @@ from joblog_dash.views.cache import cached
 from joblog_dash.views.selection import Selection
 
 PEER_COUNT = 5
+# Every Selection field THE funnel reads: its cache key, and the key of every figure or table drawn from it
+# (ui.fair, exporting.tables), so a field added here can never be dropped from one of them.
+FUNNEL_FIELDS = ("month", "group", "area", "measure", "overdispersion", "target", "basis")
 
 
 @cached("group")
@@ -81,7 +84,7 @@ def month_counts(db: JoblogDB, sel: Selection) -> pl.DataFrame:
     return queries.month_counts(db, sel.month)
 
 
-@cached("month", "group", "area", "measure", "overdispersion", "target", "basis")
+@cached(*FUNNEL_FIELDS)
 def funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     """THE funnel: the measure's share per municipality of the area against the country's (or the area's)
     target, with over-dispersion as chosen. Raises ValueError when nobody has persons that month.
@@ -142,7 +145,7 @@ def _adjusted_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     return fair.FunnelData(table=table, result=result, measure=sel.measure, target_kind="national")
 
 
-@cached("month", "group", "area", "measure", "overdispersion", "target", "basis")
+@cached(*FUNNEL_FIELDS)
 def published_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     """THE funnel as every surface shows it: the same statistics, the table published."""
     data = funnel(db, sel)

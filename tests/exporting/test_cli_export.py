@@ -24,6 +24,17 @@ def run(argv: list[str], capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[in
     return code, out, err.decode("utf-8")
 
 
+def read_danish_csv(out: bytes) -> pl.DataFrame:
+    """A Danish-Excel CSV as written (`;`, decimal comma, the preamble lines skipped), every cell as text."""
+    return pl.read_csv(
+        io.BytesIO(out),
+        separator=";",
+        decimal_comma=True,
+        skip_rows=exports.PREAMBLE_LINES,
+        infer_schema=False,
+    )
+
+
 def test_export_funnel_defaults_to_machine_csv(demo_data_dir: Path, capsysbinary):
     code, out, _ = run(["export", "funnel", "--month", "2018-09", "--group", "kontanthjaelp"], capsysbinary)
     assert code == 0
@@ -61,13 +72,7 @@ def test_every_kind_as_csv_and_xlsx(kind: str, demo_data_dir: Path, tmp_path: Pa
     args = ["export", kind, "--month", "2018-09", "--group", "kontanthjaelp", "--kommune", "360"]
     code, out, _ = run([*args, "--format", "csv"], capsysbinary)
     assert code == 0 and out.startswith(b"\xef\xbb\xbf")
-    back = pl.read_csv(
-        io.BytesIO(out),
-        separator=";",
-        decimal_comma=True,
-        skip_rows=exports.PREAMBLE_LINES,
-        infer_schema=False,
-    )
+    back = read_danish_csv(out)
     assert back.height >= 3
     target = tmp_path / f"{kind}.xlsx"
     code, out, err = run([*args, "--format", "xlsx", "--out", str(target)], capsysbinary)
@@ -125,13 +130,7 @@ def test_export_municipalities_adjusted_is_the_pages_ranking(demo_data_dir: Path
     args = ["export", "municipalities", "--month", "2018-09", "--group", "kontanthjaelp", "--format", "csv"]
     code, out, _ = run([*args, "--basis", "adjusted"], capsysbinary)
     assert code == 0
-    back = pl.read_csv(
-        io.BytesIO(out),
-        separator=";",
-        decimal_comma=True,
-        skip_rows=exports.PREAMBLE_LINES,
-        infer_schema=False,
-    )
+    back = read_danish_csv(out)
     column = t("col_share_adjusted") + " (pct.)"
     assert t("std_expected_share") + " (pct.)" in back.columns and column in back.columns
     db = warehouse.open_db(demo_data_dir)
