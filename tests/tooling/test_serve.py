@@ -1,6 +1,7 @@
 """`make serve` end to end: the supervisor (deploy/) with 2 Streamlit workers behind HAProxy.
 
-HAProxy's active health checks pass on both workers; through the proxy: the health endpoint; the sticky cookie (every request carrying JOBLOG_WORKER=wN is
+HAProxy's active health checks pass on both workers; through the proxy: the health endpoint; static files
+from HAProxy's cache, gzipped; the sticky cookie (every request carrying JOBLOG_WORKER=wN is
 answered by wN, and a websocket opened with it is one of wN's connections in HAProxy's runtime stats); a
 page over Streamlit's websocket (bench/stclient.py); `restart-worker` on one worker while the other
 worker's session goes on over the same websocket. Everything started is stopped, even on failure, and
@@ -10,6 +11,8 @@ the test checks that no process it started is left. Needs Debian's haproxy (.ci/
 from __future__ import annotations
 
 import asyncio
+import gzip
+import re
 import subprocess
 import sys
 import urllib.request
@@ -34,6 +37,30 @@ def _get(url: str, worker: str | None = None) -> tuple[str, str | None, str]:
     with urllib.request.urlopen(request, timeout=10) as resp:
         cookies = [c for c in resp.headers.get_all("Set-Cookie") or [] if c.startswith(control.COOKIE)]
         return resp.read().decode(), resp.headers["X-Joblog-Worker"], cookies[0] if cookies else ""
+
+
+def _fetch(url: str, worker: str, encoding: str = "identity") -> tuple[bytes, dict[str, str]]:
+    """(body as sent, headers) of a GET with the sticky cookie and an Accept-Encoding."""
+    headers = {"Cookie": f"{control.COOKIE}={worker}", "Accept-Encoding": encoding}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as resp:
+        return resp.read(), {k.lower(): v for k, v in resp.headers.items()}
+
+
+def _static_files(url: str) -> dict:
+    """Streamlit's hashed frontend files come from HAProxy's cache after the first answer, gzipped for a
+    browser that accepts it; the page itself (no-cache) always comes from a worker."""
+    page, _ = _fetch(f"{url}/", "w1")
+    script = re.search(rb'src="\./(static/js/index\.[^"]+\.js)"', page)
+    assert script, page[:500]
+    js = f"{url}/{script.group(1).decode()}"
+    plain = [_fetch(js, "w1") for _ in range(2)]
+    zipped, zipped_headers = _fetch(js, "w1", "gzip")
+    return {
+        "static_workers": [h.get("x-joblog-worker") for _, h in plain],
+        "static_same": plain[0][0] == plain[1][0] == gzip.decompress(zipped),
+        "static_encoding": zipped_headers.get("content-encoding"),
+        "page_workers": [_fetch(f"{url}/", "w2")[1].get("x-joblog-worker") for _ in range(2)],
+    }
 
 
 def _open_connections(state: dict) -> dict[str, int]:
@@ -66,6 +93,7 @@ async def _scenario(cluster: control.Launched) -> dict:
     found["health"] = (body, served_by, cookie)
     # Sticky: with the cookie every request goes to that worker, whichever HAProxy would pick otherwise.
     found["sticky_http"] = {w: {_get(f"{url}/_stcore/health", w)[1] for _ in range(6)} for w in ("w1", "w2")}
+    found.update(_static_files(url))
 
     # Session A: as a browser, page first (the cookie), then the websocket and a page run.
     a = StreamlitClient(url, timeout=60, sticky=True)
@@ -130,6 +158,11 @@ def test_two_workers_behind_haproxy_sticky_and_one_restarted(demo_data_dir: Path
     assert body == "ok" and served_by in ("w1", "w2")
     assert cookie.startswith(f"{control.COOKIE}={served_by};")
     assert found["sticky_http"] == {"w1": {"w1"}, "w2": {"w2"}}
+    # The first answer for a static file names its worker, the second comes from HAProxy's cache (no
+    # worker); gzip for a browser that accepts it, the same bytes unpacked; the page is never cached.
+    assert found["static_workers"] == ["w1", None], found["static_workers"]
+    assert found["static_same"] and found["static_encoding"] == "gzip"
+    assert found["page_workers"] == ["w2", "w2"]
 
     for key in ("a_open", "b_open"):
         assert found[key].ok and found[key].elements > 10, found[key]
