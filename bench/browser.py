@@ -29,6 +29,17 @@ INSTALL_OBSERVER = """
   });
   window.__benchObserver.observe(app, {attributes: true, attributeOldValue: true,
                                        attributeFilter: ['data-test-script-state']});
+  // A run so short that React never renders the "running" state (bench/floor_app's) still replaces its
+  // chart, and only a run's deltas do that.
+  const chart = '[data-testid="stPlotlyChart"], .js-plotly-plot';
+  window.__benchCharts = new MutationObserver((records) => {
+    for (const r of records) {
+      for (const n of [...r.addedNodes, ...r.removedNodes]) {
+        if (n.nodeType === 1 && (n.matches(chart) || n.querySelector(chart))) window.__benchRan = true;
+      }
+    }
+  });
+  window.__benchCharts.observe(document.querySelector('[data-testid="stMain"]'), {childList: true, subtree: true});
 }
 """
 IDLE = """

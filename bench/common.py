@@ -136,11 +136,17 @@ class Server:
             self.process.wait()
 
 
-def start_server(data: Path, port: int | None = None, log: Path | None = None) -> Server:
+def start_server(
+    data: Path,
+    port: int | None = None,
+    log: Path | None = None,
+    script: str = "app.py",
+    env: dict[str, str] | None = None,
+) -> Server:
     port = port or free_port()
-    env = {**os.environ, "JOBLOG_DATA_DIR": str(data)}
+    env = {**os.environ, "JOBLOG_DATA_DIR": str(data), **(env or {})}
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip

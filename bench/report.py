@@ -115,6 +115,13 @@ def goals(results: dict) -> str:
             )
         if not changes:
             lines.append("  not measured (--no-browser or the server failed)")
+        floor = server.get("floor", {})
+        if isinstance(floor.get("change"), dict):
+            f = floor["change"]
+            lines.append(
+                f"  {'floor (bench/floor_app)':24} median {f['median_ms']:7.0f}  p95 {f['p95_ms']:7.0f}  "
+                f"(n={f['n']})  Streamlit + one small chart, nothing of ours"
+            )
         link = server.get("shared_link")
         if link:
             worst = max((v for v in server["shared_links_s"].values() if isinstance(v, float)), default=None)
@@ -126,6 +133,12 @@ def goals(results: dict) -> str:
             failed = {k: v for k, v in server["shared_links_s"].items() if isinstance(v, str)}
             if failed:
                 lines.append(f"  failed links: {failed}")
+            if isinstance(floor.get("shared_link"), dict):
+                f = floor["shared_link"]
+                lines.append(
+                    f"  floor (bench/floor_app): median {f['median_ms']:.0f} ms, p95 {f['p95_ms']:.0f} ms "
+                    f"(n={f['n']}): a new browser loading Streamlit's frontend and plotly.js"
+                )
         lines.append(
             f"server rerun with unseen filters (AppTest; goal median <= {b['unseen_rerun_median_ms']} ms, "
             f"max <= {b['unseen_rerun_max_ms']} ms):"

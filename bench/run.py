@@ -89,6 +89,7 @@ def measure_server(data: Path, settings: Settings, log: Path) -> dict[str, objec
             for k in range(settings.shared_links)
         ]
         opened = asyncio.run(browser.shared_links(server.url, links))
+        floor = measure_floor(data, t("filter_month"), options, settings, len(links))
         return {
             "rss_started": started,
             "rss_after_every_page": after_pages,
@@ -103,7 +104,35 @@ def measure_server(data: Path, settings: Settings, log: Path) -> dict[str, objec
             if (loads := [v for v in opened.values() if isinstance(v, float)])
             else None,
             "rss_at_end": server.memory(),
+            "floor": floor,
         }
+    finally:
+        server.stop()
+
+
+def measure_floor(
+    data: Path, label: str, options: list[str], settings: Settings, links: int
+) -> dict[str, object]:
+    """bench/floor_app.py (one selectbox, one small chart) timed as the pages are: the stack's floor."""
+    from bench import browser
+
+    log = common.BENCH_DATA / "server-floor.log"
+    server = common.start_server(
+        data, log=log, script="bench/floor_app.py", env={"JOBLOG_FLOOR_OPTIONS": json.dumps(options)}
+    )
+    try:
+        found: dict[str, object] = {}
+        try:
+            samples = asyncio.run(
+                browser.filter_changes(server.url, "", label, options, settings.page_changes)
+            )
+            found["change"] = common.summary(samples)
+        except Exception as exc:  # noqa: BLE001 - reported in the results
+            found["change"] = f"error: {type(exc).__name__}: {exc}"[:300]
+        opened = asyncio.run(browser.shared_links(server.url, [f"?n={i}" for i in range(links)]))
+        loads = [v for v in opened.values() if isinstance(v, float)]
+        found["shared_link"] = common.summary(loads) if loads else opened
+        return found
     finally:
         server.stop()
 

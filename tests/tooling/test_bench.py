@@ -86,6 +86,8 @@ def test_goals_report_marks_each_issue_11_figure_against_its_goal():
                     "shared_links_s": {"?maaned=2016-01": 1.2, "kommuner?maaned=2016-02": "error: TimeoutError"},
                     "rss_after_every_page": {"rss_mb": 340.0, "peak_rss_mb": 345.0},
                     "rss_at_end": {"rss_mb": 360.0, "peak_rss_mb": 370.0},
+                    "floor": {"change": {"median_ms": 210.0, "p95_ms": 330.0, "n": 10},
+                              "shared_link": {"median_ms": 2500.0, "p95_ms": 2900.0, "n": 3}},
                 },
             }
         },
@@ -99,6 +101,25 @@ def test_goals_report_marks_each_issue_11_figure_against_its_goal():
     assert "no such filter" in line("om_tallene")
     assert line("open a shared link").endswith("OVER")  # p95 1600 > 1500
     assert "TimeoutError" in line("failed links")
+    assert "median     210  p95     330  (n=10)" in line("floor (bench/floor_app)")  # beside the pages
+    assert "median 2500 ms, p95 2900 ms (n=3)" in line("floor (bench/floor_app):")  # beside the links
     assert line("pages/3_ydelsesgrupper.py").endswith("OVER")  # max 260 > 250 although the median is ok
     assert line("RSS of one worker").endswith("ok")  # peak 345 <= 350
     assert line("heat map").endswith("ok") and "120.0" in line("heat map")  # 120 KB <= 150
+
+
+def test_floor_app_has_the_month_filter_the_bench_drives(monkeypatch: pytest.MonkeyPatch):
+    from streamlit.testing.v1 import AppTest
+
+    from joblog_dash.text.strings import t
+
+    monkeypatch.setenv("JOBLOG_FLOOR_OPTIONS", json.dumps(["aug. 2026", "jul. 2026"]))
+    at = AppTest.from_file(str(config.PACKAGE_ROOT / "bench" / "floor_app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    box = at.sidebar.selectbox[0]
+    assert box.label == t("filter_month") and list(box.options) == ["aug. 2026", "jul. 2026"]
+    assert box.value == "jul. 2026"  # the last option, so the bench's first pick is a change
+    before = at.get("plotly_chart")[0].proto.spec
+    box.select("aug. 2026").run()
+    assert at.get("plotly_chart")[0].proto.spec != before  # a change redraws the chart
