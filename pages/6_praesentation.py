@@ -14,10 +14,8 @@ f = ctx.selection
 slides = presenting.deck(f)
 index = presenting.slide_index(len(slides))
 slide = slides[index]
-st.markdown(f"<div class='slide-title'>{escape(slide.title)}</div>", unsafe_allow_html=True)
-st.markdown(f"<div class='slide-message'>{escape(slide.message)}</div>", unsafe_allow_html=True)
-st.plotly_chart(slide.figure, key=f"deck_{slide.key}", config={"displayModeBar": False}, width="stretch")
-st.caption(slide.alt)
+# The controls above the slide: on a 1366×768 laptop or a 1400×900 window the slide runs past the fold,
+# and a presenter must not have to scroll to reach "Næste".
 left, middle, right, end = st.columns([1, 1, 1, 1])
 left.button(
     t("presentation_previous"), key="deck_previous", disabled=index == 0,
@@ -31,5 +29,9 @@ right.button(
     on_click=presenting.go_to, args=(index + 1,), width="stretch",
 )  # fmt: skip
 end.page_link(PAGES[0][0], label=t("presentation_exit"), icon="✖️", query_params=state.to_params(f))
+st.markdown(f"<div class='slide-title'>{escape(slide.title)}</div>", unsafe_allow_html=True)
+st.markdown(f"<div class='slide-message'>{escape(slide.message)}</div>", unsafe_allow_html=True)
+st.plotly_chart(slide.figure, key=f"deck_{slide.key}", config={"displayModeBar": False}, width="stretch")
+st.caption(slide.alt)
 st.caption(t("presentation_keys"))
 presenting.arrow_keys()

@@ -63,6 +63,11 @@ def test_presentation_mode_walks_the_deck(page: Page, titles: list[str]):
     size = page.locator(".slide-title").evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
     assert size >= 32, f"slide title is {size}px, not large type"
     expect(page.get_by_role("button", name="◀ Forrige")).to_be_disabled()
+    # "Næste" is on screen as the deck opens: no scrolling to reach it, at 1366×768 either.
+    for width, height in ((1280, 720), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        box = page.get_by_role("button", name="Næste ▶").bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= height, (width, height, box)
     # The demo notice stays on every slide.
     expect(page.get_by_text("Demodata:", exact=False).first).to_be_visible()
 
