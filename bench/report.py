@@ -122,6 +122,8 @@ def goals(results: dict) -> str:
                 f"  {'floor (bench/floor_app)':24} median {f['median_ms']:7.0f}  p95 {f['p95_ms']:7.0f}  "
                 f"(n={f['n']})  Streamlit + one small chart, nothing of ours"
             )
+        elif floor.get("change"):
+            lines.append(f"  {'floor (bench/floor_app)':24} {floor['change']}")
         link = server.get("shared_link")
         if link:
             worst = max((v for v in server["shared_links_s"].values() if isinstance(v, float)), default=None)
