@@ -551,6 +551,10 @@ DA: dict[str, str] = {
     ),
     # Upload and the mapping step (ui/upload.py)
     "upload_heading": "Indlæs rigtige tal",
+    "upload_gate_off": (
+        "Upload er slået fra på denne server, fordi den ikke kan begrænses til administratorer. "
+        "Brug kommandolinjen: joblog-dash import FIL."
+    ),
     "upload_intro": (
         "Eksport fra Jobindsats (API v3/v2 som JSON eller CSV), et STAR-benchmarkark eller et andet udtræk "
         "(CSV, JSON, Excel .xlsx) eller det kanoniske format (CSV/parquet), højst {limit} MB. Du ser tabellen, "

@@ -28,6 +28,7 @@ from joblog_dash.importing import service
 from joblog_dash.text import fmt
 from joblog_dash.text.safety import printable
 from joblog_dash.text.strings import t
+from joblog_dash.ui import upload_gate
 
 MAX_ATTEMPTS = 5
 PASSWORD_ACTOR = "administrator"  # the password is shared, so the audit log can name no person
@@ -62,7 +63,15 @@ def oidc_provider(auth: Mapping[str, Any]) -> str | None:
 
 
 def render_sign_in() -> str | None:
-    """Draw the sign-in (or why there is none); returns the signed-in administrator for the audit log."""
+    """Draw the sign-in (or why there is none); returns the signed-in administrator for the audit log.
+    Without one, this session may not upload (ui.upload_gate)."""
+    who = _sign_in()
+    if who is None:
+        upload_gate.close()
+    return who
+
+
+def _sign_in() -> str | None:
     values = secrets()
     mode = sign_in_mode(values)
     if mode == "none":
