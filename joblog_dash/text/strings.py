@@ -483,6 +483,7 @@ DA: dict[str, str] = {
     "presentation_previous": "◀ Forrige",
     "presentation_next": "Næste ▶",
     "presentation_counter": "Dias {index} af {total}",
+    "presentation_slide": "dias {index}",
     "presentation_exit": "Afslut præsentation",
     "presentation_keys": "Piletasterne ← → skifter dias.",
     # Expected versus actual (issue 14: analysis/standardise.py; the lead wires them into the pages)
