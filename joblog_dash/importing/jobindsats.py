@@ -308,17 +308,18 @@ def parse_counts(column: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
 def count_problem(text: str) -> str:
     """Why one count cell is not a valid count (for the problem message)."""
     cleaned = text.strip()
+    # A cell of thousands of characters would drown the message: show its start and its length.
+    length = f"{len(cleaned):,}".replace(",", ".")
+    shown = f"'{cleaned}'" if len(cleaned) <= 40 else f"'{cleaned[:20]}…' ({length} tegn)"
     if re.fullmatch(r"-\s*[\d.,]+", cleaned):
-        return f"'{cleaned}' er negativ; antal kan ikke være negative"
+        return f"{shown} er negativ; antal kan ikke være negative"
     if re.fullmatch(r"[\d.]*\d,\d*[1-9]\d*", cleaned):
-        return f"'{cleaned}' er ikke et helt tal (antal personer og jobsøgninger er heltal)"
+        return f"{shown} er ikke et helt tal (antal personer og jobsøgninger er heltal)"
     if re.fullmatch(_INTEGER, cleaned):
-        return f"'{cleaned}' er for stort til et antal"
+        return f"{shown} er for stort til et antal"
     if re.fullmatch(r"[\d.]+", cleaned):
-        return (
-            f"'{cleaned}' er ikke et gyldigt tal; punktum er tusindtalsseparator (1.234 = tusind to hundrede)"
-        )
-    return f"'{cleaned}' er ikke et tal"
+        return f"{shown} er ikke et gyldigt tal; punktum er tusindtalsseparator (1.234 = tusind to hundrede)"
+    return f"{shown} er ikke et tal"
 
 
 # --- Writing ---------------------------------------------------------------------------------------------
