@@ -7,7 +7,8 @@ then an explicit Importér. The mapping can be saved as a named profile for next
 
 Shown only to a signed-in administrator (the page gates it with ui/admin.py). The file is saved under the data directory with a
 generated, sanitised name, so an upload cannot write elsewhere. Every text from the file is shown as data
-(tables, st.text), never as Markdown or HTML.
+(tables, st.text), never as Markdown or HTML; where it must be part of a label (a wide sheet's measure
+names) it is escaped, so no image loads and no link is live.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing import mapping as mp
 from joblog_dash.importing import readers, service
 from joblog_dash.importing.validate import Problem
-from joblog_dash.text.safety import printable, safe_filename
+from joblog_dash.text.safety import escape_markdown, printable, safe_filename
 from joblog_dash.text.strings import t
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ def _progress() -> Iterator[service.Progress]:
     bar = slot.progress(0.0, text="Starter …")
 
     def update(fraction: float, text: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=printable(text, limit=80))
+        bar.progress(min(max(fraction, 0.0), 1.0), text=escape_markdown(printable(text, limit=80)))
 
     try:
         yield update
@@ -367,7 +368,7 @@ def _wide_measures(
         value_side, unit_side = st.columns([3, 2])
         with value_side:
             meaning = st.selectbox(
-                t("upload_measure_value", value=printable(value, limit=80)),
+                t("upload_measure_value", value=escape_markdown(printable(value, limit=80))),
                 list(measure_labels),
                 index=list(measure_labels).index(guess) if guess in measure_labels else 0,
                 format_func=measure_labels.get,
@@ -486,7 +487,7 @@ def render_upload_section(data_dir: Path | None = None, *, actor: str | None = N
     except Exception:  # any bad file must leave the page (rollback, audit log) and the next rerun working
         log.exception("upload of %s failed", state.get("name"))
         _fail(state, t("upload_failed"))
-        st.error(t("upload_unreadable", name=state.get("name", "")))
+        st.error(t("upload_unreadable", name=escape_markdown(state.get("name", ""))))
         _show_problems(state["read_problems"])
 
 
@@ -494,7 +495,7 @@ def _render_steps(uploaded, state: dict, data_dir: Path | None, actor: str | Non
     if state.get("file_id") != uploaded.file_id:
         _receive(uploaded, state, data_dir)
     if state.get("read_problems"):
-        st.error(t("upload_unreadable", name=state["name"]))
+        st.error(t("upload_unreadable", name=escape_markdown(state["name"])))
         _show_problems(state["read_problems"])
         return
     if state.get("report") is not None:
@@ -508,7 +509,7 @@ def _render_steps(uploaded, state: dict, data_dir: Path | None, actor: str | Non
     st.markdown(f"**{t('upload_step_preview')}**")
     problems: list[Problem] = state.get("problems", [])
     if not state.get("ok"):
-        st.error(t("upload_refused", name=state["name"]))
+        st.error(t("upload_refused", name=escape_markdown(state["name"])))
         _show_problems(problems, key="joblog_upload_problems")
         return
     stats = state.get("stats", {})

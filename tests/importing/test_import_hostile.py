@@ -158,3 +158,36 @@ def test_json_integers_too_long_for_python_stay_text() -> None:
 
     frame, _kind = read_jobindsats_json(b'{"columns": ["a", "b"], "rows": [[' + b"9" * 5000 + b", 12]]}")
     assert frame["a"].to_list() == ["9" * 5000] and frame["b"].to_list() == ["12"]
+
+
+HOSTILE_LABEL = "![x](http://example.invalid/x.png) [klik](http://example.invalid) **fed** <img src=x>"
+
+
+def test_measure_labels_from_the_file_are_not_markdown(dataset: Path) -> None:
+    """A wide sheet's measure names become widget labels: they must show literally (no image, no link)."""
+    lines = [
+        "Kommune;Nøgletal;2024M01;2024M02",
+        "København;Antal personer;1000;1010",
+        "København;Andel uden jobsøgning (pct.);12,5;12,3",
+        f"København;{HOSTILE_LABEL};1;2",
+    ]
+    at = AppTest.from_function(_upload_app, default_timeout=30).run()
+    at.file_uploader(key="joblog_upload").upload("bred.csv", "\n".join(lines).encode(), "text/csv").run()
+    assert not at.exception
+    labels = [w.label for w in at.selectbox if re.fullmatch(r"joblog_map_value_\d+_\d+", w.key or "")]
+    (label,) = [lab for lab in labels if "klik" in lab]
+    # Every Markdown/HTML character of the file's text is backslash-escaped.
+    assert r"\!\[x\]\(http" in label and r"\[klik\]" in label and r"\*\*fed\*\*" in label
+    assert r"\<img" in label
+    assert not re.search(r"(?<!\\)[\[\]()!*<>]", label), label
+    # Bare addresses are linked by GitHub-flavoured Markdown even when escaped: they must be broken up.
+    assert "http://" not in label.replace("\\", "")
+
+
+def test_escaped_text_has_no_bare_address_left() -> None:
+    from joblog_dash.text.safety import escape_markdown
+
+    for text in ("se http://x.dk/a", "HTTPS://x.dk", "www.x.dk", "skriv til a@b.dk", "ftp://x"):
+        plain = escape_markdown(text).replace("\\", "")
+        assert not re.search(r"(?i)\w://|www\.|\w@", plain), plain
+        assert plain.replace("\u2060", "") == text  # only invisible word joiners are added
