@@ -133,12 +133,12 @@ def age_group(label: str) -> str | None:
     key = re.sub(r"\s*år\s*", " ", key).strip()
     bounds = [(16, 24), (25, 29), (30, 39), (40, 49), (50, 200)]
     labels = reference.AGE_GROUPS
-    match = re.fullmatch(r"(\d+)\s*-\s*(\d+)", key)
+    match = re.fullmatch(r"(\d{1,3})\s*-\s*(\d{1,3})", key)
     if match:
         low, high = int(match[1]), int(match[2])
     else:
-        match = re.fullmatch(r"(\d+)\s*(\+|og derover|og ældre|\+ ?og derover)", key) or re.fullmatch(
-            r"(\d+)\s*\+", key
+        match = re.fullmatch(r"(\d{1,3})\s*(\+|og derover|og ældre|\+ ?og derover)", key) or re.fullmatch(
+            r"(\d{1,3})\s*\+", key
         )
         if not match:
             return None
@@ -234,7 +234,7 @@ def municipality(label: str) -> int | None:
     )
     if not match:
         return None
-    number, name = (match[1], match[2]) if match[1].isdigit() else (match[2], match[1])
+    number, name = (match[1], match[2]) if match[1].isdecimal() else (match[2], match[1])
     by_code, by_name = reference.resolve_municipality(number), reference.resolve_municipality(name)
     return by_code if by_code is not None and by_code == by_name else None
 
@@ -262,7 +262,7 @@ def non_municipal(label: str) -> str | None:
         return NON_MUNICIPAL_LABELS[key]
     match = re.fullmatch(r"(\d{3,4})\s*[-–]?\s*(\D.*)", key) or re.fullmatch(r"(\D.*?)\s*\((\d{3,4})\)", key)
     if match:
-        number, name = (match[1], match[2]) if match[1].isdigit() else (match[2], match[1])
+        number, name = (match[1], match[2]) if match[1].isdecimal() else (match[2], match[1])
         if NON_MUNICIPAL_LABELS.get(number) == "Christiansø" == NON_MUNICIPAL_LABELS.get(name.strip()):
             return "Christiansø"
     return None

@@ -40,6 +40,8 @@ def max_import_bytes() -> int:
         megabytes = float(os.environ.get("JOBLOG_MAX_IMPORT_MB", DEFAULT_MAX_IMPORT_MB))
     except ValueError:
         megabytes = DEFAULT_MAX_IMPORT_MB
+    if not 0 < megabytes < 1024 * 1024:  # also nan and inf
+        megabytes = DEFAULT_MAX_IMPORT_MB
     return int(megabytes * 1024 * 1024)
 
 

@@ -191,3 +191,45 @@ def test_escaped_text_has_no_bare_address_left() -> None:
         plain = escape_markdown(text).replace("\\", "")
         assert not re.search(r"(?i)\w://|www\.|\w@", plain), plain
         assert plain.replace("\u2060", "") == text  # only invisible word joiners are added
+
+
+HUGE = "9" * 5000
+ODD_CELLS = [  # (column, value) -> refused for that column with a short message, never a traceback
+    ("Område", "²"),
+    ("Område", "١٠١"),  # Arabic-Indic digits for 101: not a municipality code here
+    ("Område", HUGE),
+    ("Område", f"{HUGE} København"),
+    ("Alder", f"{HUGE}-50"),
+    ("Alder", f"{HUGE}+"),
+    ("Periode", "²⁰¹⁸M01"),
+    ("Antal personer", "²"),
+    ("Antal personer", HUGE),
+]
+
+
+@pytest.mark.parametrize(("column", "value"), ODD_CELLS, ids=[f"{c}-{v[:6]}" for c, v in ODD_CELLS])
+def test_odd_digits_and_huge_numbers_in_cells_are_refused_clearly(
+    tmp_path: Path, column: str, value: str
+) -> None:
+    from importfixtures import HEADER
+
+    from joblog_dash.importing import service
+
+    header = [*HEADER[:3], "Alder", *HEADER[3:]]
+    cells = dict(zip(header, [*row()[:3], "30-39 år", *row()[3:]], strict=True))
+    cells[column] = value
+    path = tmp_path / "fil.csv"
+    path.write_bytes(csv_bytes([[cells[h] for h in header]], header=header))
+    result = service.validate_file(path)
+    assert not result.ok
+    (problem,) = result.errors
+    assert problem.column == column and problem.row == 2
+    assert len(problem.message) < 200, problem.message
+
+
+def test_municipality_codes_are_ascii_digits() -> None:
+    from joblog_dash.data import reference
+
+    assert reference.resolve_municipality("0101") == reference.resolve_municipality("101") == 101
+    for text in ("²", "١٠١", "9" * 5000, "00101"):
+        assert reference.resolve_municipality(text) is None
