@@ -559,6 +559,9 @@ DA: dict[str, str] = {
     ),
     "upload_file": "Eksportfil",
     "upload_too_big": "filen er over grænsen på {limit} MB",
+    "upload_failed": (
+        "filen kunne ikke behandles og er slettet igen; intet er ændret. Gem den fx som CSV og prøv igen."
+    ),
     "upload_unreadable": "{name} kan ikke læses. Ret problemet og upload filen igen.",
     "upload_refused": "{name} kan ikke importeres. Ret problemerne nedenfor eller kortlægningen og prøv igen.",
     "upload_step_table": "1. Tabellen i filen",
