@@ -485,6 +485,11 @@ DA: dict[str, str] = {
     "presentation_counter": "Dias {index} af {total}",
     "presentation_exit": "Afslut præsentation",
     "presentation_keys": "Piletasterne ← → skifter dias.",
+    "deck_download_heading": "Hent præsentationen",
+    "deck_download_pptx": "⬇️ PowerPoint (.pptx)",
+    "deck_download_pdf": "⬇️ PDF (et dias pr. side)",
+    "deck_download_help": "Diasene med titler, kilde og talepunkter som noter. Diagrammerne kan redigeres i PowerPoint.",
+    "deck_pdf_unavailable": "PDF kræver Chromium på serveren; hent PowerPoint-udgaven.",
     # Expected versus actual (issue 14: analysis/standardise.py; the lead wires them into the pages)
     "std_dimension_gender": "køn",
     "std_dimension_age_group": "alder",
