@@ -3,6 +3,8 @@ number comes from views.profile, which the brief, the deck and `joblog-dash expo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from joblog_dash.text.strings import source_line, t
@@ -30,3 +32,4 @@ fair_ui.render_profile_followup(view, ctx.selection, source_line(ctx.manifest))
 st.subheader(t("brief_heading"))
 downloads.view_downloads(ctx.db, "profile", ctx.selection, "profile_table")
 downloads.brief_downloads(ctx.db, ctx.selection)
+downloads.pack_downloads(ctx.db, replace(ctx.selection, area=view.region.key), "profile_pack")

@@ -136,7 +136,8 @@ def regions(view: SpreadView, sel: Selection, source: str) -> None:
                 "Median": [fmt.pct(v) for v in medians["median"]],
                 "Kommuner": medians["n"],
             }
-        )
+        ),
+        download=("kommuner_regions", "", fig, sel),
     )
     drill_on_click(sel, event)
 
