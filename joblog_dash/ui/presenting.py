@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from joblog_dash.exporting import deck as presentation
+from joblog_dash.exporting import deck_files
+from joblog_dash.exporting import files as exports
+from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text.safety import escape_markdown
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
@@ -105,3 +110,24 @@ def go_to(index: int) -> None:
 
 def counter(index: int, total: int) -> str:
     return t("presentation_counter", index=index + 1, total=total)
+
+
+def downloads(selection: Selection) -> None:
+    """'Hent præsentationen': the deck on screen as PowerPoint and as PDF, built when a button is clicked."""
+    slides, db = deck(selection), data.db()
+    source, is_demo = export_tables.source_text(db.manifest), db.manifest.is_demo
+    name = deck_files.filename(selection.month, is_demo)
+    st.markdown(f"**{t('deck_download_heading')}**")
+    left, right = st.columns(2)
+    left.download_button(
+        t("deck_download_pptx"), data=partial(deck_files.to_pptx, slides, source, is_demo),
+        file_name=f"{name}.pptx", mime=deck_files.PPTX_MIME, key="deck_pptx", help=t("deck_download_help"),
+        on_click="ignore",
+    )  # fmt: skip
+    if exports.chromium_path() is None:
+        right.caption(t("deck_pdf_unavailable"))
+        return
+    right.download_button(
+        t("deck_download_pdf"), data=partial(deck_files.to_pdf, slides, source, is_demo),
+        file_name=f"{name}.pdf", mime="application/pdf", key="deck_pdf", on_click="ignore",
+    )  # fmt: skip
