@@ -235,8 +235,11 @@ DA: dict[str, str] = {
     "admin_password": "Administratoradgangskode",
     "admin_sign_in": "Log ind som administrator",
     "admin_wrong": "Forkert adgangskode. {left} forsøg tilbage.",
+    "admin_wait": "Næste forsøg tidligst om {seconds} sekunder.",
+    "admin_too_soon": "For kort tid efter et forkert forsøg: vent {seconds} sekunder. Adgangskoden er ikke prøvet.",
     "admin_locked": (
-        "For mange forkerte forsøg. Log ind er spærret i denne session; luk fanen og prøv igen senere."
+        "For mange forkerte forsøg. Log ind er spærret i op til {minutes} minutter — for alle, der prøver "
+        "herfra. Spørg en driftsansvarlig, hvis du har brug for at ændre data nu (joblog-dash på serveren)."
     ),
     "admin_rollback_heading": "Rul tilbage til en tidligere version",
     "admin_rollback_none": "Der er ingen anden version at rulle tilbage til.",
@@ -256,6 +259,8 @@ DA: dict[str, str] = {
     "audit_action": "Handling",
     "audit_import": "Import",
     "audit_rollback": "Tilbagerulning",
+    "audit_signin_failed": "Forkert adgangskode",
+    "audit_unknown_from": "ukendt fra {source}",
     "audit_file": "Fil",
     "audit_sha": "SHA-256",
     "audit_added": "Tilføjet",

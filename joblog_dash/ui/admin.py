@@ -5,7 +5,8 @@ Set-ups, first match wins:
 1. Streamlit's OIDC sign-in (`st.login`, e.g. Entra ID) when the app's secrets have an `[auth]` section;
    administrators are the e-mail addresses in `JOBLOG_ADMIN_EMAILS`.
 2. An administrator password kept only as a scrypt hash in the secrets (`[admin] password_hash`, printed by
-   `joblog-dash admin-hash`); at most MAX_ATTEMPTS wrong passwords per session.
+   `joblog-dash admin-hash`); wrong passwords are braked per source across sessions and workers
+   (data.signin_attempts), and each is written to the audit log.
 3. Neither: the web UI offers no way to change data and says so (the CLI stays for operators).
 
 Hashing and checking are pure (config.hash_admin_password / verify_admin_password); this is the thin edge.
@@ -13,6 +14,7 @@ Hashing and checking are pure (config.hash_admin_password / verify_admin_passwor
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -23,14 +25,14 @@ import streamlit as st
 from streamlit.errors import StreamlitAuthError, StreamlitSecretNotFoundError
 
 from joblog_dash import config
-from joblog_dash.data import audit, store
+from joblog_dash.data import audit, signin_attempts, store
 from joblog_dash.importing import service
 from joblog_dash.text import fmt
 from joblog_dash.text.safety import printable
 from joblog_dash.text.strings import t
 from joblog_dash.ui import upload_gate
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = signin_attempts.LOCK_AFTER  # wrong passwords from one source before it is locked out
 PASSWORD_ACTOR = "administrator"  # the password is shared, so the audit log can name no person
 _STATE = "joblog_admin"
 _LOCAL = ZoneInfo("Europe/Copenhagen")
@@ -107,29 +109,51 @@ def _oidc(auth: Mapping[str, Any]) -> str | None:
     return email
 
 
+def client_source() -> str:
+    """Where a sign-in comes from: the peer's address, or for a peer on this host (make serve's HAProxy in
+    front) the address the proxy appended to X-Forwarded-For; a header from anyone else is not believed."""
+    peer = st.context.ip_address
+    if isinstance(peer, str) and peer:  # AppTest's stand-in context gives no string
+        return printable(peer, limit=64)
+    forwarded = st.context.headers.get_all("X-Forwarded-For")
+    last = forwarded[-1].split(",")[-1].strip() if forwarded else ""
+    return printable(last, limit=64) or "lokal"
+
+
 def _password(stored: str) -> str | None:
-    state = st.session_state.setdefault(_STATE, {"signed_in": False, "failures": 0})
+    state = st.session_state.setdefault(_STATE, {"signed_in": False})
     if state["signed_in"]:
         st.caption(t("admin_signed_in", who=PASSWORD_ACTOR))
         if st.button(t("admin_logout"), key="admin_logout"):
             state["signed_in"] = False
             st.rerun()
         return PASSWORD_ACTOR
-    if state["failures"] >= MAX_ATTEMPTS:
-        st.error(t("admin_locked"), icon="🔒")
+    source = client_source()
+    brake = signin_attempts.status(PASSWORD_ACTOR, source)
+    if brake.locked:  # for every session and worker, not only this one
+        st.error(t("admin_locked", minutes=math.ceil(brake.wait / 60)), icon="🔒")
         return None
     with st.form("admin_sign_in", clear_on_submit=True):
         password = st.text_input(t("admin_password"), type="password", key="admin_password")
         submitted = st.form_submit_button(t("admin_sign_in"))
     if not submitted:
         return None
+    claim = signin_attempts.attempt(PASSWORD_ACTOR, source)  # counted before the password is looked at
+    if not claim.allowed:
+        if claim.locked:
+            st.rerun()  # redraw without the form
+        st.error(t("admin_too_soon", seconds=math.ceil(claim.wait)), icon="🔒")
+        return None
     if config.verify_admin_password(password, stored):
-        state.update(signed_in=True, failures=0)
+        signin_attempts.succeeded(PASSWORD_ACTOR)
+        state["signed_in"] = True
         st.rerun()
-    state["failures"] += 1
-    if state["failures"] >= MAX_ATTEMPTS:
-        st.rerun()  # redraw without the form
-    st.error(t("admin_wrong", left=MAX_ATTEMPTS - state["failures"]), icon="🔒")
+    with audit.acting_as(t("audit_unknown_from", source=source)):
+        audit.record("signin_failed", version_before=None, version_after=None)
+    if claim.locked:
+        st.rerun()
+    wait = t("admin_wait", seconds=math.ceil(claim.wait)) if claim.wait else ""
+    st.error(f"{t('admin_wrong', left=claim.left)} {wait}".strip(), icon="🔒")
     return None
 
 
@@ -195,7 +219,9 @@ def _local_time(iso: str) -> str:
 
 def audit_table(entries: list[audit.AuditEntry], show_actor: bool) -> pl.DataFrame:
     """The audit log as shown: local times, Danish labels; who only for administrators."""
-    actions = {"import": t("audit_import"), "rollback": t("audit_rollback")}
+    actions = {
+        "import": t("audit_import"), "rollback": t("audit_rollback"), "signin_failed": t("audit_signin_failed")
+    }  # fmt: skip
     columns: dict[str, list[object]] = {t("audit_when"): [_local_time(e.at) for e in entries]}
     if show_actor:
         columns[t("audit_who")] = [printable(e.actor, limit=80) for e in entries]
@@ -215,6 +241,8 @@ def audit_table(entries: list[audit.AuditEntry], show_actor: bool) -> pl.DataFra
 def render_audit_log(show_actor: bool) -> None:
     st.subheader(t("audit_heading"))
     entries = audit.read_entries()
+    if not show_actor:  # failed sign-ins are for administrators
+        entries = [e for e in entries if e.action != "signin_failed"]
     if not entries:
         st.caption(t("audit_empty"))
         return

@@ -12,7 +12,7 @@ from importfixtures import make_frame, write_dataset
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash import config
-from joblog_dash.data import audit, store
+from joblog_dash.data import audit, signin_attempts, store
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.ui import admin
 
@@ -143,16 +143,40 @@ def test_without_configuration_nobody_can_change_data(data_dir: Path) -> None:
     assert "joblog-dash import FIL" in _texts(at)
 
 
-def test_wrong_passwords_are_bounded_per_session(data_dir: Path) -> None:
-    at = _page({"admin": {"password_hash": config.hash_admin_password(PASSWORD)}})
+def test_wrong_passwords_are_braked_across_sessions_and_logged(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1_000_000.0]
+    monkeypatch.setattr(signin_attempts, "now", lambda: clock[0])
+    secrets = {"admin": {"password_hash": config.hash_admin_password(PASSWORD)}}
+    at = _page(secrets)
     assert not _can_change_data(at)
-    for attempt in range(1, admin.MAX_ATTEMPTS):
-        _sign_in(at, "forkert")
-        assert f"{admin.MAX_ATTEMPTS - attempt} forsøg tilbage" in _texts(at)
     _sign_in(at, "forkert")
+    assert "Forkert adgangskode. 4 forsøg tilbage." in _texts(at)
+    _sign_in(at, "forkert")
+    assert "3 forsøg tilbage. Næste forsøg tidligst om 2 sekunder." in _texts(at)
+    _sign_in(at, PASSWORD)  # too soon: refused without looking at the password
+    assert "vent 2 sekunder" in _texts(at) and not _can_change_data(at)
+    # A reload is a new session: the count and the wait stay (they were per session before).
+    at = _page(secrets)
+    _sign_in(at, PASSWORD)
+    assert "vent 2 sekunder" in _texts(at) and not _can_change_data(at)
+    for wait in (2, 4, 8):
+        clock[0] += wait
+        _sign_in(at, "forkert")
     assert "For mange forkerte forsøg" in _texts(at) and not at.get("text_input")
-    at.run()  # the lock holds for the rest of the session, also for the right password
-    assert not at.get("text_input") and not _can_change_data(at)
+    fresh = _page(secrets)  # every session, also with the right password
+    assert "For mange forkerte forsøg" in _texts(fresh) and not fresh.get("text_input")
+    entries = audit.read_entries(data_dir)
+    assert [(e.action, e.actor) for e in entries] == [
+        ("signin_failed", "ukendt fra lokal")
+    ] * admin.MAX_ATTEMPTS
+    # Only administrators see them in the log on the page.
+    assert not any("Forkert adgangskode" in str(d.value.to_dict()) for d in fresh.dataframe)
+    clock[0] += signin_attempts.LOCK_S
+    at = _sign_in(_page(secrets), PASSWORD)
+    assert _can_change_data(at)
+    assert "Forkert adgangskode" in set(_audit_log(at)["Handling"])
 
 
 def test_password_sign_in_opens_upload_and_rollback_and_logs_as_administrator(data_dir: Path) -> None:
