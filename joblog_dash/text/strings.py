@@ -230,6 +230,13 @@ DA: dict[str, str] = {
     ),
     "admin_oidc_broken": "Log ind er ikke sat rigtigt op på serveren (se README om administratorer): {problem}",
     "admin_not_admin": "Du er logget ind som {email}, men er ikke administrator.",
+    "admin_oidc_unverified": (
+        "Du er logget ind som {email}, men log ind-tjenesten har ikke bekræftet e-mailadressen, så du kan "
+        "ikke ændre data her."
+    ),
+    "admin_oidc_wrong_issuer": (
+        "Dit log ind kommer ikke fra den log ind-tjeneste, serveren er sat op til, så du kan ikke ændre data her."
+    ),
     "admin_signed_in": "Logget ind som {who}.",
     "admin_logout": "Log ud",
     "admin_password": "Administratoradgangskode",

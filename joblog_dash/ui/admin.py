@@ -3,7 +3,8 @@
 Set-ups, first match wins:
 
 1. Streamlit's OIDC sign-in (`st.login`, e.g. Entra ID) when the app's secrets have an `[auth]` section;
-   administrators are the e-mail addresses in `JOBLOG_ADMIN_EMAILS`.
+   administrators are the e-mail addresses in `JOBLOG_ADMIN_EMAILS`, once the ID token comes from the
+   configured issuer and vouches for the e-mail.
 2. An administrator password kept only as a scrypt hash in the secrets (`[admin] password_hash`, printed by
    `joblog-dash admin-hash`); wrong passwords are braked per source across sessions and workers
    (data.signin_attempts), and each is written to the audit log.
@@ -85,6 +86,32 @@ def _sign_in() -> str | None:
     return _password(str(values[config.ADMIN_SECRETS_SECTION][config.ADMIN_SECRETS_KEY]))
 
 
+DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
+
+
+def expected_issuer(auth: Mapping[str, Any]) -> str | None:
+    """The issuer an ID token must name: the provider's discovery URL without its well-known suffix (OpenID
+    Connect Discovery makes the metadata's issuer exactly that prefix); None when it cannot be told."""
+    provider = oidc_provider(auth)
+    section = auth if provider is None else auth.get(provider, {})
+    url = str(section.get("server_metadata_url", "")) if isinstance(section, Mapping) else ""
+    return url[: -len(DISCOVERY_SUFFIX)] if url.endswith(DISCOVERY_SUFFIX) else None
+
+
+def _true(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def oidc_refusal(user: Mapping[str, Any], issuer: str | None) -> str | None:
+    """Why a signed-in user's e-mail cannot be trusted (a text key), or None: the ID token must come from
+    the configured issuer and vouch for the e-mail (`email_verified`, or Entra ID's `xms_edov`, true)."""
+    if issuer is None or str(user.get("iss", "")).rstrip("/") != issuer.rstrip("/"):
+        return "admin_oidc_wrong_issuer"
+    if not (_true(user.get("email_verified")) or _true(user.get("xms_edov"))):
+        return "admin_oidc_unverified"
+    return None
+
+
 def _oidc(auth: Mapping[str, Any]) -> str | None:
     admins = config.admin_emails()
     if not admins:
@@ -98,6 +125,12 @@ def _oidc(auth: Mapping[str, Any]) -> str | None:
                 st.error(t("admin_oidc_broken", problem=printable(exc, limit=300)), icon="🔒")
         return None
     email = str(st.user.get("email") or "").strip().lower()
+    refusal = oidc_refusal(st.user, expected_issuer(auth))
+    if refusal is not None:  # an e-mail nobody vouched for is not an administrator's, whatever it says
+        st.warning(t(refusal, email=printable(email, limit=80)), icon="🔒")
+        if st.button(t("admin_logout"), key="admin_logout"):
+            st.logout()
+        return None
     if email not in admins:
         st.warning(t("admin_not_admin", email=printable(email, limit=80)), icon="🔒")
         if st.button(t("admin_logout"), key="admin_logout"):
