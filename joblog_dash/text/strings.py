@@ -230,13 +230,23 @@ DA: dict[str, str] = {
     ),
     "admin_oidc_broken": "Log ind er ikke sat rigtigt op på serveren (se README om administratorer): {problem}",
     "admin_not_admin": "Du er logget ind som {email}, men er ikke administrator.",
+    "admin_oidc_unverified": (
+        "Du er logget ind som {email}, men log ind-tjenesten har ikke bekræftet e-mailadressen, så du kan "
+        "ikke ændre data her."
+    ),
+    "admin_oidc_wrong_issuer": (
+        "Dit log ind kommer ikke fra den log ind-tjeneste, serveren er sat op til, så du kan ikke ændre data her."
+    ),
     "admin_signed_in": "Logget ind som {who}.",
     "admin_logout": "Log ud",
     "admin_password": "Administratoradgangskode",
     "admin_sign_in": "Log ind som administrator",
     "admin_wrong": "Forkert adgangskode. {left} forsøg tilbage.",
+    "admin_wait": "Næste forsøg tidligst om {seconds} sekunder.",
+    "admin_too_soon": "For kort tid efter et forkert forsøg: vent {seconds} sekunder. Adgangskoden er ikke prøvet.",
     "admin_locked": (
-        "For mange forkerte forsøg. Log ind er spærret i denne session; luk fanen og prøv igen senere."
+        "For mange forkerte forsøg. Log ind er spærret i op til {minutes} minutter — for alle, der prøver "
+        "herfra. Spørg en driftsansvarlig, hvis du har brug for at ændre data nu (joblog-dash på serveren)."
     ),
     "admin_rollback_heading": "Rul tilbage til en tidligere version",
     "admin_rollback_none": "Der er ingen anden version at rulle tilbage til.",
@@ -256,6 +266,8 @@ DA: dict[str, str] = {
     "audit_action": "Handling",
     "audit_import": "Import",
     "audit_rollback": "Tilbagerulning",
+    "audit_signin_failed": "Forkert adgangskode",
+    "audit_unknown_from": "ukendt fra {source}",
     "audit_file": "Fil",
     "audit_sha": "SHA-256",
     "audit_added": "Tilføjet",
@@ -582,6 +594,10 @@ DA: dict[str, str] = {
     ),
     # Upload and the mapping step (ui/upload.py)
     "upload_heading": "Indlæs rigtige tal",
+    "upload_gate_off": (
+        "Upload er slået fra på denne server, fordi den ikke kan begrænses til administratorer. "
+        "Brug kommandolinjen: joblog-dash import FIL."
+    ),
     "upload_intro": (
         "Eksport fra Jobindsats (API v3/v2 som JSON eller CSV), et STAR-benchmarkark eller et andet udtræk "
         "(CSV, JSON, Excel .xlsx) eller det kanoniske format (CSV/parquet), højst {limit} MB. Du ser tabellen, "
