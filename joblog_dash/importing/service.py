@@ -40,6 +40,9 @@ class ImportRefused(Exception):
         self.unreadable = unreadable  # the file could not be read at all (the CLI exits 2, not 1)
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem], bool]]:  # pickled from an import's child process
+        return ImportRefused, (self.problems, self.unreadable)
+
 
 @dataclass
 class ImportReport:
