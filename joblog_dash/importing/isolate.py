@@ -3,13 +3,15 @@
 A file that needs more memory or time than its size justifies stops the child, not the server: a worker's
 memory is not touched by parsing an upload (and so is returned when the step ends), and a stuck parse is
 killed. `run(function, *args, **kwargs)` pickles the call to `python -m joblog_dash.importing.isolate`, which
-sets RLIMIT_AS (and RLIMIT_CPU as a backstop) before it imports anything heavy, runs it and sends back the
-result, the exception, or progress messages. Limits: `JOBLOG_IMPORT_MEMORY_MB` (default 1,024 MB + 8 × the
+sets RLIMIT_AS (and RLIMIT_CPU as a backstop), runs it and sends back the result, the exception, or progress
+messages; the child dies with its parent. Limits: `JOBLOG_IMPORT_MEMORY_MB` (default 1,024 MB + 8 × the
 file size limit JOBLOG_MAX_IMPORT_MB) and `JOBLOG_IMPORT_SECONDS` (default 900).
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import pickle
 import resource
@@ -22,12 +24,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from joblog_dash.data import audit
 from joblog_dash.importing.readers import ReadError, max_import_bytes
 
 BASE_MEMORY_MB = 1024  # Python, polars and openpyxl imported, with room to work (about 670 MB of it mapped)
 MEMORY_PER_LIMIT_MB = 8  # a file of the largest allowed size may take this many times its size to import
 DEFAULT_SECONDS = 900.0
 _HEADER = struct.Struct("!Q")
+PR_SET_PDEATHSIG = 1
 # Fewer malloc arenas and polars threads: an address-space limit counts reserved memory, not only used.
 # A Rust allocation that fails aborts the child; its backtrace would only fill the server log.
 CHILD_ENV = {"MALLOC_ARENA_MAX": "2", "POLARS_MAX_THREADS": "2", "RUST_BACKTRACE": "0"}
@@ -96,9 +100,11 @@ def run(
     child runs out of memory or time (it is killed at the deadline)."""
     memory = memory or memory_limit()
     seconds = seconds or time_limit()
-    call = pickle.dumps((function, args, kwargs, progress is not None))
+    # The audit log names whoever acts here (the signed-in administrator), in the child too.
+    call = pickle.dumps((function, args, kwargs, progress is not None, audit.current_actor()))
+    limits = [str(memory), str(int(seconds) + 5), str(os.getpid())]
     child = subprocess.Popen(
-        [sys.executable, "-m", "joblog_dash.importing.isolate", str(memory), str(int(seconds) + 5)],
+        [sys.executable, "-m", "joblog_dash.importing.isolate", *limits],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env={**os.environ, **CHILD_ENV},
@@ -162,7 +168,20 @@ def _collect(
                     raise error
 
 
-def _child(memory: int, cpu_seconds: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills this child when the process that started it dies (kill -9 of an import
+    must stop the import, not leave it running on its own)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the wall clock and RLIMIT_CPU still end it
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _child(memory: int, cpu_seconds: int, parent: int) -> None:
+    _die_with_parent(parent)
     # Limits first: everything below, including the imports the call needs, counts against them.
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
@@ -170,13 +189,30 @@ def _child(memory: int, cpu_seconds: int) -> None:
     os.dup2(2, 1)  # a stray print goes to stderr, never into the answer
     call = sys.stdin.buffer.read()
     try:
-        function, args, kwargs, wants_progress = pickle.loads(call)
+        function, args, kwargs, wants_progress, actor = pickle.loads(call)
         if wants_progress:
             kwargs["progress"] = lambda fraction, text: _send(out, ("progress", fraction, text))
-        _send(out, ("result", function(*args, **kwargs)))
+        with audit.acting_as(actor):
+            _send(out, ("result", function(*args, **kwargs)))
+    except BrokenPipeError:  # the parent is gone: nobody to answer
+        os._exit(1)
     except BaseException as exc:  # everything goes back to the parent, which decides
-        _send(out, ("error", exc))
+        try:
+            _send(out, ("error", MemoryError() if _out_of_memory(exc) else exc))
+        except BrokenPipeError:
+            os._exit(1)
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Running out of address space also shows as a module that cannot be mapped or an ENOMEM."""
+    text = str(exc)
+    return (
+        isinstance(exc, MemoryError)
+        or (isinstance(exc, OSError) and exc.errno == errno.ENOMEM)
+        or (isinstance(exc, ImportError) and "failed to map" in text)
+        or "Cannot allocate memory" in text
+    )
 
 
 if __name__ == "__main__":
-    _child(int(sys.argv[1]), int(sys.argv[2]))
+    _child(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))

@@ -128,12 +128,12 @@ def test_web_upload_survives_an_unreadable_file(
 
 def test_web_upload_survives_an_unexpected_error(dataset: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever goes wrong inside the upload section, the section says so and the rest of the page runs."""
-    from joblog_dash.importing import service
+    from joblog_dash.importing import isolate
 
-    def broken(_path: object) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
         raise KeyError("raw")
 
-    monkeypatch.setattr(service, "read_file", broken)
+    monkeypatch.setattr(isolate, "run", broken)
     at = AppTest.from_function(_upload_app, default_timeout=30).run()
     content = csv_bytes([row()])
     at.file_uploader(key="joblog_upload").upload("fil.csv", content, "text/csv").run()
@@ -356,3 +356,143 @@ def test_spreadsheet_caps_follow_the_size_limit(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("JOBLOG_MAX_IMPORT_MB", "1")  # 25,000 cells
     with pytest.raises(readers.ReadError, match="grænsen er 25.000 celler"):
         readers.read_table(path)
+
+
+# --- Imports run in a child process under limits --------------------------------------------------------
+
+
+def test_cli_import_over_the_memory_limit_stops_with_a_message(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "fin.csv"
+    path.write_bytes(ji.to_jobindsats_csv(make_frame(codes=[147])))
+    before = tree_checksum(dataset)
+    monkeypatch.setenv("JOBLOG_IMPORT_MEMORY_MB", "300")  # less than the bare child maps
+    assert cli.main(["--data-dir", str(dataset), "import", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "kræver mere end 300 MB hukommelse" in err and "Intet er importeret" in err
+    assert tree_checksum(dataset) == before
+    monkeypatch.delenv("JOBLOG_IMPORT_MEMORY_MB")  # the same file within the default limit imports
+    assert cli.main(["--data-dir", str(dataset), "import", str(path), "--quiet"]) == 0
+
+
+def test_a_step_past_its_wall_clock_is_killed() -> None:
+    import time
+
+    from joblog_dash.importing import isolate
+
+    with pytest.raises(isolate.LimitExceeded, match="mere end 2 sekunder"):
+        isolate.run(time.sleep, 600, seconds=2)
+
+
+def test_the_worker_never_parses_an_upload_and_keeps_only_a_sample(
+    dataset: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing happens in the child: with the reader broken in this process the upload still works, and the
+    session holds the first SAMPLE_ROWS rows, not the file's table."""
+    from importfixtures import make_big_frame
+
+    from joblog_dash.importing import readers, service
+    from joblog_dash.ui.upload import STATE
+
+    def not_here(*_args: object) -> None:
+        raise AssertionError("the worker process parsed the upload")
+
+    monkeypatch.setattr(readers, "read_table", not_here)
+    big = make_big_frame(1)  # 98 municipalities: 14,700 rows, more than SAMPLE_ROWS
+    content = ji.to_jobindsats_csv(big)
+    at = AppTest.from_function(_upload_app, default_timeout=120).run()
+    at.file_uploader(key="joblog_upload").upload("stor.csv", content, "text/csv").run()
+    assert not at.exception
+    assert at.session_state[STATE]["raw"].frame.height == service.SAMPLE_ROWS < big.height
+    assert f"af {big.height:,} rækker".replace(",", ".") in _texts(at)
+    assert "Filen er i orden" in _texts(at), _problem_messages(at)
+
+
+def test_web_upload_over_the_memory_limit_leaves_the_page_working(
+    dataset: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOBLOG_IMPORT_MEMORY_MB", "300")
+    before = tree_checksum(dataset)
+    at = AppTest.from_function(_upload_app, default_timeout=60).run()
+    content = ji.to_jobindsats_csv(make_frame(codes=[147]))
+    at.file_uploader(key="joblog_upload").upload("fil.csv", content, "text/csv").run()
+    assert not at.exception and "efter upload" in _texts(at)
+    assert "kræver mere end 300 MB hukommelse" in _problem_messages(at)
+    assert not list(uploads_dir(dataset).iterdir()) and tree_checksum(dataset) == before
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] not in "ZX"
+    except OSError:
+        return False
+
+
+def _wait_for(condition, seconds: float) -> bool:  # condition: () -> bool
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)  # polling a condition with a deadline, not a sleep standing in for sync
+    return condition()
+
+
+def test_killing_the_cli_kills_its_import(dataset: Path, tmp_path: Path) -> None:
+    """kill -9 of `joblog-dash import` must stop the import, not leave its child writing a version."""
+    import fcntl
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from importfixtures import make_big_frame
+
+    from joblog_dash.data import store
+
+    path = tmp_path / "stor.csv"
+    path.write_bytes(ji.to_jobindsats_csv(make_big_frame(4)))
+    before = tree_checksum(dataset)
+    command = [
+        sys.executable,
+        "-m",
+        "joblog_dash.cli",
+        "--data-dir",
+        str(dataset),
+        "import",
+        str(path),
+        "--quiet",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lock = store.joblog_dir(dataset) / ".import.lock"
+
+    def importing() -> bool:  # the child holds the import lock: it is past reading and validating
+        if not lock.exists():
+            return False
+        with lock.open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+
+    try:
+        assert _wait_for(importing, 120)
+        (child,) = _children(process.pid)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert _wait_for(lambda: not _running(child), 30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert tree_checksum(dataset) == before
