@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except store.DatasetMissingError as exc:
+    except (store.DatasetMissingError, store.WriteError) as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
         return 2
 
