@@ -48,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (store.DatasetMissingError, store.WriteError) as exc:
+    except store.DatasetMissingError as exc:
+        print(f"Fejl: {exc.detail}", file=sys.stderr)  # the operator may see where (server paths)
+        return 2
+    except store.WriteError as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
         return 2
 

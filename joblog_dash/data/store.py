@@ -104,6 +104,13 @@ def version_dir(version: str, data_dir: Path | None = None) -> Path:
     return joblog_dir(data_dir) / "versions" / version
 
 
+# What every visitor reads when there is no dataset (no server path); missing_message is the operator's.
+NO_DATASET = (
+    "Der er intet datasæt endnu. Demodata bygges med `joblog-dash demo` (eller `make run`), og en eksport "
+    "importeres med `joblog-dash import FIL`."
+)
+
+
 def missing_message(data_dir: Path | None = None) -> str:
     where = joblog_dir(data_dir)
     return (
@@ -124,7 +131,7 @@ def current_paths(data_dir: Path | None = None) -> tuple[Path, Path]:
     try:
         info = pointer.stat()
     except FileNotFoundError:
-        raise DatasetMissingError(missing_message(data_dir)) from None
+        raise DatasetMissingError(NO_DATASET, missing_message(data_dir)) from None
     key = (info.st_ino, info.st_mtime_ns, info.st_size)
     known = _resolved.get(pointer)
     if known is not None and known[0] == key:
@@ -137,7 +144,7 @@ def current_paths(data_dir: Path | None = None) -> tuple[Path, Path]:
 def _resolve_current(data_dir: Path | None) -> tuple[Path, Path]:
     version = current_version(data_dir)
     if version is None:
-        raise DatasetMissingError(missing_message(data_dir))
+        raise DatasetMissingError(NO_DATASET, missing_message(data_dir))
     folder = version_dir(version, data_dir)
     facts, manifest = folder / FACTS_FILE, folder / MANIFEST_FILE
     if not facts.is_file() or not manifest.is_file():

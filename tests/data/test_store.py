@@ -115,9 +115,11 @@ def test_leftover_staging_and_incomplete_dirs_are_ignored(tmp_path: Path):
 def test_missing_dataset_message_names_path_and_command(tmp_path: Path):
     with pytest.raises(store.DatasetMissingError) as info:
         store.current_paths(tmp_path)
-    message = str(info.value)
-    assert str(tmp_path / "joblog") in message
-    assert f"joblog-dash demo --data-dir {tmp_path}" in message
+    # Every visitor reads the message: the commands, no server path; the operator's detail says where.
+    assert "joblog-dash demo" in str(info.value) and str(tmp_path) not in str(info.value)
+    detail = info.value.detail
+    assert str(tmp_path / "joblog") in detail
+    assert f"joblog-dash demo --data-dir {tmp_path}" in detail
     assert store.list_versions(tmp_path) == []
     assert store.current_version(tmp_path) is None
 
