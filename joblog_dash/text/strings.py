@@ -275,6 +275,12 @@ DA: dict[str, str] = {
     "audit_removed": "Fjernet",
     "audit_before": "Version før",
     "audit_after": "Version efter",
+    "audit_replaced": "Erstattet",
+    "audit_phase": "Status",
+    "audit_phase_done": "gennemført",
+    "audit_phase_aborted": "afbrudt, intet ændret",
+    "audit_phase_intent": "påbegyndt, ikke bekræftet",
+    "fallback_detail": "Detaljer om den beskadigede version (vises kun for administratorer): {detail}",
     # --- Kommuneprofil and Ydelsesgrupper (pages 2 and 3) ---
     "profile_peers": "Sammenlignelige kommuner: {names} ({reason}).",
     "peer_population": "indbyggertal",

@@ -29,7 +29,7 @@ from joblog_dash import config
 from joblog_dash.data import audit, signin_attempts, store
 from joblog_dash.importing import service
 from joblog_dash.text import fmt
-from joblog_dash.text.safety import printable
+from joblog_dash.text.safety import escape_markdown, printable
 from joblog_dash.text.strings import t
 from joblog_dash.ui import upload_gate
 
@@ -243,6 +243,13 @@ def render_rollback() -> None:
     st.rerun()  # redraw the whole page (data notice, figures) on the version now current
 
 
+def render_problem_detail(detail: str | None) -> None:
+    """Administrators only: what exactly is wrong with the current version (server paths, errors); every
+    visitor sees the page's warning without them."""
+    if detail:
+        st.warning(t("fallback_detail", detail=escape_markdown(printable(detail, limit=1000))), icon="🛠️")
+
+
 def _local_time(iso: str) -> str:
     try:
         return datetime.fromisoformat(iso).astimezone(_LOCAL).strftime("%d-%m-%Y %H:%M")
@@ -255,15 +262,18 @@ def audit_table(entries: list[audit.AuditEntry], show_actor: bool) -> pl.DataFra
     actions = {
         "import": t("audit_import"), "rollback": t("audit_rollback"), "signin_failed": t("audit_signin_failed")
     }  # fmt: skip
+    phases = {p: t(f"audit_phase_{p}") for p in audit.PHASES}
     columns: dict[str, list[object]] = {t("audit_when"): [_local_time(e.at) for e in entries]}
     if show_actor:
         columns[t("audit_who")] = [printable(e.actor, limit=80) for e in entries]
     columns |= {
         t("audit_action"): [actions.get(e.action, e.action) for e in entries],
+        t("audit_phase"): [phases.get(e.phase, e.phase) for e in entries],
         t("audit_file"): [printable(e.file, limit=100) for e in entries],
         t("audit_added"): [fmt.number(e.added) for e in entries],
         t("audit_changed"): [fmt.number(e.changed) for e in entries],
         t("audit_removed"): [fmt.number(e.removed) for e in entries],
+        t("audit_replaced"): [fmt.number(e.replaced) for e in entries],
         t("audit_before"): [e.version_before or "" for e in entries],
         t("audit_after"): [e.version_after or "" for e in entries],
         t("audit_sha"): [e.sha256 for e in entries],  # last: long, and only needed to check a file

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from joblog_dash import config
 from joblog_dash.data import audit, signin_attempts, store
 from joblog_dash.importing import jobindsats as ji
+from joblog_dash.text.safety import escape_markdown
 from joblog_dash.ui import admin
 
 PASSWORD = "rigtig-hest-batteri-42"
@@ -260,3 +261,26 @@ def test_oidc_admin_by_email(data_dir: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert _can_change_data(_page(auth, entra))
     monkeypatch.delenv("JOBLOG_ADMIN_EMAILS")
     assert not _can_change_data(_page(auth, {**vouched, "email": "anna@ministeriet.dk"}))
+
+
+def test_a_damaged_version_is_detailed_to_administrators_only(data_dir: Path) -> None:
+    damaged = store.current_version(data_dir)
+    facts = store.version_dir(damaged, data_dir) / "facts.parquet"
+    raw = bytearray(facts.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    facts.write_bytes(bytes(raw))
+    at = _page({"admin": {"password_hash": config.hash_admin_password(PASSWORD)}})
+    visitor = " ".join(str(w.value) for w in at.warning)
+    assert "facts.parquet er ødelagt" in visitor and damaged in visitor and str(data_dir) not in visitor
+    _sign_in(at, PASSWORD)
+    detail = " ".join(str(w.value) for w in at.warning if "kun for administratorer" in str(w.value))
+    assert escape_markdown(str(data_dir)) in detail and "sha256" in detail  # Markdown-escaped, shown plain
+
+
+def test_audit_log_shows_status_and_rows_replaced(data_dir: Path) -> None:
+    with audit.acting_as("anna@ministeriet.dk"):
+        audit.switched("rollback", lambda: None, version_before="a", version_after="b", counts=(0, 2, 3, 5))
+        audit.record("import", version_before="b", version_after="c", phase="intent", change="x1")
+    table = _audit_log(_page())
+    assert list(table["Status"]) == ["påbegyndt, ikke bekræftet", "gennemført"]
+    assert list(table["Erstattet"]) == ["0", "5"]
