@@ -132,3 +132,16 @@ def test_readme_layout_names_every_module() -> None:
         if not re.search(rf"\b{re.escape(path.stem)}(\.py)?\b", block):
             missing.append(str(path.relative_to(PACKAGE_ROOT)))
     assert not missing, f"README's layout map misses: {missing}"
+
+
+def test_every_table_on_a_page_is_keyed() -> None:
+    """st.dataframe without a key is identified by its data, so a rerun that changes the data makes the
+    grid anew in the browser; a keyed table keeps its element and only its data change."""
+    problems = []
+    files = [*(PACKAGE / "ui").rglob("*.py"), PACKAGE_ROOT / "app.py", *(PACKAGE_ROOT / "pages").glob("*.py")]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            table = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            if table and node.func.attr == "dataframe" and not any(k.arg == "key" for k in node.keywords):  # type: ignore[union-attr]
+                problems.append(f"{path.relative_to(PACKAGE_ROOT)}:{node.lineno}")  # type: ignore[attr-defined]
+    assert not problems, "tables without key: " + ", ".join(problems)

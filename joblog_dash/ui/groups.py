@@ -152,10 +152,14 @@ def movers(view: GroupsView, sel: Selection) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('movers_improvers')}**")
-        st.dataframe(data.figure(_improvers_table, view), hide_index=True, width="stretch")
+        st.dataframe(
+            data.figure(_improvers_table, view), hide_index=True, width="stretch", key="groups_improvers"
+        )
     with right:
         st.markdown(f"**{t('movers_decliners')}**")
-        st.dataframe(data.figure(_decliners_table, view), hide_index=True, width="stretch")
+        st.dataframe(
+            data.figure(_decliners_table, view), hide_index=True, width="stretch", key="groups_decliners"
+        )
     view_table_behind(_movers_table, view, spec=full_spec, download=("groups_movers", "", fig))
 
 

@@ -264,4 +264,5 @@ def letter(view: ProfileView) -> None:
             ("after", t("letter_after"), "pct"),
             ("change", t("col_change"), "pp"),
         ],
+        key="profile_letter_table",
     )

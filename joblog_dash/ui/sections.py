@@ -23,14 +23,27 @@ from joblog_dash.views.selection import Selection
 Spec = list[tuple[str, str, str]]  # (column, Danish heading, kind) as fmt.display_table takes it
 
 
-def table_behind(frame: pl.DataFrame, spec: Spec | None = None) -> DeltaGenerator:
+def table_behind(frame: pl.DataFrame, spec: Spec | None = None, key: str | None = None) -> DeltaGenerator:
     """The numbers behind a chart, one click away ("Se tallene bag figuren").
 
     With `spec`, raw columns become Danish text through fmt.display_table; without, `frame` is already a
-    display table. Returns the expander, so a caller can add to it (`with table_behind(...):`)."""
+    display table. `key` keys the table (a keyed table keeps its element across reruns, where an unkeyed
+    one is identified by its data and made anew when they change). Returns the expander, so a caller can add
+    to it (`with table_behind(...):`)."""
     box = st.expander(t("see_table"))
-    box.dataframe(_display(frame, None if spec is None else tuple(spec)), hide_index=True)
+    box.dataframe(_display(frame, None if spec is None else tuple(spec)), hide_index=True, key=key)
     return box
+
+
+def _table_key(
+    select: Callable[..., Any], args: tuple[Any, ...], download: tuple[str, str, Any] | None
+) -> str:
+    """A table's element key made from what it shows: its download's key, or the select function and the
+    plain arguments (so two tables of one page never share a key)."""
+    if download is not None:
+        return f"{download[0]}_table"
+    plain = [str(a) for a in args if isinstance(a, str | int)]
+    return "_".join(["table", select.__name__.strip("_"), *plain])
 
 
 def view_table_behind(
@@ -39,13 +52,15 @@ def view_table_behind(
     *args: Any,
     spec: Spec | None = None,
     download: tuple[str, str, Any] | None = None,
+    key: str | None = None,
 ) -> DeltaGenerator:
     """`table_behind(select(view, *args), spec)`, the finished table cached like a figure (ui.cache.figure:
     keyed by `select`, the view, the dataset version and the arguments). `download` = (key, title, figure
-    or None): the table as shown as CSV/XLSX, and the chart as PNG/SVG, with the filters and the source."""
+    or None): the table as shown as CSV/XLSX, and the chart as PNG/SVG, with the filters and the source.
+    `key` keys the table (default: made from the download's key or from `select` and the arguments)."""
     box = st.expander(t("see_table"))
     table = data.figure(_selected_display, view, select, None if spec is None else tuple(spec), *args)
-    box.dataframe(table, hide_index=True)
+    box.dataframe(table, hide_index=True, key=key or _table_key(select, args, download))
     if download is not None:
         key, title, fig = download
         title = title or figure_title(fig)
@@ -113,7 +128,14 @@ def breakdown_charts(heading: str, build: Breakdowns, selection: Selection, subt
                 ("persons_text", t("kf_persons"), "text"),
                 ("share_joblogged", t("kf_share"), "pct"),
             ]
-            view_table_behind(_breakdown_table, selection, build, dimension, spec=spec)
+            view_table_behind(
+                _breakdown_table,
+                selection,
+                build,
+                dimension,
+                spec=spec,
+                key=f"{key}_breakdown_{dimension}_table",
+            )
 
 
 def _breakdown_figure(sel: Selection, build: Breakdowns, dimension: str, label: str, subtitle: str) -> Any:

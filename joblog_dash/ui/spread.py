@@ -141,7 +141,8 @@ def regions(view: SpreadView, sel: Selection, source: str) -> None:
                 "Median": [fmt.pct(v) for v in medians["median"]],
                 "Kommuner": medians["n"],
             }
-        )
+        ),
+        key="kommuner_regions_table",
     )
     drill_on_click(sel, event)
 
