@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from joblog_dash.data import warehouse
 from joblog_dash.exporting import deck as presentation
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
@@ -58,17 +59,17 @@ def arrow_keys() -> None:
 DECK_FIELDS = ("month", "start", "group", "area", "municipality")  # what exporting.deck reads
 
 
-def _deck(sel: Selection) -> tuple[presentation.Slide, ...]:
-    slides = presentation.build_deck(data.db(), sel)
+def _deck(db: warehouse.JoblogDB, sel: Selection) -> tuple[presentation.Slide, ...]:
+    slides = presentation.build_deck(db, sel)
     for slide in slides:
         data.freeze(slide.figure)
     return tuple(slides)
 
 
 def deck(selection: Selection) -> tuple[presentation.Slide, ...]:
-    """The deck for the selection, one shared object per dataset version and selection (ui.cache.figure:
+    """The deck for the selection, one shared object per dataset version and selection (ui.cache.built:
     its slides are only read, where a copying cache would unpickle every slide's figure on each rerun)."""
-    return data.figure(_deck, selection.only(*DECK_FIELDS))
+    return data.built(_deck, selection.only(*DECK_FIELDS))
 
 
 def slide_index(total: int) -> int:

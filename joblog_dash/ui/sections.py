@@ -12,13 +12,10 @@ from streamlit.delta_generator import DeltaGenerator
 
 from joblog_dash.analysis import privacy
 from joblog_dash.charts.profile import breakdown_bars, breakdown_title
-from joblog_dash.data import warehouse
-from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui import downloads
-from joblog_dash.views.selection import Selection
 
 Spec = list[tuple[str, str, str]]  # (column, Danish heading, kind) as fmt.display_table takes it
 
@@ -65,7 +62,7 @@ def view_table_behind(
         key, title, fig = download
         title = title or figure_title(fig)
         selection = getattr(view, "selection", view)
-        meta = export_tables.shown_meta(data.db(), selection, title, key)
+        meta = downloads.shown_meta(selection, title, key)
         with box:
             downloads.table_downloads(pl.from_arrow(table), meta, key)  # type: ignore[arg-type]
             if fig is not None:
@@ -102,22 +99,19 @@ def arrow_table(frame: pl.DataFrame) -> pa.Table:
     return table.cast(schema)
 
 
-Breakdowns = Callable[[warehouse.JoblogDB, Selection], dict[str, pl.DataFrame]]
-
-
-def breakdown_charts(heading: str, build: Breakdowns, selection: Selection, subtitle: str, key: str) -> None:
-    """Share joblogged by gender and by age group (the published frames of the view builder `build`, e.g.
-    views.parts.area_breakdowns), side by side, each with its table; `key` prefixes the element keys."""
+def breakdown_charts(heading: str, view: Any, subtitle: str, key: str) -> None:
+    """Share joblogged by gender and by age group (the view's published `breakdowns` frames), side by side,
+    each with its table; `key` prefixes the element keys."""
     st.subheader(heading)
-    frames = build(data.db(), selection)
+    frames = view.breakdowns
     if not frames:
         st.info(t("breakdown_missing"))
         return
-    month_label = fmt.month_short(selection.month)
+    month_label = fmt.month_short(view.selection.month)
     for column, dimension in zip(st.columns(len(frames)), frames, strict=True):
         label = t(f"breakdown_{dimension}")
         with column:
-            fig = data.figure(_breakdown_figure, selection, build, dimension, label, subtitle)
+            fig = data.figure(_breakdown_figure, view, dimension, label, subtitle)
             st.plotly_chart(
                 fig,
                 key=f"{key}_breakdown_{dimension}",
@@ -129,22 +123,17 @@ def breakdown_charts(heading: str, build: Breakdowns, selection: Selection, subt
                 ("share_joblogged", t("kf_share"), "pct"),
             ]
             view_table_behind(
-                _breakdown_table,
-                selection,
-                build,
-                dimension,
-                spec=spec,
-                key=f"{key}_breakdown_{dimension}_table",
+                _breakdown_table, view, dimension, spec=spec, key=f"{key}_breakdown_{dimension}_table"
             )
 
 
-def _breakdown_figure(sel: Selection, build: Breakdowns, dimension: str, label: str, subtitle: str) -> Any:
-    frame = build(data.db(), sel)[dimension]
-    return breakdown_bars(frame, breakdown_title(frame, label, fmt.month_short(sel.month)), subtitle)
+def _breakdown_figure(view: Any, dimension: str, label: str, subtitle: str) -> Any:
+    frame = view.breakdowns[dimension]
+    return breakdown_bars(frame, breakdown_title(frame, label, fmt.month_short(view.selection.month)), subtitle)
 
 
-def _breakdown_table(sel: Selection, build: Breakdowns, dimension: str) -> pl.DataFrame:
-    return build(data.db(), sel)[dimension].with_columns(
+def _breakdown_table(view: Any, dimension: str) -> pl.DataFrame:
+    return view.breakdowns[dimension].with_columns(
         pl.when(pl.col("persons").is_null())
         .then(pl.lit(privacy.SUPPRESSED_TEXT))
         .otherwise(pl.col("persons").cast(pl.String))
