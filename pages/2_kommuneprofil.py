@@ -4,6 +4,8 @@ One section at a time (lazy tabs): key figures and the trend first; the visit br
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from joblog_dash.text.strings import source_line, t
@@ -40,3 +42,4 @@ if followup.open:
 st.subheader(t("brief_heading"))
 downloads.view_downloads(ctx.db, "profile", ctx.selection, "profile_table")
 downloads.brief_downloads(ctx.db, ctx.selection)
+downloads.pack_downloads(ctx.db, replace(ctx.selection, area=view.region.key), "profile_pack")

@@ -221,7 +221,7 @@ def render_profile_followup(view: ProfileView, selection: Selection, source: str
         fig, key="profile_pchart", alt=t("pchart_alt", name=name, first=first, last=last),
         config={"displaylogo": False},
     )  # fmt: skip
-    view_table_behind(_profile_pchart_table, view)
+    view_table_behind(_profile_pchart_table, view, download=("profile_pchart", "", fig))
     st.page_link(
         "pages/4_opfoelgning.py",
         label=t("profile_to_followup"),

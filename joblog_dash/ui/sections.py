@@ -16,20 +16,41 @@ from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui import downloads
+from joblog_dash.views.selection import Selection
 
 Spec = list[tuple[str, str, str]]  # (column, Danish heading, kind) as fmt.display_table takes it
 
 
-def table_behind(frame: pl.DataFrame, spec: Spec | None = None, key: str | None = None) -> DeltaGenerator:
+def table_behind(
+    frame: pl.DataFrame,
+    spec: Spec | None = None,
+    download: tuple[str, str, Any, Selection] | None = None,
+    key: str | None = None,
+) -> DeltaGenerator:
     """The numbers behind a chart, one click away ("Se tallene bag figuren").
 
     With `spec`, raw columns become Danish text through fmt.display_table; without, `frame` is already a
-    display table. `key` keys the table (a keyed table keeps its element across reruns, where an unkeyed
-    one is identified by its data and made anew when they change). Returns the expander, so a caller can add
-    to it (`with table_behind(...):`)."""
+    display table. `download` = (key, title, figure, selection): the table as shown and the chart as files,
+    as in view_table_behind. `key` keys the table (a keyed table keeps its element across reruns, where an
+    unkeyed one is identified by its data and made anew when they change; default: the download's key).
+    Returns the expander, so a caller can add to it (`with table_behind(...):`)."""
     box = st.expander(t("see_table"))
-    box.dataframe(_display(frame, None if spec is None else tuple(spec)), hide_index=True, key=key)
+    table = _display(frame, None if spec is None else tuple(spec))
+    box.dataframe(table, hide_index=True, key=key or (f"{download[0]}_table" if download else None))
+    if download is not None:
+        name, title, fig, selection = download
+        _downloads(box, pl.from_arrow(table), name, title, fig, selection)  # type: ignore[arg-type]
     return box
+
+
+def _downloads(
+    box: DeltaGenerator, table: pl.DataFrame, key: str, title: str, fig: Any, sel: Selection
+) -> None:
+    meta = downloads.shown_meta(sel, title or figure_title(fig), key)
+    with box:
+        downloads.table_downloads(table, meta, key)
+        if fig is not None:
+            downloads.chart_downloads(fig, meta, key)
 
 
 def _table_key(
@@ -60,13 +81,7 @@ def view_table_behind(
     box.dataframe(table, hide_index=True, key=key or _table_key(select, args, download))
     if download is not None:
         key, title, fig = download
-        title = title or figure_title(fig)
-        selection = getattr(view, "selection", view)
-        meta = downloads.shown_meta(selection, title, key)
-        with box:
-            downloads.table_downloads(pl.from_arrow(table), meta, key)  # type: ignore[arg-type]
-            if fig is not None:
-                downloads.chart_downloads(fig, meta, key)
+        _downloads(box, pl.from_arrow(table), key, title, fig, getattr(view, "selection", view))  # type: ignore[arg-type]
     return box
 
 
@@ -123,13 +138,16 @@ def breakdown_charts(heading: str, view: Any, subtitle: str, key: str) -> None:
                 ("share_joblogged", t("kf_share"), "pct"),
             ]
             view_table_behind(
-                _breakdown_table, view, dimension, spec=spec, key=f"{key}_breakdown_{dimension}_table"
-            )
+                _breakdown_table, view, dimension, spec=spec, key=f"{key}_breakdown_{dimension}_table",
+                download=(f"{key}_breakdown_{dimension}", "", fig),
+            )  # fmt: skip
 
 
 def _breakdown_figure(view: Any, dimension: str, label: str, subtitle: str) -> Any:
     frame = view.breakdowns[dimension]
-    return breakdown_bars(frame, breakdown_title(frame, label, fmt.month_short(view.selection.month)), subtitle)
+    return breakdown_bars(
+        frame, breakdown_title(frame, label, fmt.month_short(view.selection.month)), subtitle
+    )
 
 
 def _breakdown_table(view: Any, dimension: str) -> pl.DataFrame:

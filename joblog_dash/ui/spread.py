@@ -142,7 +142,7 @@ def regions(view: SpreadView, sel: Selection, source: str) -> None:
                 "Kommuner": medians["n"],
             }
         ),
-        key="kommuner_regions_table",
+        download=("kommuner_regions", "", fig, sel),
     )
     drill_on_click(sel, event)
 

@@ -207,3 +207,11 @@ def test_job_searches_per_person_against_duckdb(demo_data_dir: Path, demo_facts_
         month=SEP_2018,
     )
     assert metrics(at)["Registrerede jobsøgninger pr. person"] == fmt.number(searches / persons, 1)
+
+
+def test_profile_offers_the_visit_pack_of_the_municipality_region(demo_data_dir: Path):
+    at = run_page(
+        "pages/2_kommuneprofil.py", {"kommune": "360", "maaned": "2018-09", "gruppe": "kontanthjaelp"}
+    )
+    labels = [b.label for b in at.button]
+    assert "🗂️ Lav besøgspakke: alle briefs i Region Sjælland (17 kommuner)" in labels
