@@ -16,7 +16,6 @@ from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui.sections import breakdown_charts, table_behind, view_table_behind
-from joblog_dash.views import profile
 from joblog_dash.views.profile import ProfileView
 
 
@@ -222,8 +221,7 @@ def split(view: ProfileView) -> None:
 def breakdowns(view: ProfileView) -> None:
     group_short = reference.group_label(view.group, short=True)
     breakdown_charts(
-        t("breakdown_heading", month=fmt.month_long(view.month)), profile.breakdowns, view.selection,
-        f"{view.name}, {group_short}", "profile",
+        t("breakdown_heading", month=fmt.month_long(view.month)), view, f"{view.name}, {group_short}", "profile",
     )  # fmt: skip
 
 

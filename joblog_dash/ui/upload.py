@@ -410,7 +410,7 @@ def _counts(report: service.ImportReport) -> dict[str, str]:
 def _show_largest(report: service.ImportReport) -> None:
     if report.largest_changes:
         st.caption(t("upload_largest"))
-        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True)
+        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True, key="joblog_upload_largest")
 
 
 def _show_preview(report: service.ImportReport) -> None:

@@ -81,6 +81,7 @@ class ProfileView:
     share_none_start: float | None
     region_none: float | None
     is_demo: bool
+    breakdowns: dict[str, pl.DataFrame]  # the month by gender and by age group (published; page only)
 
     @property
     def month(self) -> date:
@@ -328,11 +329,12 @@ def build(db: JoblogDB, sel: Selection) -> ProfileView:
         share_none_start=_value(own_group, start, "share_none"),
         region_none=_value(region_group, month, "share_none"),
         is_demo=db.manifest.is_demo,
+        breakdowns=breakdowns(db, sel),
     )
 
 
 @cached("municipality", "month", "group")
 def breakdowns(db: JoblogDB, sel: Selection) -> dict[str, pl.DataFrame]:
-    """The municipality by gender and by age group in the month (a separate part: it reads the facts, which
-    the page needs but the brief, the deck and the export do not)."""
+    """The municipality by gender and by age group in the month, summed from the month's cells, which the
+    status's expected figures read anyway (parts.cells: one read per month and group)."""
     return parts.breakdowns(db, sel, codes=[sel.municipality])

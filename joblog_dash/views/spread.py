@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from joblog_dash.analysis import privacy, stats
+from joblog_dash.analysis import fair, privacy, stats
 from joblog_dash.data import queries, reference
 from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text import fmt
@@ -194,6 +194,7 @@ class SpreadView:
     national_share: float | None
     area_share: float | None  # None for the whole country
     table: pl.DataFrame  # display_table with the sparklines (municipality_code and suppressed kept)
+    funnel: fair.FunnelData | None  # THE funnel, published, for the measure and options chosen (None: nobody)
 
     @property
     def value(self) -> str:
@@ -210,7 +211,14 @@ class SpreadView:
         return self.shown.filter(pl.col(self.value).is_null()).sort("name")["name"].to_list()
 
 
-@cached("month", "group", "area", "basis")
+def _funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData | None:
+    try:
+        return parts.published_funnel(db, sel)
+    except ValueError:  # nobody has persons that month
+        return None
+
+
+@cached(*parts.FUNNEL_FIELDS)
 def build(db: JoblogDB, sel: Selection) -> SpreadView:
     national_raw = parts.snapshot(db, sel)
     raw = national_raw if sel.is_national else queries.snapshot(db, sel.month, sel.group, sel.area)
@@ -239,4 +247,5 @@ def build(db: JoblogDB, sel: Selection) -> SpreadView:
         national_share=national_share,
         area_share=None if sel.is_national else area_share(raw, national_share if adjusted else None),
         table=display_table(shown, sparklines(panel, sel.month), value),
+        funnel=_funnel(db, sel),
     )
