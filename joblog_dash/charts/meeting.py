@@ -141,15 +141,26 @@ def funnel_chart(
 
 def spread_dots(snapshot: pl.DataFrame, national: float | None, title: str, highlight: int | None = None,
                 height: int = 420) -> go.Figure:  # fmt: skip
-    """Every municipality's share, sorted, as dots; the national level as a line."""
-    shown = snapshot.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
+    """Every municipality's share, sorted, as dots; the national level as a line. A municipality whose share
+    is published only as a bound (views.spread's `placed`) stands at its bound as a triangle pointing to
+    where its share lies."""
+    value = "placed" if "placed" in snapshot.columns else "share_joblogged"
+    shown = snapshot.filter(pl.col(value).is_not_null()).sort(value)
+    bounded = (
+        (pl.col("bound").is_not_null() & pl.col("share_joblogged").is_null())
+        if "bound" in shown.columns
+        else None
+    )
+    flags = shown.select(bounded).to_series().to_list() if bounded is not None else [False] * shown.height
+    kinds = shown["bound"].to_list() if "bound" in shown.columns else [None] * shown.height
     colours = [HIGHLIGHT if c == highlight else style.OKABE_ITO[0] for c in shown["municipality_code"]]
     fig = SpecFigure().add_trace(
         dict(type="scatter",
-            x=list(range(1, shown.height + 1)), y=shown["share_joblogged"].to_list(), mode="markers",
-            marker={"color": colours, "size": [14 if c == highlight else 8 for c in shown["municipality_code"]]},
+            x=list(range(1, shown.height + 1)), y=shown[value].to_list(), mode="markers",
+            marker={"color": colours, "size": [14 if c == highlight else 8 for c in shown["municipality_code"]],
+                    "symbol": [style.BOUND_SYMBOLS_VERTICAL.get(k, "circle") if f else "circle" for k, f in zip(kinds, flags, strict=True)]},
             text=shown["name"].to_list(), customdata=[[c] for c in shown["municipality_code"].to_list()],
-            hovertext=[fmt.pct(s) for s in shown["share_joblogged"]],
+            hovertext=[fmt.bounded(k, v, v) if f else fmt.pct(v) for v, k, f in zip(shown[value], kinds, flags, strict=True)],
             hovertemplate="%{text}: %{hovertext}<extra></extra>", showlegend=False,
         )
     )  # fmt: skip
