@@ -3,18 +3,15 @@
 `figures` reads the figures off the profile view (views.profile, what the page shows); `talking_points` turns them into
 plain-Danish sentences (pure, tested on hand-made figures); `render_html` writes one HTML file with inline
 CSS and charts as inline SVG (no scripts, no fonts, no network); `html_to_pdf` prints that file with
-headless Chromium. Without Chromium the PDF is unavailable (PdfUnavailable) and the HTML is the way out.
+headless Chromium (exporting.pdf). Without Chromium the PDF is unavailable (PdfUnavailable) and the HTML is the way out.
 """
 
 from __future__ import annotations
 
 import html
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import polars as pl
 
@@ -22,6 +19,7 @@ from joblog_dash.analysis import fair, followup, stats
 from joblog_dash.charts import meeting, style
 from joblog_dash.data import reference, warehouse
 from joblog_dash.exporting import files as exports
+from joblog_dash.exporting import pdf
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
@@ -29,12 +27,9 @@ from joblog_dash.views import profile
 from joblog_dash.views.profile import ProfileView
 from joblog_dash.views.selection import Selection
 
-PDF_UNAVAILABLE = "PDF er ikke tilgængelig (Chromium mangler) — hent HTML-udgaven."
+PDF_UNAVAILABLE = pdf.PDF_UNAVAILABLE
+PdfUnavailable = pdf.PdfUnavailable  # Chromium is missing or failed: offer the HTML brief instead
 TREND_MONTHS = 24
-
-
-class PdfUnavailable(RuntimeError):
-    """Chromium is missing or failed: offer the HTML brief instead."""
 
 
 # --- Figures ----------------------------------------------------------------------------------------------
@@ -423,27 +418,8 @@ def render_html(figures: BriefFigures, points: list[str] | None = None) -> str:
 
 
 def html_to_pdf(document: str, timeout: float = 90) -> bytes:
-    """Print the HTML with headless Chromium (A4, no header/footer). PdfUnavailable without Chromium."""
-    browser = exports.chromium_path()
-    if browser is None:
-        raise PdfUnavailable(PDF_UNAVAILABLE)
-    with tempfile.TemporaryDirectory(prefix="joblog-brief-") as folder:
-        source = Path(folder) / "brief.html"
-        target = Path(folder) / "brief.pdf"
-        source.write_text(document, encoding="utf-8")
-        command = [
-            browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--disable-extensions", f"--user-data-dir={folder}/profile",
-            "--no-pdf-header-footer", f"--print-to-pdf={target}", source.as_uri(),
-        ]  # fmt: skip
-        try:
-            subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PdfUnavailable(f"{PDF_UNAVAILABLE} ({exc.__class__.__name__})") from exc
-        if not target.is_file() or target.stat().st_size == 0:
-            raise PdfUnavailable(PDF_UNAVAILABLE)
-        return target.read_bytes()
+    """Print the HTML with the process's headless Chromium (A4, no header/footer). PdfUnavailable without it."""
+    return pdf.html_to_pdf(document, timeout)
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,7 @@ def trend(view: ProfileView) -> None:
     view_table_behind(
         _trend_table,
         view,
+        download=("profile_trend", "", fig),
         spec=[
             ("unit", t("letter_table_unit"), "text"),
             ("benefit_group", t("filter_group"), "text"),
@@ -181,6 +182,7 @@ def rank(view: ProfileView) -> None:
     view_table_behind(
         _shown_ranks,
         view,
+        download=("profile_rank", "", fig),
         spec=[
             ("month", t("col_month"), "month"),
             ("share_text", t("kf_share"), "text"),
@@ -215,7 +217,7 @@ def split(view: ProfileView) -> None:
     fig = data.figure(_split_figure, view)
     st.plotly_chart(fig, key="profile_split", alt=t("alt_split", name=view.name))
     view_table_behind(
-        _split_table, view,
+        _split_table, view, download=("profile_split", "", fig),
         spec=[("month", t("col_month"), "month"), ("persons", t("kf_persons"), "int")]
         + [(share, t(part), "pct") for share, part in (("share_none", "persons_0"), ("share_1_5", "persons_1_5"),
                                                        ("share_6plus", "persons_6plus"))],
@@ -269,4 +271,5 @@ def letter(view: ProfileView) -> None:
             ("after", t("letter_after"), "pct"),
             ("change", t("col_change"), "pp"),
         ],
+        download=("profile_letter", "", fig, view.selection),
     )

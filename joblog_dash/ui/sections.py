@@ -23,14 +23,33 @@ from joblog_dash.views.selection import Selection
 Spec = list[tuple[str, str, str]]  # (column, Danish heading, kind) as fmt.display_table takes it
 
 
-def table_behind(frame: pl.DataFrame, spec: Spec | None = None) -> DeltaGenerator:
+def table_behind(
+    frame: pl.DataFrame,
+    spec: Spec | None = None,
+    download: tuple[str, str, Any, Selection] | None = None,
+) -> DeltaGenerator:
     """The numbers behind a chart, one click away ("Se tallene bag figuren").
 
     With `spec`, raw columns become Danish text through fmt.display_table; without, `frame` is already a
-    display table. Returns the expander, so a caller can add to it (`with table_behind(...):`)."""
+    display table. `download` = (key, title, figure, selection): the table as shown and the chart as files,
+    as in view_table_behind. Returns the expander, so a caller can add to it (`with table_behind(...):`)."""
     box = st.expander(t("see_table"))
-    box.dataframe(_display(frame, None if spec is None else tuple(spec)), hide_index=True)
+    table = _display(frame, None if spec is None else tuple(spec))
+    box.dataframe(table, hide_index=True)
+    if download is not None:
+        key, title, fig, selection = download
+        _downloads(box, pl.from_arrow(table), key, title, fig, selection)  # type: ignore[arg-type]
     return box
+
+
+def _downloads(
+    box: DeltaGenerator, table: pl.DataFrame, key: str, title: str, fig: Any, sel: Selection
+) -> None:
+    meta = export_tables.shown_meta(data.db(), sel, title or figure_title(fig), key)
+    with box:
+        downloads.table_downloads(table, meta, key)
+        if fig is not None:
+            downloads.chart_downloads(fig, meta, key)
 
 
 def view_table_behind(
@@ -48,13 +67,7 @@ def view_table_behind(
     box.dataframe(table, hide_index=True)
     if download is not None:
         key, title, fig = download
-        title = title or figure_title(fig)
-        selection = getattr(view, "selection", view)
-        meta = export_tables.shown_meta(data.db(), selection, title, key)
-        with box:
-            downloads.table_downloads(pl.from_arrow(table), meta, key)  # type: ignore[arg-type]
-            if fig is not None:
-                downloads.chart_downloads(fig, meta, key)
+        _downloads(box, pl.from_arrow(table), key, title, fig, getattr(view, "selection", view))  # type: ignore[arg-type]
     return box
 
 
@@ -113,7 +126,10 @@ def breakdown_charts(heading: str, build: Breakdowns, selection: Selection, subt
                 ("persons_text", t("kf_persons"), "text"),
                 ("share_joblogged", t("kf_share"), "pct"),
             ]
-            view_table_behind(_breakdown_table, selection, build, dimension, spec=spec)
+            view_table_behind(
+                _breakdown_table, selection, build, dimension, spec=spec,
+                download=(f"{key}_breakdown_{dimension}", "", fig),
+            )  # fmt: skip
 
 
 def _breakdown_figure(sel: Selection, build: Breakdowns, dimension: str, label: str, subtitle: str) -> Any:

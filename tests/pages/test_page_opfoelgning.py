@@ -315,3 +315,13 @@ def test_list_p_chart_and_letter_have_downloads(demo_data_dir: Path) -> None:
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels.count(t("download_csv")) >= 3  # the list, the p-chart's table, the letter's table
     assert sum(b.label == t("download_image_make") for b in at.button) >= 2
+
+
+def test_visit_pack_of_the_area_with_a_progress_bar(demo_data_dir: Path):
+    at = run_page(PAGE, {"maaned": "2018-09", "gruppe": "kontanthjaelp", "omraade": "rar-bornholm"})
+    make = next(b for b in at.button if b.label.startswith("🗂️ Lav besøgspakke"))
+    assert "(1 kommuner)" in make.label
+    make.click().run(timeout=120)
+    assert not at.exception
+    zipped = [d for d in at.get("download_button") if d.proto.label.startswith("⬇️ Besøgspakke")]
+    assert len(zipped) == 1 and "1 briefs" in zipped[0].proto.label
