@@ -44,6 +44,10 @@ def suppressed_snapshot(snapshot: pl.DataFrame, value: str = RAW) -> pl.DataFram
     split is hidden with the share, since it would reveal it.
     """
     frame = privacy.publish(snapshot, keep=queries.ROW_IDS, total_shown=True)
+    if value == ADJUSTED:  # the expected share goes with the adjusted one: a row hidden raw shows neither
+        frame = frame.with_columns(
+            pl.when(pl.col(ADJUSTED).is_not_null()).then(pl.col("expected_share")).alias("expected_share")
+        )
     return frame.with_columns(pl.col(value).rank("min", descending=True).cast(pl.Int32).alias("rank"))
 
 
