@@ -1,4 +1,5 @@
-"""`joblog-dash import | validate | versions | rollback | admin-hash`: the command-line side of changing data."""
+"""`joblog-dash import | validate | versions | verify | rollback | admin-hash`: the command-line side of
+changing data."""
 
 from __future__ import annotations
 
@@ -238,6 +239,40 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check every version (checksums, footers, row invariants, unique keys); non-zero when any is damaged
+    or none is there. Versions that never became current are checked too and shown as such."""
+    data_dir = _data_dir(args)
+    current = store.current_version(data_dir)
+    folders = store.version_folders(data_dir)
+    if not folders:
+        print(store.missing_message(data_dir), file=sys.stderr)
+        return 1
+    pending = set(store.pending_versions(data_dir))
+    damaged = 0
+    if current and current not in {f.name for f in folders}:
+        print(f"CURRENT peger på version {printable(current, limit=80)}, som ikke findes.")
+        damaged += 1
+    for folder in folders:
+        result = store.verify_folder(folder, thorough=True)
+        mark = "*" if folder.name == current else " "
+        note = " (aldrig gjort aktiv; vises ikke)" if folder.name in pending else ""
+        if result.ok:
+            checked = "" if result.checksummed else " (ingen kontrolsum: kun rækkerne er kontrolleret)"
+            print(f"{mark} {folder.name}  ok{checked}{note}")
+            continue
+        damaged += 1
+        print(f"{mark} {folder.name}  BESKADIGET{note}")
+        for problem in result.problems:
+            detail = f" [{printable(problem.detail, limit=300)}]" if problem.detail else ""
+            print(f"    {problem.file} {problem.reason}{detail}")
+    print("* = aktiv version")
+    if damaged:
+        print(f"{damaged} version(er) er beskadiget.", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_rollback(args: argparse.Namespace) -> int:
     try:
         manifest = service.rollback(args.version, _data_dir(args))
@@ -322,6 +357,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ver = sub.add_parser("versions", help="list the stored dataset versions")
     ver.add_argument("--data-dir", **hidden)
     ver.set_defaults(func=cmd_versions)
+    chk = sub.add_parser("verify", help="check every stored version (checksums, rows); non-zero if damaged")
+    chk.add_argument("--data-dir", **hidden)
+    chk.set_defaults(func=cmd_verify)
     rol = sub.add_parser("rollback", help="make an earlier version current (default: the one before)")
     rol.add_argument("version", nargs="?")
     rol.add_argument("--data-dir", **hidden)

@@ -33,6 +33,7 @@ from joblog_dash.importing import mapping as mp
 from joblog_dash.importing.validate import Problem
 from joblog_dash.text.safety import escape_markdown, printable, safe_filename
 from joblog_dash.text.strings import t
+from joblog_dash.ui import upload_gate
 
 log = logging.getLogger(__name__)
 
@@ -409,7 +410,7 @@ def _counts(report: service.ImportReport) -> dict[str, str]:
 def _show_largest(report: service.ImportReport) -> None:
     if report.largest_changes:
         st.caption(t("upload_largest"))
-        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True)
+        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True, key="joblog_upload_largest")
 
 
 def _show_preview(report: service.ImportReport) -> None:
@@ -484,6 +485,9 @@ def render_upload_section(data_dir: Path | None = None, *, actor: str | None = N
     """
     st.subheader(t("upload_heading"))
     st.caption(t("upload_intro", limit=readers.max_import_bytes() // (1024 * 1024)))
+    if not upload_gate.allow_uploads():
+        st.error(t("upload_gate_off"), icon="🔒")
+        return
     uploaded = st.file_uploader(t("upload_file"), type=UPLOAD_TYPES, key="joblog_upload")
     state = st.session_state.setdefault(STATE, {})
     if uploaded is None:
