@@ -134,6 +134,20 @@ def run(
             child.stdout.close()
 
 
+def inline(
+    function: Callable[..., Any],
+    *args: object,
+    progress: Callable[[float, str], None] | None = None,
+    memory: int | None = None,
+    seconds: float | None = None,
+    **kwargs: object,
+) -> Any:
+    """`run` without the child (no limits): for tests that fake a failure inside a step by patching this
+    process (`monkeypatch.setattr(isolate, "run", isolate.inline)`)."""
+    del memory, seconds
+    return function(*args, **kwargs, **({"progress": progress} if progress is not None else {}))
+
+
 def _collect(
     child: subprocess.Popen,
     deadline: float,
