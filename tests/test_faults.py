@@ -20,8 +20,8 @@ from streamlit.testing.v1 import AppTest
 
 from joblog_dash import cli, config
 from joblog_dash.data import aggregates, audit, demo, store, warehouse
+from joblog_dash.importing import isolate, service
 from joblog_dash.importing import jobindsats as ji
-from joblog_dash.importing import service
 
 JAN, FEB, MAR, APR = date(2018, 1, 1), date(2018, 2, 1), date(2018, 3, 1), date(2018, 4, 1)
 
@@ -416,6 +416,7 @@ def test_a_writer_error_is_a_clear_danish_message_and_nothing_changes(
         )
 
     before = store.current_version(data_dir)
+    monkeypatch.setattr(isolate, "run", isolate.inline)  # the import's child would not see the patch
     if writer == "polars":
         monkeypatch.setattr(pl.DataFrame, "write_parquet", fail)
     else:
