@@ -544,3 +544,23 @@ def test_demo_build_on_a_full_disk_is_a_message(
     err = capsys.readouterr().err
     assert "Fejl: den nye version kunne ikke skrives (der er ikke plads på disken" in err
     assert store.current_version(tmp_path) is None and store.version_folders(tmp_path) == []
+
+
+def test_a_done_line_that_cannot_be_written_leaves_the_change_recorded_by_its_intent(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = audit._append
+    lines: list[bytes] = []
+
+    def append(path: Path, line: bytes) -> None:
+        lines.append(line)
+        if len(lines) > 1:  # the intent got through, then the disk filled up
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, line)
+
+    monkeypatch.setattr(audit, "_append", append)
+    report = service.import_file(_export(tmp_path, "marts.csv", make_frame(months=[MAR])), data_dir=data_dir)
+    monkeypatch.undo()
+    assert store.current_version(data_dir) == report.version  # the change was made, and is logged
+    (entry,) = audit.read_entries(data_dir)
+    assert (entry.phase, entry.version_after, entry.added) == ("intent", report.version, 3)
