@@ -6,9 +6,11 @@ from __future__ import annotations
 import errno
 import getpass
 import json
+import os
 import subprocess
 import sys
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -564,3 +566,17 @@ def test_a_done_line_that_cannot_be_written_leaves_the_change_recorded_by_its_in
     assert store.current_version(data_dir) == report.version  # the change was made, and is logged
     (entry,) = audit.read_entries(data_dir)
     assert (entry.phase, entry.version_after, entry.added) == ("intent", report.version, 3)
+
+
+def test_the_next_import_removes_an_old_version_that_never_became_current(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    left = store.stage_version(make_frame(months=[APR]), kind="real", source="crashed", data_dir=data_dir)
+    recent = store.stage_version(
+        make_frame(months=[APR], seed=3), kind="real", source="now", data_dir=data_dir
+    )
+    hours_ago = time.time() - 2 * service.STALE_STAGING_SECONDS
+    os.utime(store.version_dir(left.version, data_dir), (hours_ago, hours_ago))
+    service.import_file(_export(tmp_path, "marts.csv", make_frame(months=[MAR])), data_dir=data_dir)
+    assert not store.version_dir(left.version, data_dir).exists()
+    assert store.pending_versions(data_dir) == [recent.version]  # maybe still being written: kept
