@@ -80,7 +80,7 @@ st.subheader(t("about_searches_heading"))
 st.markdown(t("about_searches"))
 
 st.subheader(t("about_suppression_heading"))
-st.markdown(t("about_suppression", min=privacy.MIN_PERSONS))
+st.markdown(t("about_suppression", min=privacy.MIN_PERSONS, max=privacy.MIN_PERSONS - 1))
 
 st.subheader(t("admin_heading"))
 who = admin.render_sign_in()

@@ -24,7 +24,7 @@ from pathlib import Path
 from joblog_dash.data import store
 
 AUDIT_FILE = "audit.jsonl"
-ACTIONS = ("import", "rollback")
+ACTIONS = ("import", "rollback", "signin_failed")
 PHASES = ("intent", "done", "aborted")
 
 _actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("joblog_audit_actor", default=None)

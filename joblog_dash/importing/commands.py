@@ -12,9 +12,9 @@ from pathlib import Path
 
 from joblog_dash import config
 from joblog_dash.data import store
+from joblog_dash.importing import isolate, service
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing import mapping as mapping_step
-from joblog_dash.importing import service
 from joblog_dash.importing.readers import ReadError
 from joblog_dash.importing.validate import Problem
 from joblog_dash.text.safety import printable
@@ -93,7 +93,7 @@ def _mapping(args: argparse.Namespace) -> mapping_step.Mapping | None:
     if args.profile:
         mapping = mapping_step.load_profile(args.profile, _data_dir(args))
     elif overrides or args.save_profile:
-        mapping = mapping_step.guess_mapping(service.read_file(Path(args.file)).frame)
+        mapping = isolate.run(service.guess_file_mapping, Path(args.file))
     else:
         return None
     mapping.columns.update(mapping_step.parse_assignments(args.map or []))
@@ -149,8 +149,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return UNREADABLE_EXIT
     if mapping is not None:
         _print_mapping(mapping)
-    with _progress_bar(not args.quiet) as progress:
-        validation = service.validate_file(Path(args.file), progress, mapping)
+    try:
+        with _progress_bar(not args.quiet) as progress:
+            validation = isolate.run(
+                service.validate_light,
+                Path(args.file),
+                mapping=mapping,
+                progress=None if args.quiet else progress,
+            )
+    except ReadError as exc:  # the child ran out of memory or time
+        print(f"Fejl: {Path(args.file).name}: {exc}", file=sys.stderr)
+        return UNREADABLE_EXIT
     if validation.ok:
         stats = validation.stats
         print(
@@ -179,10 +188,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_mapping(mapping)
     try:
         with _progress_bar(not args.quiet) as progress:
-            report = service.import_file(
+            report = isolate.run(
+                service.import_file,
                 Path(args.file),
                 _data_dir(args),
-                progress,
+                progress=None if args.quiet else progress,
                 dry_run=args.dry_run,
                 mapping=mapping,
                 profile=mapping_step.profile_name(args.profile) if args.profile else None,
@@ -195,6 +205,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         _print_problems(refused.problems, sys.stderr)
         return UNREADABLE_EXIT if refused.unreadable else 1
+    except ReadError as exc:  # the child ran out of memory or time
+        print(
+            f"Intet er importeret; de nuværende data er uændrede. {Path(args.file).name}: {exc}",
+            file=sys.stderr,
+        )
+        return UNREADABLE_EXIT
     _print_report(report)
     _save_profile(args, mapping)
     if report.dry_run:

@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from joblog_dash.data import audit, reference, schema, store
-from joblog_dash.importing.mapping import Mapping, apply_mapping
+from joblog_dash.importing.mapping import Mapping, apply_mapping, guess_mapping
 from joblog_dash.importing.readers import RawTable, ReadError, read_table
 from joblog_dash.importing.validate import Problem, Validation, validate_table
 from joblog_dash.text.safety import printable, safe_filename
@@ -39,6 +39,9 @@ class ImportRefused(Exception):
         self.problems = problems
         self.unreadable = unreadable  # the file could not be read at all (the CLI exits 2, not 1)
         super().__init__("\n".join(str(p) for p in problems))
+
+    def __reduce__(self) -> tuple[type, tuple[list[Problem], bool]]:  # pickled from an import's child process
+        return ImportRefused, (self.problems, self.unreadable)
 
 
 @dataclass
@@ -84,6 +87,62 @@ def read_file(path: Path | str) -> RawTable:
         return read_table(Path(path))
     except MemoryError as exc:
         raise ReadError("filen er for stor til hukommelsen; del den op") from exc
+
+
+# --- The steps as run in a child process (isolate.run): small answers, never the whole table -----------
+
+SAMPLE_ROWS = 5_000  # rows of a parsed file kept for the mapping step (what it guesses and offers)
+
+
+def read_sample(path: Path | str) -> tuple[RawTable, int, Mapping | None]:
+    """(the first SAMPLE_ROWS rows as parsed, the number of rows, the best-guess mapping from all rows;
+    None for a canonical file, which needs none)."""
+    raw = read_file(path)
+    guess = None if raw.format in ("csv-canonical", "parquet") else guess_mapping(raw.frame)
+    rows = raw.frame.height
+    raw.frame = raw.frame.head(SAMPLE_ROWS)
+    return raw, rows, guess
+
+
+def guess_file_mapping(path: Path | str) -> Mapping:
+    return guess_mapping(read_file(path).frame)
+
+
+def _light(validation: Validation) -> Validation:
+    """The validation without its rows (ok stays as it was: an empty frame is not None)."""
+    if validation.frame is not None:
+        validation.frame = validation.frame.clear()
+    return validation
+
+
+def check_file(
+    path: Path | str,
+    data_dir: Path | None = None,
+    mapping: Mapping | None = None,
+    display_name: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Validation, ImportReport | None, list[Problem]]:
+    """Validate and, when the file is valid, preview the import (a dry run): (validation without its rows,
+    the preview or None, the problems that refused the preview)."""
+    validation = validate_file(path, progress, mapping, display_name)
+    if not validation.ok:
+        return _light(validation), None, []
+    try:
+        preview = import_file(
+            path, data_dir, dry_run=True, display_name=display_name, mapping=mapping, validation=validation
+        )
+    except ImportRefused as refused:
+        return _light(validation), None, refused.problems
+    return _light(validation), preview, []
+
+
+def validate_light(
+    path: Path | str,
+    progress: Progress | None = None,
+    mapping: Mapping | None = None,
+    display_name: str | None = None,
+) -> Validation:
+    return _light(validate_file(path, progress, mapping, display_name))
 
 
 def validate_file(

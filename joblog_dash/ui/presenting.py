@@ -6,6 +6,7 @@ from functools import partial
 
 import streamlit as st
 
+from joblog_dash.data import store, warehouse
 from joblog_dash.exporting import deck as presentation
 from joblog_dash.exporting import deck_files
 from joblog_dash.exporting import files as exports
@@ -64,17 +65,17 @@ def arrow_keys() -> None:
 DECK_FIELDS = ("month", "start", "group", "area", "municipality")  # what exporting.deck reads
 
 
-def _deck(sel: Selection) -> tuple[presentation.Slide, ...]:
-    slides = presentation.build_deck(data.db(), sel)
+def _deck(db: warehouse.JoblogDB, sel: Selection) -> tuple[presentation.Slide, ...]:
+    slides = presentation.build_deck(db, sel)
     for slide in slides:
         data.freeze(slide.figure)
     return tuple(slides)
 
 
 def deck(selection: Selection) -> tuple[presentation.Slide, ...]:
-    """The deck for the selection, one shared object per dataset version and selection (ui.cache.figure:
+    """The deck for the selection, one shared object per dataset version and selection (ui.cache.built:
     its slides are only read, where a copying cache would unpickle every slide's figure on each rerun)."""
-    return data.figure(_deck, selection.only(*DECK_FIELDS))
+    return data.built(_deck, selection.only(*DECK_FIELDS))
 
 
 def parse_slide(raw: str | None, total: int) -> tuple[int, bool]:
@@ -112,10 +113,11 @@ def counter(index: int, total: int) -> str:
     return t("presentation_counter", index=index + 1, total=total)
 
 
-def downloads(selection: Selection) -> None:
-    """'Hent præsentationen': the deck on screen as PowerPoint and as PDF, built when a button is clicked."""
-    slides, db = deck(selection), data.db()
-    source, is_demo = export_tables.source_text(db.manifest), db.manifest.is_demo
+def downloads(selection: Selection, manifest: store.Manifest) -> None:
+    """'Hent præsentationen': the deck on screen as PowerPoint and as PDF, built when a button is clicked;
+    `manifest` is the open dataset's (the page's context), for the source line and the demo label."""
+    slides = deck(selection)
+    source, is_demo = export_tables.source_text(manifest), manifest.is_demo
     name = deck_files.filename(selection.month, is_demo)
     st.markdown(f"**{t('deck_download_heading')}**")
     left, right = st.columns(2)
