@@ -22,8 +22,8 @@ from streamlit.testing.v1 import AppTest
 
 from joblog_dash import cli, config
 from joblog_dash.data import aggregates, audit, demo, store, warehouse
+from joblog_dash.importing import isolate, service
 from joblog_dash.importing import jobindsats as ji
-from joblog_dash.importing import service
 
 JAN, FEB, MAR, APR = date(2018, 1, 1), date(2018, 2, 1), date(2018, 3, 1), date(2018, 4, 1)
 
@@ -417,6 +417,10 @@ def test_a_writer_error_is_a_clear_danish_message_and_nothing_changes(
             'IO Error: Could not write file "agg_muni_month.parquet": No space left on device'
         )
 
+    def in_this_process(function, *args, progress=None, **kwargs):  # the writers are patched here only
+        return function(*args, **kwargs, **({"progress": progress} if progress else {}))
+
+    monkeypatch.setattr(isolate, "run", in_this_process)
     before = store.current_version(data_dir)
     if writer == "polars":
         monkeypatch.setattr(pl.DataFrame, "write_parquet", fail)
