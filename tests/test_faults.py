@@ -584,3 +584,30 @@ def test_the_next_import_removes_an_old_version_that_never_became_current(
     service.import_file(_export(tmp_path, "marts.csv", make_frame(months=[MAR])), data_dir=data_dir)
     assert not store.version_dir(left.version, data_dir).exists()
     assert store.pending_versions(data_dir) == [recent.version]  # maybe still being written: kept
+
+
+def test_a_rollback_whose_switch_fails_says_so_and_changes_nothing(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = store.current_version(data_dir)
+    service.import_file(_export(tmp_path, "marts.csv", make_frame(months=[MAR])), data_dir=data_dir)
+    second = store.current_version(data_dir)
+    real = store._atomic_write_text
+
+    def full_disk_for_current(path: Path, text: str) -> None:
+        if path.name == "CURRENT":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, text)
+
+    monkeypatch.setattr(store, "_atomic_write_text", full_disk_for_current)
+    assert cli.main(["--data-dir", str(data_dir), "rollback"]) == 1
+    err = capsys.readouterr().err
+    assert f"skiftet til version {first} mislykkedes (der er ikke plads på disken" in err
+    assert "Traceback" not in err
+    monkeypatch.undo()
+    assert store.current_version(data_dir) == second
+    assert [m.version for m in store.list_versions(data_dir)] == [first, second]  # both kept
+    assert [(e.action, e.phase) for e in audit.read_entries(data_dir)] == [
+        ("rollback", "aborted"),
+        ("import", "done"),
+    ]
