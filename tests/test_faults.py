@@ -510,6 +510,9 @@ def test_verify_names_the_damaged_file_and_exits_non_zero(
     )
     cli.main(["--data-dir", str(data_dir), "verify"])
     assert f"  {good}  ok (ingen kontrolsum: kun rækkerne er kontrolleret)" in capsys.readouterr().out
+    # Nothing to check is no success either.
+    assert cli.main(["--data-dir", str(tmp_path / "empty"), "verify"]) == 1
+    assert "Intet datasæt" in capsys.readouterr().err
 
 
 def test_kommuner_shows_the_previous_version_when_persons_0_exceeds_persons(
