@@ -218,7 +218,7 @@ def _funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData | None:
         return None
 
 
-@cached(*parts.FUNNEL_FIELDS)
+@cached(*parts.FUNNEL_FIELDS, stored=True)
 def build(db: JoblogDB, sel: Selection) -> SpreadView:
     national_raw = parts.snapshot(db, sel)
     raw = national_raw if sel.is_national else queries.snapshot(db, sel.month, sel.group, sel.area)
