@@ -46,7 +46,12 @@ def key_figures(view: ProfileView) -> None:
         if kf.share is not None and kf.persons_0 is not None
         else None
     )  # fmt: skip
-    cols[0].metric(t("kf_share"), fmt.pct(kf.share) if kf.share is not None else hidden, help=share_help)
+    shown_share = fmt.share_or_bound(kf.share, kf.bound, kf.bound_lower, kf.bound_upper)
+    bounded = kf.share is None and kf.bound is not None
+    cols[0].metric(
+        t("kf_share"), shown_share if kf.share is not None or bounded else hidden,
+        help=t("kf_bound_help") if bounded else share_help,
+    )  # fmt: skip
     expected = view.status.expected
     if expected is not None and view.group == view.selection.group:
         cols[0].caption(
@@ -179,7 +184,7 @@ def rank(view: ProfileView) -> None:
         download=("profile_rank", "", fig),
         spec=[
             ("month", t("col_month"), "month"),
-            ("share", t("kf_share"), "pct"),
+            ("share_text", t("kf_share"), "text"),
             ("rank", t("col_rank"), "int"),
             ("rank_lower", t("col_lower"), "int"),
             ("rank_upper", t("col_upper"), "int"),

@@ -128,6 +128,7 @@ def published_key_figures(raw: pl.DataFrame, published: pl.DataFrame, month: dat
         share_none=None if hidden_share else kf.share_none,
         share_year_ago=year_ago,
         change_year=None if hidden_share or year_ago is None else kf.change_year,
+        **{c: row[c][0] for c in privacy.BOUND_COLUMNS if c in row.columns and hidden_share},
     )
 
 
@@ -260,13 +261,14 @@ def municipality_split(db: JoblogDB, sel: Selection) -> pl.DataFrame:
 
 
 def _ranks(db: JoblogDB, sel: Selection, own_raw: pl.DataFrame) -> pl.DataFrame:
+    """THE rank (views.parts.ranks: from published figures only, a bound placed at its end) of the
+    municipality per month, with the share or its bound as text."""
     rows = parts.ranks(db, sel).filter(pl.col("municipality_code") == sel.municipality)
-    counts = own_raw.filter(pl.col("benefit_group") == sel.group).select("month", "persons_0")
-    rows = rows.join(counts, on="month", how="left").with_columns(
-        (pl.col("persons") - pl.col("persons_0").fill_null(0)).alias("successes")
-    )
-    published = privacy.publish(rows.drop("persons_0"), keep=("month", "municipality_code", "ranked"))
-    return published.sort("month")
+    text = [
+        None if v is None else fmt.pct(v) if k is None else fmt.bounded(k, v, v)
+        for v, k in rows.select("share", "bound").iter_rows()
+    ]
+    return rows.with_columns(pl.Series("share_text", text, dtype=pl.String)).sort("month")
 
 
 def _split(group_rows: pl.DataFrame) -> pl.DataFrame:

@@ -279,15 +279,15 @@ def test_kommuner_table_shows_wilson_and_rank_intervals(demo_facts_path: Path) -
     row = panel.filter(pl.col("municipality_code") == 360).row(0, named=True)  # Lolland
     low, high = stats.wilson_interval([row["persons"] - row["persons_0"]], [row["persons"]])
     shown = frame[frame["Kommune"] == "Lolland"].iloc[0]
-    assert shown["95 pct.-interval"] == f"{fmt.number(low[0] * 100, 1)}–{fmt.number(high[0] * 100, 1)} pct."
-    lower, upper = (int(v) for v in shown["Rang, 95 pct.-interval"].strip(".").split(".–"))
-    assert lower <= shown["Rang"] <= upper
-    hidden = frame[frame["Andel med jobsøgning"] == "for få personer"]
-    assert (hidden["95 pct.-interval"] == "").all() and (hidden["Rang, 95 pct.-interval"] == "").all()
+    interval = (shown["95 pct.-interval fra (pct.)"], shown["95 pct.-interval til (pct.)"])
+    assert interval == (round(low[0] * 100, 1), round(high[0] * 100, 1))
+    assert shown["Rang fra (95 pct.)"] <= shown["Rang"] <= shown["Rang til (95 pct.)"]
+    hidden = frame[frame["Personer"].isna()]
+    assert hidden["95 pct.-interval fra (pct.)"].isna().all() and hidden["Rang fra (95 pct.)"].isna().all()
     # The ranked chart's hover carries the interval too.
     ranked = figure(at, 0)
     custom = {c[0]: c for tr in ranked["data"] for c in tr.get("customdata") or []}
-    assert custom[360][5] == shown["95 pct.-interval"]
+    assert custom[360][5] == fmt.pct_range(low[0], high[0])
 
 
 def test_profile_shows_funnel_position_signals_and_p_chart(demo_facts_path: Path) -> None:
