@@ -246,7 +246,7 @@ def _funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData | None:
         return None
 
 
-@cached(*parts.FUNNEL_FIELDS)
+@cached(*parts.FUNNEL_FIELDS, stored=True)
 def build(db: JoblogDB, sel: Selection) -> SpreadView:
     national_raw = parts.snapshot(db, sel)
     codes = None if sel.is_national else sel.area_codes
