@@ -24,7 +24,7 @@ from joblog_dash.text.strings import t
 from joblog_dash.views import parts, profile
 from joblog_dash.views.selection import Selection
 
-DECK_HEIGHT = 520
+DECK_HEIGHT = 460  # with the title, sentence and controls: a whole slide on a 1366x768 screen
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def _sentence(text: str) -> str:
 def _bigger(fig: go.Figure) -> go.Figure:
     """Presentation type: larger fonts, no chart title (the slide's action title says it)."""
     fig.update_layout(
-        title=None, font={"size": 18}, height=DECK_HEIGHT, margin={"t": 30, "l": 80, "r": 30, "b": 90}
+        title=None, font={"size": 18}, height=DECK_HEIGHT, margin={"t": 30, "l": 80, "r": 30, "b": 100}
     )
     fig.update_layout(legend={"font": {"size": 16}})
     fig.update_annotations(font={"size": 14})
@@ -142,7 +142,7 @@ def funnel_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, hig
         _sentence(message),
         *(f"{verdict.capitalize()} niveau: {', '.join(names)}." for verdict, names in named.items() if names),
     )
-    fig = _bigger(fig).update_layout(margin={"b": 140})  # ticks, axis title and legend in 18 pt
+    fig = _bigger(fig).update_layout(margin={"b": 125})  # ticks, axis title and legend in 18 pt
     return Slide("funnel", title, message, fig, f"Tragtdiagram: {title}.", notes)
 
 

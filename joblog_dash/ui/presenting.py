@@ -22,12 +22,18 @@ PRESENTATION_CSS = """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"],
 [data-testid="stSidebarNav"], [data-testid="stHeader"], [data-testid="stToolbar"],
 [data-testid="stDecoration"], [data-testid="stMainMenu"] { display: none !important; }
-[data-testid="stMainBlockContainer"], .block-container { padding-top: 1.2rem !important; max-width: 1400px; }
-[data-testid="stApp"] h1 { font-size: 1.2rem !important; color: #666; font-weight: 600; }
-.slide-title { font-size: 2.4rem; line-height: 1.2; font-weight: 700; margin: 0.2rem 0 0.4rem 0; }
-.slide-message { font-size: 1.4rem; color: #333; margin-bottom: 0.6rem; }
+[data-testid="stMainBlockContainer"], .block-container { padding-top: 0.8rem !important; max-width: 1400px; }
+[data-testid="stApp"] h1 { display: none; }
+/* A slide must fit a 1366x768 laptop whole: the demo notice on one short line, tight gaps. */
+[data-testid="stMain"] [data-testid="stAlert"] > div { padding: 0.3rem 0.8rem; font-size: 0.85rem; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+.slide-title { font-size: 2rem; line-height: 1.15; font-weight: 700; margin: 0; padding-bottom: 0.4rem; }
+.slide-message { font-size: 1.25rem; line-height: 1.4; color: #333; margin: 0; padding-bottom: 0.5rem; }
 .slide-counter { font-size: 1.1rem; color: #555; text-align: center; padding-top: 0.5rem; }
 [data-testid="stMain"] button p { font-size: 1.2rem; }
+/* Clicking a slide focuses the main area; the keyboard focus ring (layout.A11Y_CSS) drew a red frame round
+   the whole slide. The deck is stepped with buttons and arrow keys, which keep their own focus rings. */
+[data-testid="stMain"]:focus, [data-testid="stMain"]:focus-visible { outline: none !important; }
 </style>
 """
 
