@@ -53,6 +53,20 @@ def run_page(
     return at
 
 
+def section(key: str) -> dict[str, str]:
+    """The URL parameter that opens a page's lazy section `key` (ui.layout.lazy_sections), as a shared
+    link carries it: merge it into run_page's params."""
+    from joblog_dash.text.strings import t
+    from joblog_dash.ui.layout import SECTION_PARAM
+
+    return {SECTION_PARAM: t(f"section_{key}")}
+
+
+def chart_keys(at: Any) -> list[str]:
+    """The element keys of the plotly charts of an AppTest run, in page order."""
+    return [c.proto.id.split("-", 2)[-1] for c in at.get("plotly_chart")]
+
+
 def figures(at: Any) -> list[dict[str, Any]]:
     """Every plotly chart of an AppTest run as decoded figure JSON."""
     return [figure(at, i) for i in range(len(at.get("plotly_chart")))]

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from helpers import run_page
+from helpers import run_page, section
 
 from joblog_dash.data import reference, warehouse
 from joblog_dash.exporting import brief, deck
@@ -190,5 +190,10 @@ def test_kommuneprofil_for_laesoe_september_2018(demo_data_dir: Path) -> None:
     assert "100,0 pct." not in shown
     assert values["Personer i målgruppen"] != "4"
     assert "1. (" not in shown
-    titles = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
+    # Every section of the page (lazy tabs: one per run).
+    runs = [at] + [
+        run_page("pages/2_kommuneprofil.py", {"kommune": "825", "maaned": "2018-09", **section(key)})
+        for key in ("rank", "breakdowns", "followup")
+    ]
+    titles = " ".join(str(c.proto.spec) for run in runs for c in run.get("plotly_chart"))
     assert "Læsø: 0,0 pct." not in titles

@@ -125,12 +125,27 @@ def _print_mapping(mapping: mapping_step.Mapping) -> None:
     print(f"Kortlægning ({layout}): " + "; ".join(parts))
 
 
+UNREADABLE_EXIT = 2  # the file could not be read at all; 1 = read, but refused for its content
+
+
+def _check_profile_names(args: argparse.Namespace) -> None:
+    """Profile names are checked before anything is read or written (a bad name must not fail after the
+    import committed)."""
+    for name in (args.profile, args.save_profile):
+        if name is not None:
+            mapping_step.profile_name(name)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     try:
+        _check_profile_names(args)
         mapping = _mapping(args)
-    except (mapping_step.MappingError, ReadError) as exc:
+    except mapping_step.MappingError as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
         return 1
+    except ReadError as exc:
+        print(f"Fejl: {exc}", file=sys.stderr)
+        return UNREADABLE_EXIT
     if mapping is not None:
         _print_mapping(mapping)
     with _progress_bar(not args.quiet) as progress:
@@ -146,15 +161,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 0
     print(f"{validation.file} kan ikke importeres ({len(validation.errors)} fejl):", file=sys.stderr)
     _print_problems(validation.problems, sys.stderr)
-    return 1
+    return UNREADABLE_EXIT if validation.stats.get(service.UNREADABLE) else 1
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     try:
+        _check_profile_names(args)
         mapping = _mapping(args)
-    except (mapping_step.MappingError, ReadError) as exc:
+    except mapping_step.MappingError as exc:
         print(f"Intet er importeret: {exc}", file=sys.stderr)
         return 1
+    except ReadError as exc:
+        print(f"Intet er importeret: {exc}", file=sys.stderr)
+        return UNREADABLE_EXIT
     if mapping is not None:
         _print_mapping(mapping)
     try:
@@ -174,7 +193,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         _print_problems(refused.problems, sys.stderr)
-        return 1
+        return UNREADABLE_EXIT if refused.unreadable else 1
     _print_report(report)
     _save_profile(args, mapping)
     if report.dry_run:

@@ -40,6 +40,8 @@ def max_import_bytes() -> int:
         megabytes = float(os.environ.get("JOBLOG_MAX_IMPORT_MB", DEFAULT_MAX_IMPORT_MB))
     except ValueError:
         megabytes = DEFAULT_MAX_IMPORT_MB
+    if not 0 < megabytes < 1024 * 1024:  # also nan and inf
+        megabytes = DEFAULT_MAX_IMPORT_MB
     return int(megabytes * 1024 * 1024)
 
 
@@ -158,6 +160,13 @@ def utf8_bytes(data: bytes) -> tuple[bytes, str]:
     return data, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
 
 
+MAX_JSON_DIGITS = 30
+
+
+def _json_int(text: str) -> int | str:
+    return int(text) if len(text) <= MAX_JSON_DIGITS else text
+
+
 def _json_label(variable: object, where: str) -> str:
     if isinstance(variable, str) and variable.strip():
         return variable
@@ -189,10 +198,15 @@ def read_jobindsats_json(data: bytes) -> tuple[pl.DataFrame, str]:
     """
     text, _ = decode(data)
     try:
-        payload = json.loads(text)
+        # Integers stay text past MAX_JSON_DIGITS (Python refuses int() over 4,300 digits; no count needs 20).
+        payload = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise ReadError(
             f"JSON-filen er ugyldig (linje {exc.lineno}, kolonne {exc.colno}: {exc.msg})"
+        ) from exc
+    except RecursionError as exc:
+        raise ReadError(
+            "JSON-filen er indlejret for dybt (lister i lister) til at være en Jobindsats-tabel"
         ) from exc
     if isinstance(payload, dict) and isinstance(payload.get("columns"), list) and "rows" in payload:
         labels = [_json_label(c, "columns") for c in payload["columns"]]
@@ -238,8 +252,14 @@ def read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
     except Exception as exc:  # openpyxl raises many types for broken workbooks
         raise ReadError(f"Excel-filen kan ikke åbnes: {type(exc).__name__}") from exc
     try:
+        if not workbook.worksheets:
+            raise ReadError("Excel-filen har intet regneark")
         sheet = workbook.worksheets[0]
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    except ReadError:
+        raise
+    except Exception as exc:  # a broken cell (e.g. a number too long for Python) surfaces while iterating
+        raise ReadError(f"Excel-filens celler kan ikke læses: {type(exc).__name__}") from exc
     finally:
         workbook.close()
     if not any(c is not None and str(c).strip() != "" for r in rows for c in r):

@@ -29,13 +29,15 @@ Progress = Callable[[float, str], None]
 PARTITION = ["month", "municipality_code", "benefit_group"]
 LARGEST_CHANGES = 5
 STALE_STAGING_SECONDS = 3600
+UNREADABLE = "unreadable"  # key in Validation.stats: the file itself could not be read
 
 
 class ImportRefused(Exception):
     """The file was not imported; `problems` say why (file, row, column)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], unreadable: bool = False) -> None:
         self.problems = problems
+        self.unreadable = unreadable  # the file could not be read at all (the CLI exits 2, not 1)
         super().__init__("\n".join(str(p) for p in problems))
 
 
@@ -100,7 +102,7 @@ def validate_file(
     try:
         raw = read_file(path)
     except ReadError as exc:
-        return Validation(name, None, [Problem(name, None, None, str(exc))])
+        return Validation(name, None, [Problem(name, None, None, str(exc))], {UNREADABLE: True})
     mapping_problems: list[Problem] = []
     mapping_stats: dict[str, object] = {}
     if mapping is not None and raw.format not in ("csv-canonical", "parquet"):
@@ -264,7 +266,7 @@ def import_file(
     # A preview may pass the validation it just made (a large file takes seconds to check).
     validation = validation or validate_file(path, progress, mapping, display_name)
     if not validation.ok:
-        raise ImportRefused(validation.problems)
+        raise ImportRefused(validation.problems, bool(validation.stats.get(UNREADABLE)))
     assert validation.frame is not None
     # The name is shown on every page's data notice (Markdown): keep only harmless characters.
     name = safe_filename(display_name or path.name)

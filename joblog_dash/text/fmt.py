@@ -76,13 +76,20 @@ def month_key(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 
 
+# Months the app can name at all: Joblog began in 2015, and a margin on both sides keeps date arithmetic
+# (a year back, a year ahead) clear of datetime's limits for any month that parses.
+YEARS = (2000, 2099)
+
+
 def parse_month_key(text: str) -> date | None:
-    """'2018-01' -> date(2018, 1, 1); None for anything else."""
+    """'2018-01' -> date(2018, 1, 1); None for anything else (only ASCII digits, years in YEARS)."""
     parts = text.strip().split("-")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+    if len(parts) != 2 or len(parts[0]) != 4 or not 1 <= len(parts[1]) <= 2:
+        return None
+    if not all(p.isascii() and p.isdecimal() for p in parts):  # isdigit() takes "²", int() does not
         return None
     year, month = int(parts[0]), int(parts[1])
-    return date(year, month, 1) if 1 <= month <= 12 else None
+    return date(year, month, 1) if YEARS[0] <= year <= YEARS[1] and 1 <= month <= 12 else None
 
 
 def add_months(month: date, n: int) -> date:

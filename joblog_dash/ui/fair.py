@@ -28,8 +28,10 @@ from joblog_dash.views.profile import STATUS_MEASURE, ProfileView
 from joblog_dash.views.selection import Selection
 
 
-def choices(sel: Selection, prefix: str, show_target: bool = True) -> None:
-    """The measure radio, the comparison level (when an area is chosen) and the over-dispersion toggle.
+def choices(sel: Selection, prefix: str, show_target: bool = True, basis: bool = True) -> None:
+    """The measure radio, the comparison level (when an area is chosen) and the over-dispersion toggle,
+    and with `basis` the basis radio (basis_choice; a page whose other sections follow the basis too draws
+    that above its sections instead).
 
     They are bound to the URL like the sidebar filters (ui/state.py): the selection already holds their
     values, and a change is written to the URL before the rerun reads it."""
@@ -51,6 +53,13 @@ def choices(sel: Selection, prefix: str, show_target: bool = True) -> None:
             t("fair_adjust"), help=t("fair_adjust_help"),
             **state.prepare_widget("overdispersion", sel, key=f"{prefix}_adjust"),
         )  # fmt: skip
+    if basis:
+        basis_choice(sel, prefix)
+    st.caption(t("searches_not_in_funnel"))
+
+
+def basis_choice(sel: Selection, prefix: str) -> None:
+    """Actual shares or shares adjusted for the recipients' composition (bound to the URL like choices)."""
     st.radio(
         t("std_basis"), ("raw", "adjusted"), horizontal=True, help=t("std_basis_help"),
         format_func=lambda k: t("std_basis_raw") if k == "raw" else t("std_basis_adjusted"),
@@ -58,7 +67,6 @@ def choices(sel: Selection, prefix: str, show_target: bool = True) -> None:
     )  # fmt: skip
     if sel.basis == "adjusted":
         st.caption(t("std_basis_used_adjusted"))
-    st.caption(t("searches_not_in_funnel"))
 
 
 def target_label(sel: Selection) -> str:
@@ -119,7 +127,7 @@ def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
     group_label = reference.group_label(sel.group)
     month_label = fmt.month_short(sel.month)
     st.subheader(t("funnel_heading", month=month_label))
-    choices(sel, prefix=prefix)
+    choices(sel, prefix=prefix, basis=False)  # the basis stands above the page's sections: all follow it
     try:
         result = _funnel(sel)
     except ValueError:

@@ -10,6 +10,7 @@ from joblog_dash.exporting import deck as presentation
 from joblog_dash.exporting import deck_files
 from joblog_dash.exporting import files as exports
 from joblog_dash.exporting import tables as export_tables
+from joblog_dash.text.safety import escape_markdown
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.views.selection import Selection
@@ -82,11 +83,31 @@ def deck(selection: Selection) -> tuple[presentation.Slide, ...]:
     return data.figure(_deck, selection.only(*DECK_FIELDS))
 
 
+def parse_slide(raw: str | None, total: int) -> tuple[int, bool]:
+    """(0-based slide, whether ?dias= named it exactly) from the 1-based URL value: a number past the end is
+    the last slide, anything else invalid the first."""
+    if raw is None:
+        return 0, True
+    text = raw.strip()
+    if not (text.isascii() and text.isdecimal()):  # isdigit() takes "²", int() does not
+        return 0, False
+    if len(text) > 3:  # past any deck, and int() refuses over 4,300 digits
+        return total - 1, False
+    number = int(text)
+    return min(max(number, 1), total) - 1, 1 <= number <= total
+
+
 def slide_index(total: int) -> int:
-    """0-based slide number from ?dias= (1-based); anything invalid is the first slide."""
-    raw = st.query_params.get(SLIDE_PARAM, "1")
-    number = int(raw) if raw.isdigit() else 1
-    return min(max(number, 1), total) - 1
+    """0-based slide number from ?dias=; an invalid value shows the nearest slide with a notice and is
+    replaced in the URL."""
+    raw = st.query_params.get(SLIDE_PARAM)
+    index, exact = parse_slide(raw, total)
+    if not exact:
+        shown = t("presentation_slide", index=index + 1)
+        notice = t("notice_bad_param", name=SLIDE_PARAM, value=escape_markdown(str(raw)[:40]), fallback=shown)
+        st.info(notice, icon="ℹ️")
+        go_to(index)
+    return index
 
 
 def go_to(index: int) -> None:

@@ -102,6 +102,11 @@ def ranked(view: SpreadView, sel: Selection, db: warehouse.JoblogDB, source: str
     drill_on_click(sel, event)
 
 
+def basis(sel: Selection) -> None:
+    """Actual or adjusted shares, for every section of the page."""
+    fair_ui.basis_choice(sel, prefix="kommuner")
+
+
 def fair(sel: Selection, source: str) -> None:
     """Funnel plot (which differences are more than chance) and the map of Denmark (ui/fair.py)."""
     fair_ui.render_funnel_and_map(sel, source, prefix="kommuner")

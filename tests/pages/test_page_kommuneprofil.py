@@ -8,12 +8,14 @@ from typing import Any
 
 import duckdb
 import pytest
-from helpers import chart, run_page
+from helpers import chart, chart_keys, run_page, section
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash.config import REFERENCE_DIR
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui.layout import SECTION_PARAM
 
 PAGE = "pages/2_kommuneprofil.py"
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
@@ -56,22 +58,31 @@ def value_at(tr: dict[str, Any], month: date) -> float:
     return tr["y"][[str(x)[:10] for x in tr["x"]].index(month.isoformat())]
 
 
+SECTIONS = {
+    "key": ["profile_trend"],
+    "rank": ["profile_rank", "profile_split"],
+    "breakdowns": ["profile_breakdown_gender", "profile_breakdown_age_group"],
+    "followup": ["profile_letter", "profile_pchart"],
+}
+
+
 def test_renders_every_section_without_exception(demo_data_dir: Path) -> None:
     at = run()
     assert at.title[0].value == "Kommuneprofil"
-    keys = [c.proto.id.split("-", 2)[-1] for c in at.get("plotly_chart")]
-    # Other sections (follow-up) may follow; these come first and in this order.
-    assert keys[:6] == [
-        "profile_trend",
-        "profile_rank",
-        "profile_split",
-        "profile_breakdown_gender",
-        "profile_breakdown_age_group",
-        "profile_letter",
-    ]
+    # Key figures and the trend open by default; each other section only when opened (a shared link).
+    assert [tab.label for tab in at.tabs] == [t(f"section_{key}") for key in SECTIONS]
+    assert chart_keys(at) == SECTIONS["key"]
     assert len(at.metric) == 7  # six key figures and job searches per person
-    # Every chart has its table one click away.
-    assert sum(e.label == "Se tallene bag figuren" for e in at.expander) >= 6
+    assert "profile_table_csv" in [b.key for b in at.get("download_button")]  # the brief is below every tab
+    for key, charts in SECTIONS.items():
+        at = run({"kommune": "360", "maaned": "2018-09", **section(key)})
+        assert chart_keys(at) == charts, key
+        # Every chart has its table one click away.
+        assert sum(e.label == "Se tallene bag figuren" for e in at.expander) >= len(charts) - (
+            key == "followup"
+        )
+        # The open section stays in the URL; the default one is left out (a clean link).
+        assert at.query_params.get(SECTION_PARAM) == (None if key == "key" else t(f"section_{key}"))
 
 
 def test_url_restores_lolland_september_2018(demo_data_dir: Path, demo_facts_path: Path) -> None:
@@ -110,6 +121,7 @@ def test_rank_metric_agrees_with_sql_rank(demo_data_dir: Path, demo_facts_path: 
     rank = 1 + sum(s > shares[360] for s in shares.values())
     value = metrics(at)[f"Placering blandt {len(shares)} kommuner"]
     assert value.startswith(f"{rank}. (")  # with its interval, never a bare league position
+    at = run({"kommune": "360", "maaned": "2018-09", **section("rank")})
     fig = chart(at, "profile_rank")
     observed = trace(fig, "Placering")
     assert value_at(observed, SEP_2018) == rank
@@ -129,6 +141,12 @@ def test_changing_municipality_and_group_changes_figures(demo_data_dir: Path, de
         )
     at.sidebar.selectbox(key="filter_group").set_value("dagpenge").run()
     assert not at.exception
+    assert metrics(at)["Andel med registreret jobsøgning"] == fmt.pct(
+        muni_share(demo_facts_path, 751, SEP_2018, "dagpenge")
+    )
+    at.query_params.update(section("rank"))  # the section opened in the same session: the filters stay
+    at.run()
+    assert at.sidebar.selectbox(key="filter_group").value == "dagpenge"
     split = chart(at, "profile_split")
     none = next(t for t in split["data"] if t["name"] == "Ingen jobsøgning (0)")
     ((expected,),) = sql(
@@ -138,9 +156,6 @@ def test_changing_municipality_and_group_changes_figures(demo_data_dir: Path, de
         month=SEP_2018,
     )
     assert value_at(none, SEP_2018) == pytest.approx(expected)
-    assert metrics(at)["Andel med registreret jobsøgning"] == fmt.pct(
-        muni_share(demo_facts_path, 751, SEP_2018, "dagpenge")
-    )
 
 
 def test_peers_are_named(demo_data_dir: Path) -> None:
@@ -172,7 +187,7 @@ def test_breakdown_suppresses_cells_under_five(demo_data_dir: Path, demo_facts_p
         month=SEP_2018,
     )
     small = {age for age, n in rows if 0 < n < 5}
-    at = run({"kommune": "825", "maaned": "2018-09", "gruppe": "uddannelseshjaelp"})
+    at = run({"kommune": "825", "maaned": "2018-09", "gruppe": "uddannelseshjaelp", **section("breakdowns")})
     fig = chart(at, "profile_breakdown_age_group")
     bars = fig["data"][0]
     texts = dict(zip(bars["y"], bars["text"], strict=True))

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import figure, run_page
+from helpers import chart_keys, figure, run_page, section
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash.config import REFERENCE_DIR
 from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui.layout import SECTION_PARAM
 
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
 PAGE = "pages/1_kommuner.py"
@@ -249,3 +251,22 @@ def test_table_shows_job_searches_per_person(demo_data_dir: Path, demo_facts_pat
     )
     row = frame[frame["Kommune"] == "Lolland"].iloc[0]
     assert row["Jobsøgninger pr. person"] == fmt.number(searches / persons, 1)
+
+
+def test_one_section_at_a_time_and_a_shared_link_opens_its_section(demo_data_dir: Path) -> None:
+    """Lazy sections: only the open tab's charts are built and sent; ?afsnit= opens another (a shared link),
+    an unknown value falls back to the ranking and leaves the URL."""
+    at = run({"maaned": "2018-09"})
+    assert [tab.label for tab in at.tabs] == [t("section_ranking"), t("section_fair"), t("section_regions")]
+    assert chart_keys(at) == ["kommuner_ranked"]
+    assert at.dataframe[-1].proto.id.endswith("-kommuner_table")  # the table belongs to the ranking
+    # The line under the tabs names what the other sections hold.
+    assert any(c.value.startswith(t("sections_others", others="")[:-1]) for c in at.caption)
+    at = run({"maaned": "2018-09", **section("fair")})
+    assert chart_keys(at) == ["kommuner_funnel", "kommuner_map_hex"]
+    assert at.query_params[SECTION_PARAM] == t("section_fair")
+    at = run({"maaned": "2018-09", **section("regions")})
+    assert chart_keys(at) == ["kommuner_regions"]
+    at = run({"maaned": "2018-09", SECTION_PARAM: "<b>x</b>"})
+    assert chart_keys(at) == ["kommuner_ranked"]
+    assert SECTION_PARAM not in at.query_params
