@@ -83,7 +83,7 @@ def cmd_files(args: argparse.Namespace, db: warehouse.JoblogDB, sel: selection.S
             average = sum(result.seconds) / max(1, len(result.seconds))
             print(f"{len(result.names)} briefs, {average:.1f} s pr. brief", file=sys.stderr)
             return _write(result.payload, args.out, binary=True)
-        slides = deck.build_deck(db, sel)
+        slides = deck.build_deck(db, sel, follow_up=args.kommune is None)
         if fmt_ == "pptx":
             return _write(deck_files.to_pptx(slides, source, db.manifest.is_demo), args.out, binary=True)
         return _write(deck_files.to_pdf(slides, source, db.manifest.is_demo), args.out, binary=True)

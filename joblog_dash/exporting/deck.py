@@ -21,7 +21,7 @@ from joblog_dash.exporting import brief
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
-from joblog_dash.views import parts, profile
+from joblog_dash.views import followup, parts, profile
 from joblog_dash.views.selection import Selection
 
 DECK_HEIGHT = 460  # with the title, sentence and controls: a whole slide on a 1366x768 screen
@@ -146,7 +146,18 @@ def funnel_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, hig
     return Slide("funnel", title, message, fig, f"Tragtdiagram: {title}.", notes)
 
 
-def municipality_slide(db: warehouse.JoblogDB, group: str, code: int, start: date, month: date) -> Slide:
+def follow_up_choice(db: warehouse.JoblogDB, selection: Selection) -> tuple[int, str] | None:
+    """(code, why) of the area's municipality most in need of follow-up this month (views.followup's list,
+    most severe first); None when the list is empty."""
+    listed = followup.build(db, selection).listed
+    if listed.is_empty():
+        return None
+    return int(listed["code"][0]), str(listed["why"][0])
+
+
+def municipality_slide(
+    db: warehouse.JoblogDB, group: str, code: int, start: date, month: date, why: str | None = None
+) -> Slide:
     view = profile.build(db, Selection(month=month, group=group, municipality=code))
     name = view.name
     in_period = pl.col("month").is_between(start, month) & (pl.col("benefit_group") == group)
@@ -170,16 +181,21 @@ def municipality_slide(db: warehouse.JoblogDB, group: str, code: int, start: dat
         if before is not None and share is not None
         else f"{name} og landet, {fmt.month_short(start)} – {fmt.month_short(month)}."
     )
-    if view.status.expected_sentence:
+    if why is not None:  # chosen by the follow-up list, not by the user: say why
+        message = (
+            f"Valgt som kommunen med størst behov for opfølgning: {why.replace(' · ', '; ')}. " + message
+        )
+    elif view.status.expected_sentence:
         message += " " + view.status.expected_sentence
     # The brief's talking points, read off the same profile view.
     notes = (_sentence(title), *brief.talking_points(brief.figures(view, "")))
     return Slide("municipality", title, message, _bigger(fig), f"Linjediagram: {title}.", notes)
 
 
-def build_deck(db: warehouse.JoblogDB, selection: Selection) -> list[Slide]:
+def build_deck(db: warehouse.JoblogDB, selection: Selection, follow_up: bool = False) -> list[Slide]:
     """Four slides from the selection (month, start, group, area, municipality): national trend, spread,
-    funnel, the chosen municipality."""
+    funnel, the chosen municipality. `follow_up`: no municipality was chosen, so the last slide (and the
+    marked dot) is the area's municipality most in need of follow-up, with the reasons."""
     month, group, area, municipality = (
         selection.month,
         selection.group,
@@ -192,9 +208,14 @@ def build_deck(db: warehouse.JoblogDB, selection: Selection) -> list[Slide]:
     months = parts.months(db, selection)
     if start not in months:
         start = months[0]
+    why = None
+    if follow_up:
+        found = follow_up_choice(db, Selection(month=month, group=group, area=area))
+        if found is not None:
+            municipality, why = found
     return [
         national_slide(db, group, start, month),
         spread_slide(db, group, area, month, municipality),
         funnel_slide(db, group, area, month, municipality),
-        municipality_slide(db, group, municipality, start, month),
+        municipality_slide(db, group, municipality, start, month, why),
     ]

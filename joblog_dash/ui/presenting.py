@@ -70,17 +70,39 @@ def arrow_keys() -> None:
 DECK_FIELDS = ("month", "start", "group", "area", "municipality")  # what exporting.deck reads
 
 
-def _deck(sel: Selection) -> tuple[presentation.Slide, ...]:
-    slides = presentation.build_deck(data.db(), sel)
+def _deck(sel: Selection, follow_up: bool) -> tuple[presentation.Slide, ...]:
+    slides = presentation.build_deck(data.db(), sel, follow_up)
     for slide in slides:
         data.freeze(slide.figure)
     return tuple(slides)
 
 
-def deck(selection: Selection) -> tuple[presentation.Slide, ...]:
+def deck(selection: Selection, follow_up: bool = False) -> tuple[presentation.Slide, ...]:
     """The deck for the selection, one shared object per dataset version and selection (ui.cache.figure:
     its slides are only read, where a copying cache would unpickle every slide's figure on each rerun)."""
-    return data.figure(_deck, selection.only(*DECK_FIELDS))
+    return data.figure(_deck, selection.only(*DECK_FIELDS), follow_up)
+
+
+LAST_PARAM = "sidste"  # the last slide: the chosen municipality, or the area's most in need of follow-up
+LAST_CHOICES = ("kommune", "opfoelgning")
+
+
+def arrived_with_municipality() -> bool:
+    """Whether the link named a municipality (read before page_setup writes every filter to the URL)."""
+    return "kommune" in st.query_params
+
+
+def last_slide(arrived_with_municipality: bool) -> bool:
+    """True when the last slide is the follow-up choice: ?sidste=, else follow-up if no municipality was
+    named. The choice is kept in the URL; the radio in the settings changes it."""
+    raw = st.query_params.get(LAST_PARAM)
+    current = raw if raw in LAST_CHOICES else LAST_CHOICES[0 if arrived_with_municipality else 1]
+    chosen = st.radio(
+        t("deck_last"), LAST_CHOICES, index=LAST_CHOICES.index(current), key="deck_last",
+        format_func=lambda value: t(f"deck_last_{value}"),
+    )  # fmt: skip
+    st.query_params[LAST_PARAM] = chosen
+    return chosen == "opfoelgning"
 
 
 def parse_slide(raw: str | None, total: int) -> tuple[int, bool]:
@@ -118,9 +140,9 @@ def counter(index: int, total: int) -> str:
     return t("presentation_counter", index=index + 1, total=total)
 
 
-def downloads(selection: Selection) -> None:
+def downloads(selection: Selection, follow_up: bool = False) -> None:
     """'Hent præsentationen': the deck on screen as PowerPoint and as PDF, built when a button is clicked."""
-    slides, db = deck(selection), data.db()
+    slides, db = deck(selection, follow_up), data.db()
     source, is_demo = export_tables.source_text(db.manifest), db.manifest.is_demo
     name = deck_files.filename(selection.month, is_demo)
     st.markdown(f"**{t('deck_download_heading')}**")

@@ -164,3 +164,16 @@ def test_bad_arguments_get_a_danish_line(
     assert cli.main(argv) == 2
     assert message in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_without_kommune_the_last_slide_is_the_follow_up_choice_and_says_why(
+    demo_data_dir: Path, tmp_path: Path
+):
+    out = tmp_path / "deck.pptx"
+    argv = ["export", "deck", "--month", "2018-09", "--area", "region-sjaelland", "--out", str(out)]
+    assert cli.main(argv) == 0
+    texts = [
+        shape.text_frame.text for shape in Presentation(str(out)).slides[3].shapes if shape.has_text_frame
+    ]
+    assert texts[1].startswith("Valgt som kommunen med størst behov for opfølgning: ")
+    assert not texts[0].startswith("København")
