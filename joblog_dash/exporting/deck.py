@@ -155,9 +155,28 @@ def follow_up_choice(db: warehouse.JoblogDB, selection: Selection) -> tuple[int,
     return int(listed["code"][0]), str(listed["why"][0])
 
 
+def _chosen_series(
+    db: warehouse.JoblogDB, group: str, code: int, start: date, month: date, compare: tuple[int, ...]
+) -> list[tuple[str, pl.DataFrame, str, str | None]]:
+    """The municipalities chosen on Kommuneprofil, as dashed lines over the deck's period."""
+    comparison = profile.compared(db, Selection(month=month, group=group, municipality=code, compare=compare))
+    colours = [c for c in style.OKABE_ITO if c not in (meeting.HIGHLIGHT, style.REFERENCE_LINE)]
+    in_period = pl.col("month").is_between(start, month) & pl.col("share_joblogged").is_not_null()
+    return [
+        (
+            name,
+            comparison.trend.filter((pl.col("code") == other) & in_period),
+            colours[i % len(colours)],
+            "dash",
+        )
+        for i, (other, name) in enumerate(zip(comparison.codes[1:], comparison.names[1:], strict=True))
+    ]
+
+
 def municipality_slide(
-    db: warehouse.JoblogDB, group: str, code: int, start: date, month: date, why: str | None = None
-) -> Slide:
+    db: warehouse.JoblogDB, group: str, code: int, start: date, month: date, why: str | None = None,
+    compare: tuple[int, ...] = (),
+) -> Slide:  # fmt: skip
     view = profile.build(db, Selection(month=month, group=group, municipality=code))
     name = view.name
     in_period = pl.col("month").is_between(start, month) & (pl.col("benefit_group") == group)
@@ -170,8 +189,9 @@ def municipality_slide(
         title = f"{name}: {fmt.pct(share)} — {gap}{t('relation_' + where)} landet"
     else:
         title = f"{name}: for få personer til at vise andelen"
+    chosen = _chosen_series(db, group, code, start, month, compare) if compare else []
     fig = meeting.share_lines(
-        [(name, own, meeting.HIGHLIGHT, None), (t("national"), nation, style.REFERENCE_LINE, "dot")],
+        [(name, own, meeting.HIGHLIGHT, None), (t("national"), nation, style.REFERENCE_LINE, "dot"), *chosen],
         title,
         group=group,
     )
@@ -217,5 +237,5 @@ def build_deck(db: warehouse.JoblogDB, selection: Selection, follow_up: bool = F
         national_slide(db, group, start, month),
         spread_slide(db, group, area, month, municipality),
         funnel_slide(db, group, area, month, municipality),
-        municipality_slide(db, group, municipality, start, month, why),
+        municipality_slide(db, group, municipality, start, month, why, selection.compare),
     ]

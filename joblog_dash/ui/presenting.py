@@ -67,7 +67,7 @@ def arrow_keys() -> None:
     st.iframe(ARROW_KEYS_HTML, height=1)
 
 
-DECK_FIELDS = ("month", "start", "group", "area", "municipality")  # what exporting.deck reads
+DECK_FIELDS = ("month", "start", "group", "area", "municipality", "compare")  # what exporting.deck reads
 
 
 def _deck(sel: Selection, follow_up: bool) -> tuple[presentation.Slide, ...]:

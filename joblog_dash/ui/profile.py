@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from joblog_dash.charts import meeting, style
+from joblog_dash.charts import meeting
 from joblog_dash.charts import profile as charts
 from joblog_dash.data import reference, warehouse
 from joblog_dash.text import fmt
@@ -277,22 +277,11 @@ COMPARE_MONTHS = 24
 
 
 def _chosen_figure(comparison: profile.Comparison, view: ProfileView) -> go.Figure:
-    first = fmt.add_months(view.month, -(COMPARE_MONTHS - 1))
-    recent = comparison.trend.filter(pl.col("month").is_between(first, view.month))
-    colours = [c for c in style.OKABE_ITO if c != meeting.HIGHLIGHT]
-    series = [
-        (name, recent.filter(pl.col("code") == code).drop_nulls("share_joblogged"),
-         meeting.HIGHLIGHT if index == 0 else colours[(index - 1) % len(colours)], None if index == 0 else "dash")
-        for index, (code, name) in enumerate(zip(comparison.codes, comparison.names, strict=True))
-    ]  # fmt: skip
     group = reference.group_label(view.group, short=True).lower()
-    return meeting.share_lines(
-        series,
-        t("chosen_title", name=view.name, group=group),
-        t("chosen_subtitle"),
-        group=view.group,
-        height=440,
-    )
+    return meeting.chosen_lines(
+        comparison.trend, comparison.codes, comparison.names, fmt.add_months(view.month, -(COMPARE_MONTHS - 1)),
+        view.month, t("chosen_title", name=view.name, group=group), t("chosen_subtitle"), group=view.group,
+    )  # fmt: skip
 
 
 def _chosen_trend_table(comparison: profile.Comparison) -> pl.DataFrame:

@@ -63,6 +63,7 @@ SECTIONS = {
     "rank": ["profile_rank", "profile_split"],
     "breakdowns": ["profile_breakdown_gender", "profile_breakdown_age_group"],
     "followup": ["profile_letter", "profile_pchart"],
+    "chosen": [],  # no chart until municipalities are chosen (test_chosen_municipalities_…)
 }
 
 
