@@ -40,7 +40,8 @@ if followup.open:
         fair_ui.render_profile_followup(view, ctx.selection, source_line(ctx.manifest))
 if chosen.open:
     with chosen:
-        sections.chosen(view, ctx.db, ctx.selection)
+        compared = profile.compared(ctx.db, ctx.selection) if ctx.selection.compare else None
+        sections.chosen(view, compared, ctx.selection)
 
 st.subheader(t("brief_heading"))
 downloads.view_downloads(ctx.db, "profile", ctx.selection, "profile_table")

@@ -39,5 +39,5 @@ st.markdown(f"<div class='slide-message'>{escape(slide.message)}</div>", unsafe_
 st.plotly_chart(slide.figure, key=f"deck_{slide.key}", config={"displayModeBar": False}, width="stretch")
 st.caption(slide.alt)
 st.caption(t("presentation_keys"))
-presenting.downloads(f, follow_up)
+presenting.downloads(f, ctx.manifest, follow_up)
 presenting.arrow_keys()

@@ -134,10 +134,11 @@ def rests_on_small(persons: int, none: int) -> bool:
 
 def share_shown(persons: int, parts: tuple[int, int, int]) -> bool:
     """Whether the disclosure rule (analysis/privacy.py's docstring, re-implemented here) shows the share
-    joblogged of a municipality with `persons` and parts (0, 1–5, 6+ job searches): 5+ persons, 0 or 5+
-    with job search, and persons_0 not hidden — a part of 1–4 is hidden with the next-smallest parts
-    until the hidden parts are two or more and sum to 5 or more."""
-    if persons < 5 or small(persons - parts[0]):
+    joblogged of a municipality with `persons` and parts (0, 1–5, 6+ job searches) exactly: 5+ persons, 5+
+    with and 5+ without job search (0–4 either way, 0 included, gives a bound instead), and persons_0 not
+    hidden — a part of 1–4 is hidden with the next-smallest parts until the hidden parts are two or more and
+    sum to 5 or more."""
+    if persons < 5 or persons - parts[0] < 5 or parts[0] < 5:
         return False
     hidden = [small(p) for p in parts]
     while any(hidden) and not (

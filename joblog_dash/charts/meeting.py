@@ -154,16 +154,27 @@ def log_ticks(top: float) -> dict[str, object]:
 def spread_dots(snapshot: pl.DataFrame, reference_share: float | None, title: str, highlight: int | None = None,
                 height: int = 420, reference_label: str | None = None) -> go.Figure:  # fmt: skip
     """Every municipality's share, sorted, as dots; the chosen one marked and named; the reference level
-    (the area's pooled share, `reference_label`) as a line."""
-    shown = snapshot.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
-    shown = shown.with_row_index("position", offset=1)
+    (the area's pooled share, `reference_label`) as a line. With views.spread's placed snapshot, a share
+    published only as a bound stands at its bound as a triangle pointing to where the share lies."""
+    value = "placed" if "placed" in snapshot.columns else "share_joblogged"
+    shown = snapshot.filter(pl.col(value).is_not_null()).sort(value).with_row_index("position", offset=1)
+    if "bound" in shown.columns:
+        bounded = pl.col("bound").is_not_null() & pl.col("share_joblogged").is_null()
+        shown = shown.with_columns(pl.when(bounded).then(pl.col("bound")).alias("bound_kind"))
+    else:
+        shown = shown.with_columns(pl.lit(None, pl.String).alias("bound_kind"))
+    texts = {
+        c: fmt.pct(v) if k is None else fmt.bounded(k, v, v)
+        for c, v, k in shown.select("municipality_code", value, "bound_kind").iter_rows()
+    }
     others = shown.filter(pl.col("municipality_code") != (highlight or -1))
+    symbols = [style.BOUND_SYMBOLS_VERTICAL.get(k or "", "circle") for k in others["bound_kind"]]
     fig = SpecFigure().add_trace(
         dict(type="scatter",
-            x=others["position"].to_list(), y=others["share_joblogged"].to_list(), mode="markers",
-            name="Kommuner", marker={"color": style.OKABE_ITO[0], "size": 8},
+            x=others["position"].to_list(), y=others[value].to_list(), mode="markers",
+            name="Kommuner", marker={"color": style.OKABE_ITO[0], "size": 8, "symbol": symbols},
             text=others["name"].to_list(), customdata=[[c] for c in others["municipality_code"].to_list()],
-            hovertext=[fmt.pct(s) for s in others["share_joblogged"]],
+            hovertext=[texts[c] for c in others["municipality_code"]],
             hovertemplate="%{text}: %{hovertext}<extra></extra>", showlegend=False,
         )
     )  # fmt: skip
@@ -173,8 +184,8 @@ def spread_dots(snapshot: pl.DataFrame, reference_share: float | None, title: st
         side = "middle right" if chosen["position"][0] <= shown.height / 2 else "middle left"
         fig.add_trace(
             dict(type="scatter",
-                x=chosen["position"].to_list(), y=chosen["share_joblogged"].to_list(), mode="markers+text",
-                name=chosen["name"][0], text=[f"{chosen['name'][0]}: {fmt.pct(chosen['share_joblogged'][0])}"],
+                x=chosen["position"].to_list(), y=chosen[value].to_list(), mode="markers+text",
+                name=chosen["name"][0], text=[f"{chosen['name'][0]}: {texts[chosen['municipality_code'][0]]}"],
                 textposition=side, textfont={"color": HIGHLIGHT},
                 marker={"color": HIGHLIGHT, "size": 14, "symbol": "diamond", "line": {"color": "white", "width": 1}},
                 customdata=[[c] for c in chosen["municipality_code"].to_list()],

@@ -48,6 +48,7 @@ class GroupFigures:
     peers: float | None
     suppressed: bool = False
     searches: float | None = None  # registered job searches per person (a rate)
+    bound_text: str | None = None  # "mindst 96,8 pct." where only a bound of the share is published
 
     @property
     def share_none(self) -> float | None:
@@ -102,7 +103,12 @@ def talking_points(figures: BriefFigures) -> list[str]:
     group_label = reference.group_label(figures.group).lower()
     month_text = fmt.month_long(figures.month)
     points: list[str] = []
-    if main is None or main.share is None:
+    if main is not None and main.share is None and main.bound_text:
+        points.append(
+            t("brief_bound_point", share=main.bound_text.capitalize(), group=group_label, name=figures.name,
+              month=month_text, nation=fmt.pct(main.nation))
+        )  # fmt: skip
+    elif main is None or main.share is None:
         reason = "for få personer" if main is not None and main.suppressed else "ingen personer"
         points.append(
             f"Der er {reason} i gruppen {group_label} i {month_text} til at vise andele for {figures.name}."
@@ -191,6 +197,7 @@ def figures(view: ProfileView, source: str) -> BriefFigures:
             persons_1_5=r["persons_1_5"], persons_6plus=r["persons_6plus"], share=r["share_joblogged"],
             region=r["region_share"], nation=r["nation_share"], peers=r["peers_share"], suppressed=r["suppressed"],
             searches=r["searches_per_person"],
+            bound_text=fmt.bounded(r["bound"], r["bound_lower"], r["bound_upper"]) if r.get("bound") else None,
         )
         for r in view.table.iter_rows(named=True)
     )  # fmt: skip
@@ -336,7 +343,9 @@ def _key_table(figures: BriefFigures) -> str:
     )
     rows = []
     for g in figures.groups:
-        if g.share is None:
+        if g.share is None and g.bound_text:
+            own = f"<td><b>{_e(g.bound_text)}</b></td>"
+        elif g.share is None:
             own = f"<td class='muted'>{_e(t('suppressed') if g.suppressed else fmt.MISSING)}</td>"
             diff = fmt.MISSING
         else:

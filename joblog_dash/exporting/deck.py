@@ -16,12 +16,12 @@ import polars as pl
 
 from joblog_dash.analysis import fair, privacy, stats
 from joblog_dash.charts import meeting, style
-from joblog_dash.data import queries, reference, warehouse
+from joblog_dash.data import reference, warehouse
 from joblog_dash.exporting import brief
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
-from joblog_dash.views import followup, parts, profile
+from joblog_dash.views import followup, parts, profile, spread
 from joblog_dash.views.selection import Selection
 
 DECK_HEIGHT = 460  # with the title, sentence and controls: a whole slide on a 1366x768 screen
@@ -92,7 +92,7 @@ def national_slide(db: warehouse.JoblogDB, group: str, start: date, month: date)
 
 def spread_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
     raw = parts.area_snapshot(db, Selection(month, group, area=area))  # shared with the funnel's query
-    snap = privacy.publish(raw, keep=queries.ROW_IDS, total_shown=True)
+    snap = spread.build(db, Selection(month, group, area=area)).shown  # THE published, placed snapshot
     shown = snap.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
     area_label = reference.area_by_key(area).label if reference.area_by_key(area) else area  # type: ignore[union-attr]
     # the area's pooled share: a sum over its municipalities (raw)
@@ -108,11 +108,13 @@ def spread_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, hig
         title = f"For få kommuner med tal i {area_label}"
     fig = meeting.spread_dots(snap, pooled, title, highlight=highlight, reference_label=area_label)
     message = f"Andel med registreret jobsøgning i hver kommune, {area_label}, {fmt.month_short(month)}."
-    hidden = snap.height - shown.height
+    placed = snap.filter(pl.col("placed").is_not_null()).height
+    hidden, bounded = snap.height - placed, placed - shown.height
     notes = (
         _sentence(title),
         message,
         f"{shown.height} kommuner med tal"
+        + (f", {bounded} med en grænse (trekant: mindst/højst)" if bounded else "")
         + (f"; {hidden} vises ikke (for få personer)." if hidden else ".")
         + (f" Stiplet linje: {area_label} samlet, {fmt.pct(pooled)}" if pooled is not None else ""),
     )

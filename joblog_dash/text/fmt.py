@@ -7,6 +7,8 @@ from datetime import date
 
 import polars as pl
 
+from joblog_dash.text.strings import t
+
 MONTHS_SHORT = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.")
 MONTHS_LONG = (
     "januar", "februar", "marts", "april", "maj", "juni",
@@ -30,6 +32,22 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 def pct(share: float | None, decimals: int = 1) -> str:
     """A share as a fraction, 0.682 -> '68,2 pct.'."""
     return MISSING if _is_missing(share) else f"{number(share * 100, decimals)} pct."
+
+
+def bounded(kind: str | None, lower: float | None, upper: float | None, decimals: int = 1) -> str:
+    """A share published as a bound (analysis.privacy): 'min' -> 'mindst 96,8 pct.', 'max' -> 'højst 3,2 pct.'."""
+    if kind == "min":
+        return t("bound_min", share=pct(lower, decimals))
+    if kind == "max":
+        return t("bound_max", share=pct(upper, decimals))
+    return MISSING
+
+
+def share_or_bound(
+    share: float | None, kind: str | None, lower: float | None, upper: float | None, decimals: int = 1
+) -> str:
+    """The share, or its bound where only the bound is published."""
+    return pct(share, decimals) if not _is_missing(share) else bounded(kind, lower, upper, decimals)
 
 
 def pct_short(share: float | None, decimals: int = 1) -> str:

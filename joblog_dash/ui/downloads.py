@@ -49,6 +49,12 @@ def table_downloads(frame: pl.DataFrame, meta: exports.ExportMeta, key: str) -> 
     )
 
 
+def shown_meta(selection: Selection, title: str, name: str) -> exports.ExportMeta:
+    """The file header of a table or chart as the page shows it (exporting.tables.shown_meta) for the open
+    dataset: its source and demo status."""
+    return export_tables.shown_meta(warehouse.open_db(), selection, title, name)
+
+
 def view_downloads(
     db: warehouse.JoblogDB, kind: str, selection: Selection, key: str, fig: go.Figure | None = None
 ) -> None:

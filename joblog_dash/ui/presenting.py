@@ -6,6 +6,7 @@ from functools import partial
 
 import streamlit as st
 
+from joblog_dash.data import store, warehouse
 from joblog_dash.exporting import deck as presentation
 from joblog_dash.exporting import deck_files
 from joblog_dash.exporting import files as exports
@@ -70,17 +71,25 @@ def arrow_keys() -> None:
 DECK_FIELDS = ("month", "start", "group", "area", "municipality", "compare")  # what exporting.deck reads
 
 
-def _deck(sel: Selection, follow_up: bool) -> tuple[presentation.Slide, ...]:
-    slides = presentation.build_deck(data.db(), sel, follow_up)
+def _frozen(slides: list[presentation.Slide]) -> tuple[presentation.Slide, ...]:
     for slide in slides:
         data.freeze(slide.figure)
     return tuple(slides)
 
 
+def _deck(db: warehouse.JoblogDB, sel: Selection) -> tuple[presentation.Slide, ...]:
+    return _frozen(presentation.build_deck(db, sel))
+
+
+def _deck_follow_up(db: warehouse.JoblogDB, sel: Selection) -> tuple[presentation.Slide, ...]:
+    """The deck whose last slide is the area's municipality most in need of follow-up."""
+    return _frozen(presentation.build_deck(db, sel, follow_up=True))
+
+
 def deck(selection: Selection, follow_up: bool = False) -> tuple[presentation.Slide, ...]:
-    """The deck for the selection, one shared object per dataset version and selection (ui.cache.figure:
+    """The deck for the selection, one shared object per dataset version and selection (ui.cache.built:
     its slides are only read, where a copying cache would unpickle every slide's figure on each rerun)."""
-    return data.figure(_deck, selection.only(*DECK_FIELDS), follow_up)
+    return data.built(_deck_follow_up if follow_up else _deck, selection.only(*DECK_FIELDS))
 
 
 LAST_PARAM = "sidste"  # the last slide: the chosen municipality, or the area's most in need of follow-up
@@ -140,10 +149,11 @@ def counter(index: int, total: int) -> str:
     return t("presentation_counter", index=index + 1, total=total)
 
 
-def downloads(selection: Selection, follow_up: bool = False) -> None:
-    """'Hent præsentationen': the deck on screen as PowerPoint and as PDF, built when a button is clicked."""
-    slides, db = deck(selection, follow_up), data.db()
-    source, is_demo = export_tables.source_text(db.manifest), db.manifest.is_demo
+def downloads(selection: Selection, manifest: store.Manifest, follow_up: bool = False) -> None:
+    """'Hent præsentationen': the deck on screen as PowerPoint and as PDF, built when a button is clicked;
+    `manifest` is the open dataset's (the page's context), for the source line and the demo label."""
+    slides = deck(selection, follow_up)
+    source, is_demo = export_tables.source_text(manifest), manifest.is_demo
     name = deck_files.filename(selection.month, is_demo)
     st.markdown(f"**{t('deck_download_heading')}**")
     left, right = st.columns(2)

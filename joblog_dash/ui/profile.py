@@ -12,14 +12,13 @@ import streamlit as st
 
 from joblog_dash.charts import meeting
 from joblog_dash.charts import profile as charts
-from joblog_dash.data import reference, warehouse
+from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui import state
 from joblog_dash.ui.sections import breakdown_charts, table_behind, view_table_behind
-from joblog_dash.views import profile
-from joblog_dash.views.profile import ProfileView
+from joblog_dash.views.profile import Comparison, ProfileView
 from joblog_dash.views.selection import MAX_COMPARE, Selection
 
 
@@ -50,7 +49,12 @@ def key_figures(view: ProfileView) -> None:
         if kf.share is not None and kf.persons_0 is not None
         else None
     )  # fmt: skip
-    cols[0].metric(t("kf_share"), fmt.pct(kf.share) if kf.share is not None else hidden, help=share_help)
+    shown_share = fmt.share_or_bound(kf.share, kf.bound, kf.bound_lower, kf.bound_upper)
+    bounded = kf.share is None and kf.bound is not None
+    cols[0].metric(
+        t("kf_share"), shown_share if kf.share is not None or bounded else hidden,
+        help=t("kf_bound_help") if bounded else share_help,
+    )  # fmt: skip
     expected = view.status.expected
     if expected is not None and view.group == view.selection.group:
         cols[0].caption(
@@ -183,7 +187,7 @@ def rank(view: ProfileView) -> None:
         download=("profile_rank", "", fig),
         spec=[
             ("month", t("col_month"), "month"),
-            ("share", t("kf_share"), "pct"),
+            ("share_text", t("kf_share"), "text"),
             ("rank", t("col_rank"), "int"),
             ("rank_lower", t("col_lower"), "int"),
             ("rank_upper", t("col_upper"), "int"),
@@ -225,8 +229,7 @@ def split(view: ProfileView) -> None:
 def breakdowns(view: ProfileView) -> None:
     group_short = reference.group_label(view.group, short=True)
     breakdown_charts(
-        t("breakdown_heading", month=fmt.month_long(view.month)), profile.breakdowns, view.selection,
-        f"{view.name}, {group_short}", "profile",
+        t("breakdown_heading", month=fmt.month_long(view.month)), view, f"{view.name}, {group_short}", "profile",
     )  # fmt: skip
 
 
@@ -276,7 +279,7 @@ def letter(view: ProfileView) -> None:
 COMPARE_MONTHS = 24
 
 
-def _chosen_figure(comparison: profile.Comparison, view: ProfileView) -> go.Figure:
+def _chosen_figure(comparison: Comparison, view: ProfileView) -> go.Figure:
     group = reference.group_label(view.group, short=True).lower()
     return meeting.chosen_lines(
         comparison.trend, comparison.codes, comparison.names, fmt.add_months(view.month, -(COMPARE_MONTHS - 1)),
@@ -284,22 +287,22 @@ def _chosen_figure(comparison: profile.Comparison, view: ProfileView) -> go.Figu
     )  # fmt: skip
 
 
-def _chosen_trend_table(comparison: profile.Comparison) -> pl.DataFrame:
+def _chosen_trend_table(comparison: Comparison) -> pl.DataFrame:
     return comparison.trend.select("name", "month", "persons", "share_joblogged")
 
 
-def chosen(view: ProfileView, db: warehouse.JoblogDB, selection: Selection) -> None:
-    """The municipality side by side with up to 8 municipalities the user picks (the choice is in the URL)."""
+def chosen(view: ProfileView, comparison: Comparison | None, selection: Selection) -> None:
+    """The municipality side by side with up to 8 municipalities the user picks (the choice is in the URL):
+    `comparison` is views.profile.compared for the selection, None while none are chosen."""
     names = dict(reference.municipalities().select("code", "name").iter_rows())
     options = sorted((c for c in names if c != view.code), key=lambda c: names[c])
     st.multiselect(
         t("chosen_pick"), options, format_func=lambda code: names[code], max_selections=MAX_COMPARE,
         help=t("chosen_help"), **state.prepare_widget("compare", selection),
     )  # fmt: skip
-    if not selection.compare:
+    if comparison is None:
         st.caption(t("chosen_none", name=view.name))
         return
-    comparison = profile.compared(db, selection)
     st.markdown(f"**{t('chosen_heading', month=fmt.month_long(view.month))}**")
     st.dataframe(
         fmt.display_table(comparison.table, [
