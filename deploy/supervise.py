@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import math
 import os
 import shutil
 import signal
@@ -37,10 +38,22 @@ from pathlib import Path
 from string import Template
 
 from deploy import control
+from joblog_dash.importing import readers
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "haproxy.cfg.tmpl"
 CRASH_WINDOW_S = 15  # a worker dying sooner than this after its start is crash-looping: back off
+MULTIPART_MARGIN = 1024 * 1024  # a multipart body's framing beyond its file (Streamlit allows the same)
+
+
+def upload_limit_mb() -> int:
+    """Streamlit's server.maxUploadSize (whole MB) for JOBLOG_MAX_IMPORT_MB."""
+    return max(1, math.ceil(readers.max_import_bytes() / (1024 * 1024)))
+
+
+def max_body_bytes() -> int:
+    """The largest request body HAProxy passes on: one upload of the import limit."""
+    return upload_limit_mb() * 1024 * 1024 + MULTIPART_MARGIN
 
 
 class Stop(Exception):
@@ -86,6 +99,7 @@ class Worker:
             sys.executable, str(HERE / "worker.py"), "run", "app.py",
             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+            "--server.maxUploadSize", str(upload_limit_mb()),
         ]  # fmt: skip
         env = {**os.environ, "JOBLOG_DATA_DIR": str(data_dir)}
         out = open(self.log_path, "ab")  # noqa: SIM115 - the child owns the handle
@@ -117,8 +131,9 @@ def haproxy_binary() -> str:
 def render_config(bind: str, port: int, sock: Path, workers: list[Worker]) -> str:
     servers = "\n".join(f"    server {w.name} 127.0.0.1:{w.port} cookie {w.name}" for w in workers)
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        bind=bind, port=port, socket=sock, maxconn=4096, cookie=control.COOKIE, servers=servers
-    )
+        bind=bind, port=port, socket=sock, maxconn=4096, cookie=control.COOKIE, servers=servers,
+        max_body=max_body_bytes(),
+    )  # fmt: skip
 
 
 def stop_process(process: subprocess.Popen[bytes] | None, timeout: float = 15) -> None:

@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except store.DatasetMissingError as exc:
+        print(f"Fejl: {exc.detail}", file=sys.stderr)  # the operator may see where (server paths)
+        return 2
+    except store.WriteError as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
         return 2
 

@@ -4,6 +4,7 @@ every number comes from views.followup; the sections that draw it live in ui/fol
 import streamlit as st
 
 from joblog_dash.text.strings import source_line, t
+from joblog_dash.ui import downloads
 from joblog_dash.ui import fair as fair_ui
 from joblog_dash.ui import followup as sections
 from joblog_dash.ui.layout import page_setup
@@ -19,3 +20,6 @@ view = followup.build(ctx.db, ctx.selection)
 sections.listing(view)
 sections.pchart(view, ctx.selection, source)
 sections.letter(view, ctx.selection, source)
+
+st.subheader(t("brief_heading"))
+downloads.pack_downloads(ctx.db, ctx.selection, "followup_pack")

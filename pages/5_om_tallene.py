@@ -83,11 +83,12 @@ st.subheader(t("about_searches_heading"))
 st.markdown(t("about_searches"))
 
 st.subheader(t("about_suppression_heading"))
-st.markdown(t("about_suppression", min=privacy.MIN_PERSONS))
+st.markdown(t("about_suppression", min=privacy.MIN_PERSONS, max=privacy.MIN_PERSONS - 1))
 
 st.subheader(t("admin_heading"))
 who = admin.render_sign_in()
 if who is not None:  # only a signed-in administrator sees the upload and rollback, and they are logged
+    admin.render_problem_detail(ctx.db.problem_detail)
     with audit.acting_as(who):
         render_upload_section()
         admin.render_rollback()

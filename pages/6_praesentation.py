@@ -34,4 +34,5 @@ st.markdown(f"<div class='slide-message'>{escape(slide.message)}</div>", unsafe_
 st.plotly_chart(slide.figure, key=f"deck_{slide.key}", config={"displayModeBar": False}, width="stretch")
 st.caption(slide.alt)
 st.caption(t("presentation_keys"))
+presenting.downloads(f, ctx.manifest)
 presenting.arrow_keys()

@@ -53,6 +53,20 @@ def run_page(
     return at
 
 
+def section(key: str) -> dict[str, str]:
+    """The URL parameter that opens a page's lazy section `key` (ui.layout.lazy_sections), as a shared
+    link carries it: merge it into run_page's params."""
+    from joblog_dash.text.strings import t
+    from joblog_dash.ui.layout import SECTION_PARAM
+
+    return {SECTION_PARAM: t(f"section_{key}")}
+
+
+def chart_keys(at: Any) -> list[str]:
+    """The element keys of the plotly charts of an AppTest run, in page order."""
+    return [c.proto.id.split("-", 2)[-1] for c in at.get("plotly_chart")]
+
+
 def figures(at: Any) -> list[dict[str, Any]]:
     """Every plotly chart of an AppTest run as decoded figure JSON."""
     return [figure(at, i) for i in range(len(at.get("plotly_chart")))]
@@ -120,10 +134,11 @@ def rests_on_small(persons: int, none: int) -> bool:
 
 def share_shown(persons: int, parts: tuple[int, int, int]) -> bool:
     """Whether the disclosure rule (analysis/privacy.py's docstring, re-implemented here) shows the share
-    joblogged of a municipality with `persons` and parts (0, 1–5, 6+ job searches): 5+ persons, 0 or 5+
-    with job search, and persons_0 not hidden — a part of 1–4 is hidden with the next-smallest parts
-    until the hidden parts are two or more and sum to 5 or more."""
-    if persons < 5 or small(persons - parts[0]):
+    joblogged of a municipality with `persons` and parts (0, 1–5, 6+ job searches) exactly: 5+ persons, 5+
+    with and 5+ without job search (0–4 either way, 0 included, gives a bound instead), and persons_0 not
+    hidden — a part of 1–4 is hidden with the next-smallest parts until the hidden parts are two or more and
+    sum to 5 or more."""
+    if persons < 5 or persons - parts[0] < 5 or parts[0] < 5:
         return False
     hidden = [small(p) for p in parts]
     while any(hidden) and not (

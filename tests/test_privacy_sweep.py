@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from helpers import run_page
+from helpers import run_page, section
 
 from joblog_dash.data import reference, warehouse
 from joblog_dash.exporting import brief, deck
@@ -64,9 +64,27 @@ def check_row(row: dict, where: str) -> None:
         assert not small(x) and not small(persons - x), f"{where}: share {row['share']} of {persons}"
 
 
+def check_bound(row: dict, where: str) -> None:
+    """A published bound depends on the persons alone and leaves the hidden count a range that includes 0:
+    "min" is [(n − 4)/n, 1] (0–4 without a job search), "max" is [0, u/n] with u = min(4, n − 5) (0–4 with
+    one) or n − 5 (a row hidden to protect another)."""
+    kind, n = row.get("bound"), row.get("persons")
+    if kind is None:
+        return
+    assert n is not None and n >= 5, f"{where}: a bound beside {n} persons"
+    assert row.get("share_joblogged") is None and row.get("persons_0") is None, f"{where}: bound and count"
+    lower, upper = row["bound_lower"], row["bound_upper"]
+    if kind == "min":
+        assert math.isclose(lower, (n - 4) / n) and upper == 1.0, f"{where}: {lower}–{upper} of {n}"
+    else:
+        assert lower == 0.0 and any(math.isclose(upper * n, u) for u in (min(4, n - 5), n - 5)), where
+
+
 def check_frame(frame: pl.DataFrame, where: str) -> None:
     for i, row in enumerate(frame.iter_rows(named=True)):
         check_row(row, f"{where} row {i}")
+        if "bound_lower" in row:
+            check_bound(row, f"{where} row {i}")
 
 
 def small_municipalities(facts: Path, month: date) -> set[int]:
@@ -190,5 +208,80 @@ def test_kommuneprofil_for_laesoe_september_2018(demo_data_dir: Path) -> None:
     assert "100,0 pct." not in shown
     assert values["Personer i målgruppen"] != "4"
     assert "1. (" not in shown
-    titles = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
+    # Every section of the page (lazy tabs: one per run).
+    runs = [at] + [
+        run_page("pages/2_kommuneprofil.py", {"kommune": "825", "maaned": "2018-09", **section(key)})
+        for key in ("rank", "breakdowns", "followup")
+    ]
+    titles = " ".join(str(c.proto.spec) for run in runs for c in run.get("plotly_chart"))
     assert "Læsø: 0,0 pct." not in titles
+
+
+def _feasible_small(lo: list[float], hi: list[float], total: float) -> list[int]:
+    """Rows whose hidden count, given every row's published range [lo, hi] and the known sum of all of
+    them, must lie within 1–4 (the count or its range found by subtraction)."""
+    out = []
+    for i in range(len(lo)):
+        low = max(lo[i], total - (sum(hi) - hi[i]))
+        high = min(hi[i], total - (sum(lo) - lo[i]))
+        if low >= 1 and high <= 4:
+            out.append(i)
+    return out
+
+
+@pytest.mark.parametrize("month", MONTHS, ids=lambda m: m.isoformat()[:7])
+def test_kommuner_places_every_municipality_and_no_count_is_found_by_subtraction(
+    demo_data_dir: Path, demo_facts_path: Path, month: date
+) -> None:
+    """What Kommuner, its export and the deck rank (views.spread's published snapshot), for every area and
+    group: each municipality with 5 or more persons has its share or a bound from its persons alone, unless
+    it is hidden whole; and with the area's totals known (separate SQL), neither the count without nor the
+    count with a job search of any hidden row is pinned to 1–4, nor do the hidden rows sum to 1–4."""
+    from joblog_dash.views import spread
+
+    db = warehouse.open_db(demo_data_dir)
+    for area in [a.key for a in reference.areas()]:
+        for group in GROUPS:
+            shown = spread.build(db, Selection(month=month, group=group, area=area)).shown
+            codes = shown["municipality_code"].to_list()
+            true = dict(
+                (int(c), (int(n), int(z)))
+                for c, n, z in duckdb.sql(
+                    f"SELECT municipality_code, sum(persons), sum(persons_0) FROM read_parquet('{demo_facts_path}') "
+                    f"WHERE month = '{month}' AND benefit_group = '{group}' "
+                    f"AND municipality_code IN ({','.join(map(str, codes))}) GROUP BY 1"
+                ).fetchall()
+            )
+            for row in shown.iter_rows(named=True):
+                n = true.get(row["municipality_code"], (0, 0))[0]
+                check_bound(row, f"{area} {group} {month} {row['name']}")
+                if n >= 5 and row["placed"] is None:
+                    assert row["suppressed"], (
+                        f"{area} {group} {month}: {row['name']} ({n} persons) has no place"
+                    )
+            # Every area's total is known from its trend: the shown rows of each must not give a count away.
+            for column in (None, "region", "amk_office", "rar_area"):
+                for _, rows in [(None, shown)] if column is None else shown.group_by(column):
+                    _check_subtraction(rows, true, f"{area} {group} {month} {column}")
+
+
+def _check_subtraction(rows: pl.DataFrame, true: dict[int, tuple[int, int]], where: str) -> None:
+    hidden_persons = sum(true.get(c, (0, 0))[0] for c in rows["municipality_code"])
+    hidden_persons -= int(rows["persons"].fill_null(0).sum())
+    lo0, hi0, lo1, hi1, s0, s1 = [], [], [], [], 0, 0
+    for row in rows.iter_rows(named=True):
+        n, none = true.get(row["municipality_code"], (0, 0))
+        if row["persons_0"] is not None or n == 0:
+            continue
+        s0, s1 = s0 + none, s1 + n - none
+        if row["persons"] is None:  # hidden whole: anything up to the hidden persons
+            lo0.append(0), hi0.append(hidden_persons), lo1.append(0), hi1.append(hidden_persons)
+        else:
+            assert row["bound"] is not None, f"{where}: {row['name']} hidden count without a bound"
+            logged_lo, logged_hi = row["bound_lower"] * n, row["bound_upper"] * n
+            lo1.append(logged_lo), hi1.append(logged_hi), lo0.append(n - logged_hi), hi0.append(n - logged_lo)
+            assert logged_lo - 1e-9 <= n - none <= logged_hi + 1e-9, f"{where}: bound excludes the truth"
+    assert not small(s0) and not small(s1), f"{where}: hidden rows sum to {s0} / {s1}"
+    assert len(lo0) != 1 or not (small(s0) or small(s1)), f"{where}: one hidden row"
+    assert not _feasible_small(lo0, hi0, s0), f"{where}: a count without job search is found"
+    assert not _feasible_small(lo1, hi1, s1), f"{where}: a count with job search is found"

@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from joblog_dash.analysis import stats
+from joblog_dash.analysis import privacy, stats
 from joblog_dash.text import fmt
 
 
@@ -35,6 +35,9 @@ class KeyFigures:
     share_none: float | None
     share_year_ago: float | None
     change_year: float | None  # share - share_year_ago, as a fraction
+    bound: str | None = None  # "min"/"max" where only a bound of the share is published (privacy.publish)
+    bound_lower: float | None = None
+    bound_upper: float | None = None
 
 
 def key_figures(series: pl.DataFrame, month: date) -> KeyFigures:
@@ -71,25 +74,81 @@ def key_figures(series: pl.DataFrame, month: date) -> KeyFigures:
 # --- Rank over time -----------------------------------------------------------------------------------------
 
 
-def rank_table(panel: pl.DataFrame, n_sims: int = 500, seed: int = 0) -> pl.DataFrame:
-    """Rank (1 = highest share joblogged) with a 95 % interval per municipality and month.
+PLACED = "placed"  # the share a published row is ranked by: its share, or its bound's finite end
+RANK_SIMS = 500
 
-    `panel` has month, municipality_code, persons, persons_0 (queries.panel for the whole country).
-    Columns: month, municipality_code, persons, share, rank, rank_lower, rank_upper, ranked (units ranked).
+
+def placement(
+    published: pl.DataFrame,
+    value: str = "share_joblogged",
+    bounds: tuple[str, str] = ("bound_lower", "bound_upper"),
+    n_sims: int = RANK_SIMS,
+    seed: int = 0,
+) -> pl.DataFrame:
+    """THE rank of the rows of a published frame (privacy.publish with `persons`, `value` and the bound
+    columns): 1 = highest, among the rows whose share or bound is published (`ranked` of them), with a 95 %
+    interval. A bounded row is placed at its bound's finite end and its interval covers the bound, so the
+    rank rests only on published figures and is the same number on every surface that ranks the frame.
+
+    Adds `placed`, `rank`, `rank_lower`, `rank_upper` and `ranked` to the frame (its rows in order).
+    `bounds`: the columns of the bound on `value`'s scale (the adjusted share's are scaled by views.spread).
+    """
+    frame = published.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in ("bound", *bounds) if c not in published.columns
+    )
+    bound, low, high = frame["bound"], frame[bounds[0]].cast(pl.Float64), frame[bounds[1]].cast(pl.Float64)
+    bounded = bound.is_not_null().to_numpy() & frame[value].is_null().to_numpy()
+    low_, high_ = low.fill_null(np.nan).to_numpy(), high.fill_null(np.nan).to_numpy()
+    end = np.where((bound == privacy.AT_LEAST).fill_null(False).to_numpy(), low_, high_)
+    placed = np.where(bounded, end, frame[value].cast(pl.Float64).fill_null(np.nan).to_numpy())
+    shown = ~np.isnan(placed)
+    persons = np.where(shown, frame["persons"].fill_null(0).cast(pl.Float64).to_numpy(), 0.0)
+    successes = np.clip(np.where(shown, placed, 0.0) * persons, 0.0, persons)
+    if value == "share_joblogged" and "persons_0" in frame.columns:  # exact counts where they are shown
+        exact = shown & ~bounded
+        logged = persons - frame["persons_0"].fill_null(0).cast(pl.Float64).to_numpy()
+        successes = np.where(exact, logged, successes)
+    ranks = stats.rank_intervals(
+        persons, successes, n_sims=n_sims, seed=seed,
+        bounds=(np.where(bounded, low_, np.nan), np.where(bounded, high_, np.nan)),
+    )  # fmt: skip
+    return published.with_columns(
+        pl.Series(PLACED, placed, nan_to_null=True),
+        ranks["rank"],
+        ranks["rank_lower"],
+        ranks["rank_upper"],
+        pl.lit(int(shown.sum()), dtype=pl.Int32).alias("ranked"),
+    )
+
+
+def rank_table(panel: pl.DataFrame, n_sims: int = RANK_SIMS, seed: int = 0) -> pl.DataFrame:
+    """Rank (1 = highest share joblogged) with a 95 % interval per municipality and month: `placement` of
+    each month's published rows (the country's and the areas' totals are shown, as on Kommuner), so the rank of a month is the
+    one Kommuner, the profile and every export show.
+
+    `panel` has month, municipality_code and the counts (queries.panel for the whole country). Columns:
+    month, municipality_code, persons, share (or the bound's end), bound, rank, rank_lower, rank_upper,
+    ranked (units ranked).
     """
     parts = []
-    for (month,), part in panel.sort("month", "municipality_code").group_by("month", maintain_order=True):
-        persons = part["persons"].to_numpy()
-        successes = persons - part["persons_0"].to_numpy()
-        ranks = stats.rank_intervals(persons, successes, n_sims=n_sims, seed=seed)
+    ids = ("month", "municipality_code")
+    if "share_joblogged" not in panel.columns:
+        share = (pl.col("persons") - pl.col("persons_0")) / pl.col("persons")
+        panel = panel.with_columns(pl.when(pl.col("persons") > 0).then(share).alias("share_joblogged"))
+    for _, part in panel.sort("month", "municipality_code").group_by("month", maintain_order=True):
+        published = privacy.publish(part, keep=ids, total_shown=True, total_groups=privacy.AREA_TOTALS)
+        shown = placement(published)
         parts.append(
-            pl.DataFrame(
-                {
-                    "month": [month] * part.height,
-                    "municipality_code": part["municipality_code"],
-                    "persons": part["persons"],
-                }
-            ).with_columns(ranks, ranked=pl.lit(int((persons > 0).sum()), dtype=pl.Int32))
+            shown.select(
+                *ids,
+                "persons",
+                pl.col(PLACED).alias("share"),
+                "bound",
+                "rank",
+                "rank_lower",
+                "rank_upper",
+                "ranked",
+            )
         )
     if not parts:
         return pl.DataFrame(
@@ -98,6 +157,7 @@ def rank_table(panel: pl.DataFrame, n_sims: int = 500, seed: int = 0) -> pl.Data
                 "municipality_code": pl.Int32,
                 "persons": pl.Int64,
                 "share": pl.Float64,
+                "bound": pl.String,
                 "rank": pl.Int32,
                 "rank_lower": pl.Int32,
                 "rank_upper": pl.Int32,

@@ -259,7 +259,12 @@ def funnel_curve(
 
 
 def rank_intervals(
-    persons: ArrayLike, successes: ArrayLike, n_sims: int = 1000, seed: int = 0, level: float = 0.95
+    persons: ArrayLike,
+    successes: ArrayLike,
+    n_sims: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+    bounds: tuple[ArrayLike, ArrayLike] | None = None,
 ) -> pl.DataFrame:
     """Observed rank (1 = highest share) with a `level` interval from a parametric bootstrap.
 
@@ -267,6 +272,10 @@ def rank_intervals(
     ranks the draws; rank_lower / rank_upper are the (1 − level)/2 and (1 + level)/2 quantiles of a unit's
     simulated ranks (integer ranks, 'lower'/'higher' quantile rule). Deterministic through `seed`. Units with
     n = 0 are not ranked (null) and do not take part.
+
+    `bounds` (lower, upper; NaN where the share is exact): a unit whose share is only known to lie within its
+    bound is ranked at x / n as given (the bound's finite end) and drawn uniformly within the bound, so no
+    rank or interval rests on more than what is published about it.
     """
     n, x = _counts(persons, successes)
     valid = n > 0
@@ -280,6 +289,11 @@ def rank_intervals(
         rank[valid] = _rank_min(-share)
         rng = np.random.default_rng(seed)
         draws = rng.beta(x[valid] + 0.5, n[valid] - x[valid] + 0.5, size=(n_sims, k))
+        if bounds is not None:
+            low, high = (np.asarray(b, dtype=float)[valid] for b in bounds)
+            within = ~np.isnan(low)
+            uniform = rng.uniform(size=(n_sims, k))
+            draws[:, within] = (low + uniform * (high - low))[:, within]
         sim_ranks = _rank_min(-draws)
         tail = (1.0 - level) / 2.0
         lower[valid] = np.quantile(sim_ranks, tail, axis=0, method="lower")

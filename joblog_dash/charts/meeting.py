@@ -56,7 +56,8 @@ def share_lines(
         events = [e for e in reference.events() if group is None or group in e.benefit_groups]
         add_events(fig, visible_events(tuple(events), first, last))
         style.danish_date_axis(fig, months, range=[first, fmt.add_months(last, 1)])
-    fig.update_layout(legend={"y": -0.16, "yanchor": "top", "traceorder": "normal"})
+    # A legend even for one line: a slide or brief must say what its line is.
+    fig.update_layout(showlegend=True, legend={"y": -0.16, "yanchor": "top", "traceorder": "normal"})
     return fig
 
 
@@ -134,29 +135,68 @@ def funnel_chart(
     style.base_layout(fig, title, height=height)
     low = min(shown["share"].min() or 0.0, 0.5)  # type: ignore[operator]
     style.percent_axis(fig, "y", (max(0.0, low - 0.05), 1.0))
-    fig.update_xaxes(type="log", range=[0.5, math.log10(top)], title={"text": "Personer (log-skala)"})
-    fig.update_layout(legend={"y": -0.25, "yanchor": "top"}, margin={"b": 90})
+    fig.update_xaxes(
+        type="log", range=[0.5, math.log10(top)], title={"text": "Personer (log-skala)", "standoff": 6},
+        **log_ticks(top),
+    )  # fmt: skip
+    # The legend at the figure's bottom edge (container coordinates), below the axis title whatever the
+    # plot's height: placed relative to the plot (y=-0.25) it ran into the title on a short figure.
+    fig.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 110})
     return fig
 
 
-def spread_dots(snapshot: pl.DataFrame, national: float | None, title: str, highlight: int | None = None,
-                height: int = 420) -> go.Figure:  # fmt: skip
-    """Every municipality's share, sorted, as dots; the national level as a line."""
-    shown = snapshot.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
-    colours = [HIGHLIGHT if c == highlight else style.OKABE_ITO[0] for c in shown["municipality_code"]]
+def log_ticks(top: float) -> dict[str, object]:
+    """Ticks at 10, 100, 1.000, … up to `top`, in Danish: plotly's own log ticks read '5 10 2 5 100 2 5'."""
+    values = [10**power for power in range(1, int(math.log10(max(top, 10))) + 1)]
+    return {"tickvals": values, "ticktext": [fmt.number(v) for v in values]}
+
+
+def spread_dots(snapshot: pl.DataFrame, reference_share: float | None, title: str, highlight: int | None = None,
+                height: int = 420, reference_label: str | None = None) -> go.Figure:  # fmt: skip
+    """Every municipality's share, sorted, as dots; the chosen one marked and named; the reference level
+    (the area's pooled share, `reference_label`) as a line. With views.spread's placed snapshot, a share
+    published only as a bound stands at its bound as a triangle pointing to where the share lies."""
+    value = "placed" if "placed" in snapshot.columns else "share_joblogged"
+    shown = snapshot.filter(pl.col(value).is_not_null()).sort(value).with_row_index("position", offset=1)
+    if "bound" in shown.columns:
+        bounded = pl.col("bound").is_not_null() & pl.col("share_joblogged").is_null()
+        shown = shown.with_columns(pl.when(bounded).then(pl.col("bound")).alias("bound_kind"))
+    else:
+        shown = shown.with_columns(pl.lit(None, pl.String).alias("bound_kind"))
+    texts = {
+        c: fmt.pct(v) if k is None else fmt.bounded(k, v, v)
+        for c, v, k in shown.select("municipality_code", value, "bound_kind").iter_rows()
+    }
+    others = shown.filter(pl.col("municipality_code") != (highlight or -1))
+    symbols = [style.BOUND_SYMBOLS_VERTICAL.get(k or "", "circle") for k in others["bound_kind"]]
     fig = SpecFigure().add_trace(
         dict(type="scatter",
-            x=list(range(1, shown.height + 1)), y=shown["share_joblogged"].to_list(), mode="markers",
-            marker={"color": colours, "size": [14 if c == highlight else 8 for c in shown["municipality_code"]]},
-            text=shown["name"].to_list(), customdata=[[c] for c in shown["municipality_code"].to_list()],
-            hovertext=[fmt.pct(s) for s in shown["share_joblogged"]],
+            x=others["position"].to_list(), y=others[value].to_list(), mode="markers",
+            name="Kommuner", marker={"color": style.OKABE_ITO[0], "size": 8, "symbol": symbols},
+            text=others["name"].to_list(), customdata=[[c] for c in others["municipality_code"].to_list()],
+            hovertext=[texts[c] for c in others["municipality_code"]],
             hovertemplate="%{text}: %{hovertext}<extra></extra>", showlegend=False,
         )
     )  # fmt: skip
-    if national is not None:
+    chosen = shown.filter(pl.col("municipality_code") == (highlight or -1))
+    if chosen.height:
+        # Named beside the dot, on the side with room (the lowest sit at the left edge).
+        side = "middle right" if chosen["position"][0] <= shown.height / 2 else "middle left"
+        fig.add_trace(
+            dict(type="scatter",
+                x=chosen["position"].to_list(), y=chosen[value].to_list(), mode="markers+text",
+                name=chosen["name"][0], text=[f"{chosen['name'][0]}: {texts[chosen['municipality_code'][0]]}"],
+                textposition=side, textfont={"color": HIGHLIGHT},
+                marker={"color": HIGHLIGHT, "size": 14, "symbol": "diamond", "line": {"color": "white", "width": 1}},
+                customdata=[[c] for c in chosen["municipality_code"].to_list()],
+                hovertemplate="%{text}<extra></extra>", showlegend=False,
+            )
+        )  # fmt: skip
+    if reference_share is not None:
+        label = reference_label or t("national")
         fig.add_hline(
-            y=national, line={"color": style.REFERENCE_LINE, "dash": "dash", "width": 1},
-            annotation_text=f"Landet: {fmt.pct(national)}", annotation_position="top left",
+            y=reference_share, line={"color": style.REFERENCE_LINE, "dash": "dash", "width": 1},
+            annotation_text=f"{label}: {fmt.pct(reference_share)}", annotation_position="top left",
         )  # fmt: skip
     style.base_layout(fig, title, height=height)
     style.percent_axis(fig, "y", (0, 1))

@@ -83,6 +83,12 @@ def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, height:
     return fig
 
 
+# A share published only as a bound (analysis.privacy) is drawn at the bound as a triangle pointing to where
+# the share lies: right of "mindst", left of "højst" (on a horizontal share axis; up/down on a vertical one).
+BOUND_SYMBOLS = {"min": "triangle-right", "max": "triangle-left"}
+BOUND_SYMBOLS_VERTICAL = {"min": "triangle-up", "max": "triangle-down"}
+
+
 def percent_axis(fig: go.Figure, axis: str = "y", range_: tuple[float, float] | None = (0, 1)) -> go.Figure:
     """Shares are fractions in the data; show them as '68 %' on the axis."""
     settings = {"tickformat": ".0%", "range": list(range_) if range_ else None}

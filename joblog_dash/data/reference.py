@@ -247,8 +247,8 @@ def resolve_municipality(name_or_code: str) -> int | None:
     if not text:
         return None
     index = _name_index()
-    if text.isdigit():
-        return index.get(str(int(text)))
+    if text.isdigit():  # also '²' and other digits int() refuses; a code is 1-4 ASCII digits
+        return index.get(str(int(text))) if text.isascii() and len(text) <= 4 else None
     return index.get(normalise_name(text))
 
 

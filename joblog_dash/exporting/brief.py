@@ -3,18 +3,15 @@
 `figures` reads the figures off the profile view (views.profile, what the page shows); `talking_points` turns them into
 plain-Danish sentences (pure, tested on hand-made figures); `render_html` writes one HTML file with inline
 CSS and charts as inline SVG (no scripts, no fonts, no network); `html_to_pdf` prints that file with
-headless Chromium. Without Chromium the PDF is unavailable (PdfUnavailable) and the HTML is the way out.
+headless Chromium (exporting.pdf). Without Chromium the PDF is unavailable (PdfUnavailable) and the HTML is the way out.
 """
 
 from __future__ import annotations
 
 import html
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import polars as pl
 
@@ -22,6 +19,7 @@ from joblog_dash.analysis import fair, followup, stats
 from joblog_dash.charts import meeting, style
 from joblog_dash.data import reference, warehouse
 from joblog_dash.exporting import files as exports
+from joblog_dash.exporting import pdf
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
@@ -29,12 +27,9 @@ from joblog_dash.views import profile
 from joblog_dash.views.profile import ProfileView
 from joblog_dash.views.selection import Selection
 
-PDF_UNAVAILABLE = "PDF er ikke tilgængelig (Chromium mangler) — hent HTML-udgaven."
+PDF_UNAVAILABLE = pdf.PDF_UNAVAILABLE
+PdfUnavailable = pdf.PdfUnavailable  # Chromium is missing or failed: offer the HTML brief instead
 TREND_MONTHS = 24
-
-
-class PdfUnavailable(RuntimeError):
-    """Chromium is missing or failed: offer the HTML brief instead."""
 
 
 # --- Figures ----------------------------------------------------------------------------------------------
@@ -53,6 +48,7 @@ class GroupFigures:
     peers: float | None
     suppressed: bool = False
     searches: float | None = None  # registered job searches per person (a rate)
+    bound_text: str | None = None  # "mindst 96,8 pct." where only a bound of the share is published
 
     @property
     def share_none(self) -> float | None:
@@ -106,7 +102,12 @@ def talking_points(figures: BriefFigures) -> list[str]:
     group_label = reference.group_label(figures.group).lower()
     month_text = fmt.month_long(figures.month)
     points: list[str] = []
-    if main is None or main.share is None:
+    if main is not None and main.share is None and main.bound_text:
+        points.append(
+            t("brief_bound_point", share=main.bound_text.capitalize(), group=group_label, name=figures.name,
+              month=month_text, nation=fmt.pct(main.nation))
+        )  # fmt: skip
+    elif main is None or main.share is None:
         reason = "for få personer" if main is not None and main.suppressed else "ingen personer"
         points.append(
             f"Der er {reason} i gruppen {group_label} i {month_text} til at vise andele for {figures.name}."
@@ -195,6 +196,7 @@ def figures(view: ProfileView, source: str) -> BriefFigures:
             persons_1_5=r["persons_1_5"], persons_6plus=r["persons_6plus"], share=r["share_joblogged"],
             region=r["region_share"], nation=r["nation_share"], peers=r["peers_share"], suppressed=r["suppressed"],
             searches=r["searches_per_person"],
+            bound_text=fmt.bounded(r["bound"], r["bound_lower"], r["bound_upper"]) if r.get("bound") else None,
         )
         for r in view.table.iter_rows(named=True)
     )  # fmt: skip
@@ -340,7 +342,9 @@ def _key_table(figures: BriefFigures) -> str:
     )
     rows = []
     for g in figures.groups:
-        if g.share is None:
+        if g.share is None and g.bound_text:
+            own = f"<td><b>{_e(g.bound_text)}</b></td>"
+        elif g.share is None:
             own = f"<td class='muted'>{_e(t('suppressed') if g.suppressed else fmt.MISSING)}</td>"
             diff = fmt.MISSING
         else:
@@ -414,27 +418,8 @@ def render_html(figures: BriefFigures, points: list[str] | None = None) -> str:
 
 
 def html_to_pdf(document: str, timeout: float = 90) -> bytes:
-    """Print the HTML with headless Chromium (A4, no header/footer). PdfUnavailable without Chromium."""
-    browser = exports.chromium_path()
-    if browser is None:
-        raise PdfUnavailable(PDF_UNAVAILABLE)
-    with tempfile.TemporaryDirectory(prefix="joblog-brief-") as folder:
-        source = Path(folder) / "brief.html"
-        target = Path(folder) / "brief.pdf"
-        source.write_text(document, encoding="utf-8")
-        command = [
-            browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--disable-extensions", f"--user-data-dir={folder}/profile",
-            "--no-pdf-header-footer", f"--print-to-pdf={target}", source.as_uri(),
-        ]  # fmt: skip
-        try:
-            subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PdfUnavailable(f"{PDF_UNAVAILABLE} ({exc.__class__.__name__})") from exc
-        if not target.is_file() or target.stat().st_size == 0:
-            raise PdfUnavailable(PDF_UNAVAILABLE)
-        return target.read_bytes()
+    """Print the HTML with the process's headless Chromium (A4, no header/footer). PdfUnavailable without it."""
+    return pdf.html_to_pdf(document, timeout)
 
 
 @dataclass(frozen=True)

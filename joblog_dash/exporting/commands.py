@@ -5,19 +5,23 @@ Bad arguments (unknown month, group, area or municipality) print one Danish line
 `export funnel` without `--format` writes issue 4's machine-readable CSV (UTF-8, ',' separated, dot
 decimals, shares as fractions); `--format csv` gives the Danish-Excel CSV like every other kind and
 `--format xlsx` the workbook. `export expected` (issue 14: expected versus actual) defaults to its machine
-CSV the same way. The other kinds default to the Danish-Excel CSV.
+CSV the same way. The other kinds default to the Danish-Excel CSV. `export deck` writes the presentation as
+PowerPoint or PDF, `export briefs --area KEY` the area's visit pack (a zip of PDF briefs); both need --out.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
-from joblog_dash.data import warehouse
-from joblog_dash.exporting import brief
+from joblog_dash.data import queries, warehouse
+from joblog_dash.exporting import brief, deck, deck_files, pack
 from joblog_dash.exporting import files as exports
 from joblog_dash.exporting import tables as export_tables
+from joblog_dash.text import fmt
 from joblog_dash.views import selection
 
 
@@ -47,9 +51,55 @@ def _write(payload: bytes, out: str | None, binary: bool) -> int:
     return 0
 
 
+FILE_KINDS = ("deck", "briefs")  # whole documents rather than a table: --out is required
+
+
+def _start(db: warehouse.JoblogDB, raw: str | None, month: date) -> date | None:
+    """--from: a month of the dataset before --month (the deck's period; default 12 months)."""
+    if raw is None:
+        return None
+    start = fmt.parse_month_key(raw)
+    if start is None or start not in queries.months(db) or start >= month:
+        raise selection.SelectionError(f"Ugyldig startmåned »{raw}«: skriv ÅÅÅÅ-MM, en måned før --month.")
+    return start
+
+
+def cmd_files(args: argparse.Namespace, db: warehouse.JoblogDB, sel: selection.Selection) -> int:
+    """`export deck` (PowerPoint or PDF) and `export briefs` (a zip of one PDF brief per municipality)."""
+    if not args.out:
+        return _fail(f"export {args.kind} kræver --out FIL.")
+    wanted = {"deck": ("pptx", "pdf"), "briefs": ("zip",)}[args.kind]
+    fmt_ = args.format or Path(args.out).suffix.lower().lstrip(".")
+    if fmt_ not in wanted:
+        return _fail(
+            f"export {args.kind} skrives som {' eller '.join(wanted)} (--format eller filens endelse)."
+        )
+    source = export_tables.source_text(db.manifest)
+    try:
+        if args.kind == "briefs":
+            result = pack.build(
+                db, sel, lambda done, total, name: print(f"{done}/{total} {name}", file=sys.stderr)
+            )
+            average = sum(result.seconds) / max(1, len(result.seconds))
+            print(f"{len(result.names)} briefs, {average:.1f} s pr. brief", file=sys.stderr)
+            return _write(result.payload, args.out, binary=True)
+        slides = deck.build_deck(db, sel)
+        if fmt_ == "pptx":
+            return _write(deck_files.to_pptx(slides, source, db.manifest.is_demo), args.out, binary=True)
+        return _write(deck_files.to_pdf(slides, source, db.manifest.is_demo), args.out, binary=True)
+    except brief.PdfUnavailable as exc:
+        return _fail(str(exc))
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     db = _db(args)
     try:
+        if args.kind in FILE_KINDS:
+            if args.kind == "briefs" and not args.area:
+                return _fail("export briefs kræver et område (--area), fx region-sjaelland.")
+            sel = selection.from_arguments(db, args.month, args.group, args.area, args.kommune)
+            sel = replace(sel, start=_start(db, args.start, sel.month))
+            return cmd_files(args, db, sel)
         if args.kind == "profile" and args.kommune is None:
             return _fail("Profilen kræver en kommune (--kommune).")
         sel = selection.from_arguments(
@@ -58,6 +108,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         )  # fmt: skip
         machine = export_tables.MACHINE_CSV
         fmt_ = args.format or ("machine" if args.kind in machine else "csv")
+        if fmt_ not in ("csv", "xlsx", "machine"):
+            return _fail(f"--format {fmt_} findes kun for deck (pptx, pdf) og briefs (zip).")
         if fmt_ == "machine":
             if args.kind not in machine:
                 return _fail(f"--format machine findes kun for {' og '.join(machine)}.")
@@ -103,7 +155,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "everything else Danish-Excel CSV (';', decimal comma, UTF-8 with BOM)."
         ),
     )
-    export.add_argument("kind", choices=export_tables.KINDS)
+    export.add_argument("kind", choices=[*export_tables.KINDS, *FILE_KINDS])
     export.add_argument("--month", help="ÅÅÅÅ-MM (default: newest month)")
     export.add_argument("--group", help="benefit group, e.g. kontanthjaelp")
     export.add_argument("--area", help="area key, e.g. region-sjaelland (default: hele-landet)")
@@ -118,8 +170,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--basis", default="raw",
         help="municipalities, funnel: raw shares (default) or adjusted (for gender and age, as 'justeret')",
     )  # fmt: skip
-    export.add_argument("--format", choices=["csv", "xlsx", "machine"])
-    export.add_argument("--out", help="file to write (default: standard output)")
+    export.add_argument("--format", choices=["csv", "xlsx", "machine", "pptx", "pdf", "zip"])
+    export.add_argument(
+        "--from", dest="start", help="deck: first month of the period, ÅÅÅÅ-MM (default: 12 months)"
+    )
+    export.add_argument(
+        "--out", help="file to write (default: standard output; required for deck and briefs)"
+    )
     export.add_argument("--data-dir", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
     export.set_defaults(func=cmd_export)
 

@@ -16,11 +16,12 @@ import polars as pl
 
 from joblog_dash.analysis import fair, privacy, stats
 from joblog_dash.charts import meeting, style
-from joblog_dash.data import queries, reference, warehouse
+from joblog_dash.data import reference, warehouse
+from joblog_dash.exporting import brief
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
-from joblog_dash.views import parts, profile
+from joblog_dash.views import parts, profile, spread
 from joblog_dash.views.selection import Selection
 
 DECK_HEIGHT = 520
@@ -33,6 +34,7 @@ class Slide:
     message: str
     figure: go.Figure
     alt: str
+    notes: tuple[str, ...] = ()  # the talking points: the speaker notes of the PowerPoint
 
 
 def _change_words(before: float, after: float) -> str:
@@ -46,6 +48,11 @@ def _change_words(before: float, after: float) -> str:
 def _share_at(frame: pl.DataFrame, month: date, column: str = "share_joblogged") -> float | None:
     row = frame.filter(pl.col("month") == month)
     return None if row.is_empty() or row[column][0] is None else float(row[column][0])
+
+
+def _sentence(text: str) -> str:
+    """The text ending with one full stop ('70,5 pct.' already has one)."""
+    return text if text.endswith(".") else text + "."
 
 
 def _bigger(fig: go.Figure) -> go.Figure:
@@ -74,12 +81,18 @@ def national_slide(db: warehouse.JoblogDB, group: str, start: date, month: date)
     fig = meeting.share_lines([(t("national"), trend, style.group_colour(group), None)], title, group=group)
     message = f"{t('national')}, {label}, {fmt.month_short(start)} – {fmt.month_short(month)}."
     alt = f"Linjediagram: {title}."
-    return Slide("trend", title, message, _bigger(fig), alt)
+    marked = [
+        f"{e.label} ({fmt.month_short(e.start)})"
+        for e in reference.events()
+        if group in e.benefit_groups and start <= e.start <= month
+    ]
+    notes = (_sentence(title), message, *([f"Markeret på kurven: {', '.join(marked)}."] if marked else []))
+    return Slide("trend", title, message, _bigger(fig), alt, notes)
 
 
 def spread_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
     raw = parts.area_snapshot(db, Selection(month, group, area=area))  # shared with the funnel's query
-    snap = privacy.publish(raw, keep=queries.ROW_IDS, total_shown=True)
+    snap = spread.build(db, Selection(month, group, area=area)).shown  # THE published, placed snapshot
     shown = snap.filter(pl.col("share_joblogged").is_not_null()).sort("share_joblogged")
     area_label = reference.area_by_key(area).label if reference.area_by_key(area) else area  # type: ignore[union-attr]
     # the area's pooled share: a sum over its municipalities (raw)
@@ -93,9 +106,19 @@ def spread_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, hig
         )
     else:
         title = f"For få kommuner med tal i {area_label}"
-    fig = meeting.spread_dots(snap, pooled, title, highlight=highlight)
+    fig = meeting.spread_dots(snap, pooled, title, highlight=highlight, reference_label=area_label)
     message = f"Andel med registreret jobsøgning i hver kommune, {area_label}, {fmt.month_short(month)}."
-    return Slide("spread", title, message, _bigger(fig), f"Prikdiagram: {title}.")
+    placed = snap.filter(pl.col("placed").is_not_null()).height
+    hidden, bounded = snap.height - placed, placed - shown.height
+    notes = (
+        _sentence(title),
+        message,
+        f"{shown.height} kommuner med tal"
+        + (f", {bounded} med en grænse (trekant: mindst/højst)" if bounded else "")
+        + (f"; {hidden} vises ikke (for få personer)." if hidden else ".")
+        + (f" Stiplet linje: {area_label} samlet, {fmt.pct(pooled)}" if pooled is not None else ""),
+    )
+    return Slide("spread", title, message, _bigger(fig), f"Prikdiagram: {title}.", notes)
 
 
 def funnel_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, highlight: int | None) -> Slide:
@@ -112,7 +135,17 @@ def funnel_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, hig
         "Uden for tragten er forskellen større end tilfældig variation; små kommuner svinger mest. "
         f"Landsniveau: {fmt.pct(target)}"
     )
-    return Slide("funnel", title, message, _bigger(fig), f"Tragtdiagram: {title}.")
+    named = {
+        verdict: sorted(table.filter(pl.col("verdict") == verdict)["municipality"].to_list())
+        for verdict in (stats.VERDICT_UNDER, stats.VERDICT_OVER)
+    }
+    notes = (
+        _sentence(title),
+        _sentence(message),
+        *(f"{verdict.capitalize()} niveau: {', '.join(names)}." for verdict, names in named.items() if names),
+    )
+    fig = _bigger(fig).update_layout(margin={"b": 140})  # ticks, axis title and legend in 18 pt
+    return Slide("funnel", title, message, fig, f"Tragtdiagram: {title}.", notes)
 
 
 def municipality_slide(db: warehouse.JoblogDB, group: str, code: int, start: date, month: date) -> Slide:
@@ -141,7 +174,9 @@ def municipality_slide(db: warehouse.JoblogDB, group: str, code: int, start: dat
     )
     if view.status.expected_sentence:
         message += " " + view.status.expected_sentence
-    return Slide("municipality", title, message, _bigger(fig), f"Linjediagram: {title}.")
+    # The brief's talking points, read off the same profile view.
+    notes = (_sentence(title), *brief.talking_points(brief.figures(view, "")))
+    return Slide("municipality", title, message, _bigger(fig), f"Linjediagram: {title}.", notes)
 
 
 def build_deck(db: warehouse.JoblogDB, selection: Selection) -> list[Slide]:

@@ -121,18 +121,29 @@ def municipalities_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.Dat
         pl.when(pl.col("suppressed")).then(pl.lit(t("suppressed"))).otherwise(pl.lit("")).alias("note"),
     )
     change_label = "Ændring på et år (pct.-point)"
+    # THE rank (views.spread: the same number out of the same N as the page), and where only a bound of the
+    # share is published, the bound beside the empty share: "mindst" / "højst" and its value.
+    words = {privacy.AT_LEAST: t("bound_word_min"), privacy.AT_MOST: t("bound_word_max")}
+    bounded = pl.col("bound").is_not_null() & pl.col("share_joblogged").is_null()
+    bound_label, bound_value = t("col_bound"), t("export_col_bound_value")
     frame = snap.select(
         pl.col("municipality_code").alias("Kode"),
         pl.col("name").alias("Kommune"),
         pl.col("region").alias("Region"),
+        pl.col("rank").alias(t("col_rank")),
+        pl.col("ranked").alias(t("export_col_ranked")),
+        pl.col("rank_lower").alias(t("col_rank_from")),
+        pl.col("rank_upper").alias(t("col_rank_to")),
         *[pl.col(c).alias(label) for c, label in COUNT_COLUMNS.items()],
         *[pl.col(c).alias(label) for c, label in MEASURE_COLUMNS.items()],
+        pl.when(bounded).then(pl.col("bound").replace_strict(words, default=None)).alias(bound_label),
+        pl.when(bounded).then(privacy.bound_end()).alias(bound_value),
         *[pl.col(c).alias(label) for c, label in _adjusted_columns(view).items()],
         pl.col("change_year").alias(change_label),
         pl.col("note").alias("Bemærkning"),
     )
-    shares = [*MEASURE_COLUMNS.values(), *_adjusted_columns(view).values()]
-    kinds = {label: "share" for label in shares} | {change_label: "pp", "Kode": "text"}
+    shares = [*MEASURE_COLUMNS.values(), *_adjusted_columns(view).values(), bound_value]
+    kinds = {label: "share" for label in shares} | {change_label: "pp", "Kode": "text", bound_label: "text"}
     frame = frame.with_columns(pl.col("Kode").cast(pl.String).str.zfill(3))
     title = f"{reference.group_label(sel.group)} i kommunerne, {fmt.month_long(sel.month)}"
     filters = [

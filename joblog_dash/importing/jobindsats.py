@@ -133,12 +133,12 @@ def age_group(label: str) -> str | None:
     key = re.sub(r"\s*år\s*", " ", key).strip()
     bounds = [(16, 24), (25, 29), (30, 39), (40, 49), (50, 200)]
     labels = reference.AGE_GROUPS
-    match = re.fullmatch(r"(\d+)\s*-\s*(\d+)", key)
+    match = re.fullmatch(r"(\d{1,3})\s*-\s*(\d{1,3})", key)
     if match:
         low, high = int(match[1]), int(match[2])
     else:
-        match = re.fullmatch(r"(\d+)\s*(\+|og derover|og ældre|\+ ?og derover)", key) or re.fullmatch(
-            r"(\d+)\s*\+", key
+        match = re.fullmatch(r"(\d{1,3})\s*(\+|og derover|og ældre|\+ ?og derover)", key) or re.fullmatch(
+            r"(\d{1,3})\s*\+", key
         )
         if not match:
             return None
@@ -234,7 +234,7 @@ def municipality(label: str) -> int | None:
     )
     if not match:
         return None
-    number, name = (match[1], match[2]) if match[1].isdigit() else (match[2], match[1])
+    number, name = (match[1], match[2]) if match[1].isdecimal() else (match[2], match[1])
     by_code, by_name = reference.resolve_municipality(number), reference.resolve_municipality(name)
     return by_code if by_code is not None and by_code == by_name else None
 
@@ -262,7 +262,7 @@ def non_municipal(label: str) -> str | None:
         return NON_MUNICIPAL_LABELS[key]
     match = re.fullmatch(r"(\d{3,4})\s*[-–]?\s*(\D.*)", key) or re.fullmatch(r"(\D.*?)\s*\((\d{3,4})\)", key)
     if match:
-        number, name = (match[1], match[2]) if match[1].isdigit() else (match[2], match[1])
+        number, name = (match[1], match[2]) if match[1].isdecimal() else (match[2], match[1])
         if NON_MUNICIPAL_LABELS.get(number) == "Christiansø" == NON_MUNICIPAL_LABELS.get(name.strip()):
             return "Christiansø"
     return None
@@ -308,17 +308,18 @@ def parse_counts(column: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
 def count_problem(text: str) -> str:
     """Why one count cell is not a valid count (for the problem message)."""
     cleaned = text.strip()
+    # A cell of thousands of characters would drown the message: show its start and its length.
+    length = f"{len(cleaned):,}".replace(",", ".")
+    shown = f"'{cleaned}'" if len(cleaned) <= 40 else f"'{cleaned[:20]}…' ({length} tegn)"
     if re.fullmatch(r"-\s*[\d.,]+", cleaned):
-        return f"'{cleaned}' er negativ; antal kan ikke være negative"
+        return f"{shown} er negativ; antal kan ikke være negative"
     if re.fullmatch(r"[\d.]*\d,\d*[1-9]\d*", cleaned):
-        return f"'{cleaned}' er ikke et helt tal (antal personer og jobsøgninger er heltal)"
+        return f"{shown} er ikke et helt tal (antal personer og jobsøgninger er heltal)"
     if re.fullmatch(_INTEGER, cleaned):
-        return f"'{cleaned}' er for stort til et antal"
+        return f"{shown} er for stort til et antal"
     if re.fullmatch(r"[\d.]+", cleaned):
-        return (
-            f"'{cleaned}' er ikke et gyldigt tal; punktum er tusindtalsseparator (1.234 = tusind to hundrede)"
-        )
-    return f"'{cleaned}' er ikke et tal"
+        return f"{shown} er ikke et gyldigt tal; punktum er tusindtalsseparator (1.234 = tusind to hundrede)"
+    return f"{shown} er ikke et tal"
 
 
 # --- Writing ---------------------------------------------------------------------------------------------

@@ -181,6 +181,11 @@ def _sum_or_null(column: str) -> pl.Expr:
     return pl.when(pl.col(column).null_count() == 0).then(pl.col(column).sum()).otherwise(None).alias(column)
 
 
+def _short(value: str, limit: int = 60) -> str:
+    """A label as quoted in a message: a cell of thousands of characters would drown the message."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def _label_problems(
     out: _Collector,
     frame: pl.DataFrame,
@@ -197,7 +202,7 @@ def _label_problems(
     )
     for raw_value, row, n in bad.head(MAX_LISTED).iter_rows():
         extra = f" ({n:,} rækker)".replace(",", ".") if n > 1 else ""
-        out.add(row, header, describe(raw_value or "") + extra)
+        out.add(row, header, describe(_short(raw_value or "")) + extra)
     if bad.height > MAX_LISTED:
         out.add(None, header, f"… og {bad.height - MAX_LISTED} ukendte værdier mere")
 

@@ -7,6 +7,8 @@ from datetime import date
 
 import polars as pl
 
+from joblog_dash.text.strings import t
+
 MONTHS_SHORT = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.")
 MONTHS_LONG = (
     "januar", "februar", "marts", "april", "maj", "juni",
@@ -30,6 +32,22 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 def pct(share: float | None, decimals: int = 1) -> str:
     """A share as a fraction, 0.682 -> '68,2 pct.'."""
     return MISSING if _is_missing(share) else f"{number(share * 100, decimals)} pct."
+
+
+def bounded(kind: str | None, lower: float | None, upper: float | None, decimals: int = 1) -> str:
+    """A share published as a bound (analysis.privacy): 'min' -> 'mindst 96,8 pct.', 'max' -> 'højst 3,2 pct.'."""
+    if kind == "min":
+        return t("bound_min", share=pct(lower, decimals))
+    if kind == "max":
+        return t("bound_max", share=pct(upper, decimals))
+    return MISSING
+
+
+def share_or_bound(
+    share: float | None, kind: str | None, lower: float | None, upper: float | None, decimals: int = 1
+) -> str:
+    """The share, or its bound where only the bound is published."""
+    return pct(share, decimals) if not _is_missing(share) else bounded(kind, lower, upper, decimals)
 
 
 def pct_short(share: float | None, decimals: int = 1) -> str:
@@ -76,13 +94,20 @@ def month_key(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 
 
+# Months the app can name at all: Joblog began in 2015, and a margin on both sides keeps date arithmetic
+# (a year back, a year ahead) clear of datetime's limits for any month that parses.
+YEARS = (2000, 2099)
+
+
 def parse_month_key(text: str) -> date | None:
-    """'2018-01' -> date(2018, 1, 1); None for anything else."""
+    """'2018-01' -> date(2018, 1, 1); None for anything else (only ASCII digits, years in YEARS)."""
     parts = text.strip().split("-")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+    if len(parts) != 2 or len(parts[0]) != 4 or not 1 <= len(parts[1]) <= 2:
+        return None
+    if not all(p.isascii() and p.isdecimal() for p in parts):  # isdigit() takes "²", int() does not
         return None
     year, month = int(parts[0]), int(parts[1])
-    return date(year, month, 1) if 1 <= month <= 12 else None
+    return date(year, month, 1) if YEARS[0] <= year <= YEARS[1] and 1 <= month <= 12 else None
 
 
 def add_months(month: date, n: int) -> date:

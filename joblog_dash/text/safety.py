@@ -41,9 +41,16 @@ def printable(text: object, limit: int = 200) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
+# GitHub-flavoured Markdown links bare addresses even when every special character is escaped: a word
+# joiner (invisible) before "://" and "@" and inside "www." keeps them plain text.
+_AUTOLINK = re.compile(r"(?i)(?=:/)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
 def escape_markdown(text: object) -> str:
-    """Text that Streamlit's Markdown shows literally (no links, HTML, emphasis or headings)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", printable(text, limit=500))
+    """Text that Streamlit's Markdown shows literally (no links, images, HTML, emphasis or headings)."""
+    unlinked = _AUTOLINK.sub(WORD_JOINER, printable(text, limit=500))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked)
 
 
 def safe_filename(name: str, limit: int = 100) -> str:

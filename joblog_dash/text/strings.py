@@ -15,6 +15,28 @@ DA: dict[str, str] = {
     "nav_followup": "Opfølgning",
     "nav_about": "Om tallene",
     "nav_presentation": "Præsentation",
+    # The heavier pages show one section at a time (ui.layout.sections); the label is the URL's value
+    "sections_others": "Andre afsnit: {others}.",
+    "section_ranking": "Rangliste",
+    "section_ranking_about": "kommunerne rangeret efter andelen og tabellen over dem alle",
+    "section_fair": "Tragt og kort",
+    "section_fair_about": "hvem der afviger mere end tilfældigt, i et tragtdiagram og på et kort",
+    "section_regions": "Regioner",
+    "section_regions_about": "kommunernes spredning inden for hver region",
+    "section_key": "Nøgletal og udvikling",
+    "section_key_about": "månedens nøgletal og udviklingen i alle ydelsesgrupper",
+    "section_rank": "Placering og fordeling",
+    "section_rank_about": "placeringen blandt kommunerne over tid og fordelingen på 0, 1–5 og 6+ jobsøgninger",
+    "section_breakdowns": "Køn og alder",
+    "section_breakdowns_about": "andelen efter køn og aldersgruppe i måneden",
+    "section_followup": "Brev og opfølgning",
+    "section_followup_about": "virkningen af ministerens brev, placeringen i tragten og kontroldiagrammet",
+    "section_compare": "Sammenligning",
+    "section_compare_about": "kommunerne måned for måned i et varmekort",
+    "section_spread": "Spredning over tid",
+    "section_spread_about": "medianen og spredningen af kommunernes andele over tid",
+    "section_movers": "Fremgang og tilbagegang",
+    "section_movers_about": "de kommuner, der har flyttet sig mest siden fra-måneden",
     # Filters
     "filters": "Filtre",
     "filter_month": "Måned",
@@ -160,6 +182,38 @@ DA: dict[str, str] = {
     "table_alt": "Tabel over kommunerne i {area} med rang, andel, ændringer, personer og de seneste 12 måneder.",
     "profile_missing": "Kommuneprofilen er ikke klar endnu.",
     "table_suppressed_note": "For få personer (under {min}) til at vise andel og fordeling: {names}.",
+    "col_rank_from": "Rang fra (95 pct.)",
+    "col_rank_to": "Rang til (95 pct.)",
+    "col_bound": "Grænse",
+    "bound_word_min": "mindst",
+    "bound_word_max": "højst",
+    "col_share_pct": "Andel med jobsøgning (pct.)",
+    "col_interval_from": "95 pct.-interval fra (pct.)",
+    "col_interval_to": "95 pct.-interval til (pct.)",
+    "col_change_month_pp": "Siden sidste måned (pct.-point)",
+    "col_change_year_pp": "Siden sidste år (pct.-point)",
+    "kf_bound_help": (
+        "Grænse i stedet for andel: 0–4 af kommunens personer mangler (eller har) registreret jobsøgning, og "
+        "det præcise antal vises ikke. Grænsen afhænger kun af antallet af personer (se Om tallene)."
+    ),
+    "brief_bound_point": (
+        "{share} af de {group} i {name} har registreret jobsøgning i {month} (landet: {nation}). Det præcise "
+        "tal vises ikke, fordi 0–4 personer mangler (eller har) jobsøgning."
+    ),
+    "export_col_ranked": "Rangeret ud af",
+    "export_col_bound_value": "Grænse for andel med registreret jobsøgning (pct.)",
+    "bound_min": "mindst {share}",
+    "bound_max": "højst {share}",
+    "bound_legend_min": "Mindst (0–4 uden jobsøgning)",
+    "bound_legend_max": "Højst (0–4 med jobsøgning)",
+    "bound_note": (
+        "Grænse i stedet for andel (0–4 personer med eller uden jobsøgning; se Om tallene): {names}. "
+        "Placeret ved grænsen; rangintervallet dækker hele grænsen."
+    ),
+    "bound_hover": (
+        "<b>%{customdata[1]}</b><br>%{customdata[2]} (grænse: 0–4 personer med eller uden jobsøgning)"
+        "<br>%{customdata[4]} personer<extra></extra>"
+    ),
     "spread_heading": "Kommunerne i {area}",
     "region_heading": "Spredning inden for regionerne (hele landet)",
     # Om tallene
@@ -223,11 +277,20 @@ DA: dict[str, str] = {
     ),
     "about_suppression_heading": "Diskretionering (for få personer)",
     "about_suppression": (
-        "Tal, der bygger på færre end {min} personer, vises ikke: kommunen står med »for få personer« "
-        "og uden andel og fordeling. Når præcis én kommune er skjult, og summen for området vises, "
-        "skjules også "
-        "den næstmindste kommune (sekundær diskretionering), så det skjulte tal ikke kan regnes ud ved "
-        "at trække fra."
+        "Ingen optælling på 1–{max} personer vises, hverken direkte eller så den kan regnes ud ved at trække "
+        "fra. En kommune med færre end {min} personer i alt står med »for få personer« og uden tal.\n\n"
+        "**Grænser i stedet for huller.** Når 0–{max} personer i en kommune mangler registreret jobsøgning, "
+        "ville andelen afsløre antallet. Kommunen vises da med en grænse i stedet: »mindst 96,8 pct.« betyder, "
+        "at højst {max} af kommunens personer mangler jobsøgning — også 0 er muligt. Grænsen afhænger kun af "
+        "antallet af personer (n): mindst (n − {max})/n. Omvendt står der »højst …«, når 0–{max} har "
+        "jobsøgning. Kommunen beholder sin plads i ranglister, figurer, kort, tabeller, kommunebesøg, "
+        "præsentation og eksport, markeret som grænse (◆ med pil i figurerne, »mindst«/»højst« i tekst).\n\n"
+        "**Rang.** Rangen beregnes én gang af de viste tal og er den samme overalt: en kommune med en grænse "
+        "placeres ved grænsen, og rangens 95 pct.-interval dækker alle placeringer, som grænsen tillader.\n\n"
+        "**Summer.** Når summen for et område vises, og de skjulte antal ellers kunne regnes ud (én skjult "
+        "kommune, eller en sum på 1–{max}), får også den kommune med færrest uden jobsøgning en grænse: "
+        "»højst (n − {min})/n«. Det er sandt, fordi den har mindst {min} uden jobsøgning, og det holder de "
+        "andres antal ukendte."
     ),
     # --- Administrators, rollback, audit log and damaged versions (issue 12, points 3 and 4) ---
     "fallback_notice": (
@@ -247,13 +310,23 @@ DA: dict[str, str] = {
     ),
     "admin_oidc_broken": "Log ind er ikke sat rigtigt op på serveren (se README om administratorer): {problem}",
     "admin_not_admin": "Du er logget ind som {email}, men er ikke administrator.",
+    "admin_oidc_unverified": (
+        "Du er logget ind som {email}, men log ind-tjenesten har ikke bekræftet e-mailadressen, så du kan "
+        "ikke ændre data her."
+    ),
+    "admin_oidc_wrong_issuer": (
+        "Dit log ind kommer ikke fra den log ind-tjeneste, serveren er sat op til, så du kan ikke ændre data her."
+    ),
     "admin_signed_in": "Logget ind som {who}.",
     "admin_logout": "Log ud",
     "admin_password": "Administratoradgangskode",
     "admin_sign_in": "Log ind som administrator",
     "admin_wrong": "Forkert adgangskode. {left} forsøg tilbage.",
+    "admin_wait": "Næste forsøg tidligst om {seconds} sekunder.",
+    "admin_too_soon": "For kort tid efter et forkert forsøg: vent {seconds} sekunder. Adgangskoden er ikke prøvet.",
     "admin_locked": (
-        "For mange forkerte forsøg. Log ind er spærret i denne session; luk fanen og prøv igen senere."
+        "For mange forkerte forsøg. Log ind er spærret i op til {minutes} minutter — for alle, der prøver "
+        "herfra. Spørg en driftsansvarlig, hvis du har brug for at ændre data nu (joblog-dash på serveren)."
     ),
     "admin_rollback_heading": "Rul tilbage til en tidligere version",
     "admin_rollback_none": "Der er ingen anden version at rulle tilbage til.",
@@ -273,6 +346,8 @@ DA: dict[str, str] = {
     "audit_action": "Handling",
     "audit_import": "Import",
     "audit_rollback": "Tilbagerulning",
+    "audit_signin_failed": "Forkert adgangskode",
+    "audit_unknown_from": "ukendt fra {source}",
     "audit_file": "Fil",
     "audit_sha": "SHA-256",
     "audit_added": "Tilføjet",
@@ -280,6 +355,12 @@ DA: dict[str, str] = {
     "audit_removed": "Fjernet",
     "audit_before": "Version før",
     "audit_after": "Version efter",
+    "audit_replaced": "Erstattet",
+    "audit_phase": "Status",
+    "audit_phase_done": "gennemført",
+    "audit_phase_aborted": "afbrudt, intet ændret",
+    "audit_phase_intent": "påbegyndt, ikke bekræftet",
+    "fallback_detail": "Detaljer om den beskadigede version (vises kun for administratorer): {detail}",
     # --- Kommuneprofil and Ydelsesgrupper (pages 2 and 3) ---
     "profile_peers": "Sammenlignelige kommuner: {names} ({reason}).",
     "peer_population": "indbyggertal",
@@ -516,14 +597,24 @@ DA: dict[str, str] = {
     "brief_working": "Laver briefen …",
     "brief_pdf": "⬇️ Brief som PDF",
     "brief_html": "⬇️ Brief som HTML",
+    "pack_make": "🗂️ Lav besøgspakke: alle briefs i {area} ({count} kommuner)",
+    "pack_help": "Én PDF-brief pr. kommune i området, samlet i én zip-fil.",
+    "pack_progress": "Brief {done} af {total}: {name}",
+    "pack_zip": "⬇️ Besøgspakke (zip, {count} briefs)",
     "copy_link": "Kopiér link",
     "copy_link_done": "Link kopieret",
     "copy_link_manual": "Kopiér linket herunder:",
     "presentation_previous": "◀ Forrige",
     "presentation_next": "Næste ▶",
     "presentation_counter": "Dias {index} af {total}",
+    "presentation_slide": "dias {index}",
     "presentation_exit": "Afslut præsentation",
     "presentation_keys": "Piletasterne ← → skifter dias.",
+    "deck_download_heading": "Hent præsentationen",
+    "deck_download_pptx": "⬇️ PowerPoint (.pptx)",
+    "deck_download_pdf": "⬇️ PDF (et dias pr. side)",
+    "deck_download_help": "Diasene med titler, kilde og talepunkter som noter. Diagrammerne kan redigeres i PowerPoint.",
+    "deck_pdf_unavailable": "PDF kræver Chromium på serveren; hent PowerPoint-udgaven.",
     # Expected versus actual (issue 14: analysis/standardise.py; the lead wires them into the pages)
     "std_dimension_gender": "køn",
     "std_dimension_age_group": "alder",
@@ -589,6 +680,10 @@ DA: dict[str, str] = {
     ),
     # Upload and the mapping step (ui/upload.py)
     "upload_heading": "Indlæs rigtige tal",
+    "upload_gate_off": (
+        "Upload er slået fra på denne server, fordi den ikke kan begrænses til administratorer. "
+        "Brug kommandolinjen: joblog-dash import FIL."
+    ),
     "upload_intro": (
         "Eksport fra Jobindsats (API v3/v2 som JSON eller CSV), et STAR-benchmarkark eller et andet udtræk "
         "(CSV, JSON, Excel .xlsx) eller det kanoniske format (CSV/parquet), højst {limit} MB. Du ser tabellen, "
@@ -597,6 +692,9 @@ DA: dict[str, str] = {
     ),
     "upload_file": "Eksportfil",
     "upload_too_big": "filen er over grænsen på {limit} MB",
+    "upload_failed": (
+        "filen kunne ikke behandles og er slettet igen; intet er ændret. Gem den fx som CSV og prøv igen."
+    ),
     "upload_unreadable": "{name} kan ikke læses. Ret problemet og upload filen igen.",
     "upload_refused": "{name} kan ikke importeres. Ret problemerne nedenfor eller kortlægningen og prøv igen.",
     "upload_step_table": "1. Tabellen i filen",

@@ -16,7 +16,7 @@ import streamlit as st
 
 from joblog_dash.charts import style
 from joblog_dash.data import warehouse
-from joblog_dash.exporting import brief
+from joblog_dash.exporting import brief, pack
 from joblog_dash.exporting import files as exports
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text.strings import t
@@ -47,6 +47,12 @@ def table_downloads(frame: pl.DataFrame, meta: exports.ExportMeta, key: str) -> 
         key=f"{key}_xlsx",
         on_click="ignore",
     )
+
+
+def shown_meta(selection: Selection, title: str, name: str) -> exports.ExportMeta:
+    """The file header of a table or chart as the page shows it (exporting.tables.shown_meta) for the open
+    dataset: its source and demo status."""
+    return export_tables.shown_meta(warehouse.open_db(), selection, title, name)
 
 
 def view_downloads(
@@ -133,6 +139,37 @@ def brief_downloads(db: warehouse.JoblogDB, selection: Selection, key: str = "br
     right.download_button(
         t("brief_html"), data=document.encode("utf-8"), file_name=f"{filename}.html", mime="text/html",
         key=f"{key}_html",
+    )  # fmt: skip
+
+
+def pack_downloads(db: warehouse.JoblogDB, selection: Selection, key: str = "pack") -> None:
+    """'Lav besøgspakke': every brief of the selection's area as PDF in one zip, with a progress bar."""
+    store_key = f"_joblog_pack_{key}"
+    signature = _signature(db.version, selection.area, selection.month, selection.group)
+    count = len(pack.municipalities(selection.area))
+    label = t("pack_make", area=selection.area_label, count=count)
+    if st.button(label, key=f"{key}_make", help=t("pack_help")):
+        bar = st.progress(0.0)
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.progress(done / total, text=t("pack_progress", done=done, total=total, name=name))
+
+        try:
+            result = pack.build(db, selection, progress)
+            st.session_state[store_key] = (signature, result.payload, len(result.names), None)
+        except brief.PdfUnavailable as exc:
+            st.session_state[store_key] = (signature, None, 0, str(exc))
+        bar.empty()
+    stored = st.session_state.get(store_key)
+    if not stored or stored[0] != signature:
+        return
+    _, payload, made, problem = stored
+    if payload is None:
+        st.warning(problem, icon="⚠️")
+        return
+    st.download_button(
+        t("pack_zip", count=made), data=payload, mime="application/zip", key=f"{key}_zip",
+        file_name=f"{pack.filename(selection.area, selection.month, db.manifest.is_demo)}.zip",
     )  # fmt: skip
 
 

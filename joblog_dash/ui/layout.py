@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
+from streamlit.elements.lib.mutable_tab_container import TabContainer
 
 from joblog_dash import config
 from joblog_dash.data import reference, store, warehouse
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
-from joblog_dash.ui import state
+from joblog_dash.ui import state, upload_gate
 from joblog_dash.ui.downloads import copy_link
 from joblog_dash.views import parts, warm
 from joblog_dash.views.selection import Selection
@@ -29,6 +30,9 @@ PAGES = (
 PROFILE_PAGE = "pages/2_kommuneprofil.py"
 PRESENTATION_PAGE = "pages/6_praesentation.py"
 PRESENTATION_PARAM = "praesentation"  # ?praesentation=1 on any page opens the deck with the same filters
+SECTION_PARAM = (
+    "afsnit"  # the open section of a page with lazy sections (?afsnit=Regioner); Streamlit owns it
+)
 
 # Accessibility fixes to Streamlit's own styles, on every page (WCAG 2.1 AA; checked by axe-core in
 # tests/browser/test_accessibility.py). The app's theme is light only (.streamlit/config.toml, no theme menu).
@@ -158,6 +162,8 @@ def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "a
     Stops the page with a clear message (never a traceback) when there is no readable dataset.
     """
     st.set_page_config(page_title=f"{title} · {t('app_title')}", page_icon="📊", layout="wide")
+    if title != t("nav_about"):  # only Om tallene has the administrator's upload, which decides itself
+        upload_gate.close()
     st.html(A11Y_CSS)  # style only: Streamlit puts it in the event container, it takes no space
     try:
         db = warehouse.open_db()
@@ -184,6 +190,26 @@ def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "a
     for notice in notices:
         st.info(notice, icon="ℹ️")
     return PageContext(db=db, manifest=db.manifest, choices=choices, selection=filters)
+
+
+def lazy_sections(*keys: str) -> list[TabContainer]:
+    """The page's sections as tabs of which only the open one runs and is sent to the browser (`if
+    tab.open:`): a heavy page then draws one section's charts per rerun, not all of them.
+
+    `keys` name the sections (`section_<key>` is the label, `section_<key>_about` what it holds); the first
+    is open by default. The open tab is bound to the URL as ?afsnit=<label> (left out for the first), so a
+    shared link opens the same section; an unknown label falls back to the first. The open tab starts with
+    one line saying what the others hold, so a user who sees one section knows the rest are there."""
+    tabs = st.tabs(
+        [t(f"section_{key}") for key in keys], key=SECTION_PARAM, bind="query-params", on_change="rerun"
+    )
+    for tab, key in zip(tabs, keys, strict=True):
+        if tab.open:
+            others = "; ".join(
+                f"**{t(f'section_{k}')}**: {t(f'section_{k}_about')}" for k in keys if k != key
+            )
+            tab.caption(t("sections_others", others=others))
+    return list(tabs)
 
 
 def profile_link_params(selection: Selection, municipality: int) -> dict[str, str]:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
+from joblog_dash.data import store, warehouse
 from joblog_dash.exporting import deck as presentation
+from joblog_dash.exporting import deck_files
+from joblog_dash.exporting import files as exports
+from joblog_dash.exporting import tables as export_tables
+from joblog_dash.text.safety import escape_markdown
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.views.selection import Selection
@@ -58,24 +65,44 @@ def arrow_keys() -> None:
 DECK_FIELDS = ("month", "start", "group", "area", "municipality")  # what exporting.deck reads
 
 
-def _deck(sel: Selection) -> tuple[presentation.Slide, ...]:
-    slides = presentation.build_deck(data.db(), sel)
+def _deck(db: warehouse.JoblogDB, sel: Selection) -> tuple[presentation.Slide, ...]:
+    slides = presentation.build_deck(db, sel)
     for slide in slides:
         data.freeze(slide.figure)
     return tuple(slides)
 
 
 def deck(selection: Selection) -> tuple[presentation.Slide, ...]:
-    """The deck for the selection, one shared object per dataset version and selection (ui.cache.figure:
+    """The deck for the selection, one shared object per dataset version and selection (ui.cache.built:
     its slides are only read, where a copying cache would unpickle every slide's figure on each rerun)."""
-    return data.figure(_deck, selection.only(*DECK_FIELDS))
+    return data.built(_deck, selection.only(*DECK_FIELDS))
+
+
+def parse_slide(raw: str | None, total: int) -> tuple[int, bool]:
+    """(0-based slide, whether ?dias= named it exactly) from the 1-based URL value: a number past the end is
+    the last slide, anything else invalid the first."""
+    if raw is None:
+        return 0, True
+    text = raw.strip()
+    if not (text.isascii() and text.isdecimal()):  # isdigit() takes "²", int() does not
+        return 0, False
+    if len(text) > 3:  # past any deck, and int() refuses over 4,300 digits
+        return total - 1, False
+    number = int(text)
+    return min(max(number, 1), total) - 1, 1 <= number <= total
 
 
 def slide_index(total: int) -> int:
-    """0-based slide number from ?dias= (1-based); anything invalid is the first slide."""
-    raw = st.query_params.get(SLIDE_PARAM, "1")
-    number = int(raw) if raw.isdigit() else 1
-    return min(max(number, 1), total) - 1
+    """0-based slide number from ?dias=; an invalid value shows the nearest slide with a notice and is
+    replaced in the URL."""
+    raw = st.query_params.get(SLIDE_PARAM)
+    index, exact = parse_slide(raw, total)
+    if not exact:
+        shown = t("presentation_slide", index=index + 1)
+        notice = t("notice_bad_param", name=SLIDE_PARAM, value=escape_markdown(str(raw)[:40]), fallback=shown)
+        st.info(notice, icon="ℹ️")
+        go_to(index)
+    return index
 
 
 def go_to(index: int) -> None:
@@ -84,3 +111,25 @@ def go_to(index: int) -> None:
 
 def counter(index: int, total: int) -> str:
     return t("presentation_counter", index=index + 1, total=total)
+
+
+def downloads(selection: Selection, manifest: store.Manifest) -> None:
+    """'Hent præsentationen': the deck on screen as PowerPoint and as PDF, built when a button is clicked;
+    `manifest` is the open dataset's (the page's context), for the source line and the demo label."""
+    slides = deck(selection)
+    source, is_demo = export_tables.source_text(manifest), manifest.is_demo
+    name = deck_files.filename(selection.month, is_demo)
+    st.markdown(f"**{t('deck_download_heading')}**")
+    left, right = st.columns(2)
+    left.download_button(
+        t("deck_download_pptx"), data=partial(deck_files.to_pptx, slides, source, is_demo),
+        file_name=f"{name}.pptx", mime=deck_files.PPTX_MIME, key="deck_pptx", help=t("deck_download_help"),
+        on_click="ignore",
+    )  # fmt: skip
+    if exports.chromium_path() is None:
+        right.caption(t("deck_pdf_unavailable"))
+        return
+    right.download_button(
+        t("deck_download_pdf"), data=partial(deck_files.to_pdf, slides, source, is_demo),
+        file_name=f"{name}.pdf", mime="application/pdf", key="deck_pdf", on_click="ignore",
+    )  # fmt: skip

@@ -16,7 +16,6 @@ from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui.sections import breakdown_charts, table_behind, view_table_behind
-from joblog_dash.views import profile
 from joblog_dash.views.profile import ProfileView
 
 
@@ -47,7 +46,12 @@ def key_figures(view: ProfileView) -> None:
         if kf.share is not None and kf.persons_0 is not None
         else None
     )  # fmt: skip
-    cols[0].metric(t("kf_share"), fmt.pct(kf.share) if kf.share is not None else hidden, help=share_help)
+    shown_share = fmt.share_or_bound(kf.share, kf.bound, kf.bound_lower, kf.bound_upper)
+    bounded = kf.share is None and kf.bound is not None
+    cols[0].metric(
+        t("kf_share"), shown_share if kf.share is not None or bounded else hidden,
+        help=t("kf_bound_help") if bounded else share_help,
+    )  # fmt: skip
     expected = view.status.expected
     if expected is not None and view.group == view.selection.group:
         cols[0].caption(
@@ -144,6 +148,7 @@ def trend(view: ProfileView) -> None:
     view_table_behind(
         _trend_table,
         view,
+        download=("profile_trend", "", fig),
         spec=[
             ("unit", t("letter_table_unit"), "text"),
             ("benefit_group", t("filter_group"), "text"),
@@ -176,9 +181,10 @@ def rank(view: ProfileView) -> None:
     view_table_behind(
         _shown_ranks,
         view,
+        download=("profile_rank", "", fig),
         spec=[
             ("month", t("col_month"), "month"),
-            ("share", t("kf_share"), "pct"),
+            ("share_text", t("kf_share"), "text"),
             ("rank", t("col_rank"), "int"),
             ("rank_lower", t("col_lower"), "int"),
             ("rank_upper", t("col_upper"), "int"),
@@ -210,7 +216,7 @@ def split(view: ProfileView) -> None:
     fig = data.figure(_split_figure, view)
     st.plotly_chart(fig, key="profile_split", alt=t("alt_split", name=view.name))
     view_table_behind(
-        _split_table, view,
+        _split_table, view, download=("profile_split", "", fig),
         spec=[("month", t("col_month"), "month"), ("persons", t("kf_persons"), "int")]
         + [(share, t(part), "pct") for share, part in (("share_none", "persons_0"), ("share_1_5", "persons_1_5"),
                                                        ("share_6plus", "persons_6plus"))],
@@ -220,8 +226,7 @@ def split(view: ProfileView) -> None:
 def breakdowns(view: ProfileView) -> None:
     group_short = reference.group_label(view.group, short=True)
     breakdown_charts(
-        t("breakdown_heading", month=fmt.month_long(view.month)), profile.breakdowns, view.selection,
-        f"{view.name}, {group_short}", "profile",
+        t("breakdown_heading", month=fmt.month_long(view.month)), view, f"{view.name}, {group_short}", "profile",
     )  # fmt: skip
 
 
@@ -264,4 +269,5 @@ def letter(view: ProfileView) -> None:
             ("after", t("letter_after"), "pct"),
             ("change", t("col_change"), "pp"),
         ],
+        download=("profile_letter", "", fig, view.selection),
     )

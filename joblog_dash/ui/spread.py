@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from joblog_dash.analysis import privacy
+from joblog_dash.analysis import municipal, privacy
 from joblog_dash.charts import spread as charts
 from joblog_dash.data import warehouse
 from joblog_dash.text import fmt
@@ -46,30 +46,41 @@ def _ranked_figure(view: SpreadView, highlight: tuple[int, ...] | None, source: 
     )  # fmt: skip
 
 
+def _share_texts(rows: pl.DataFrame, column: str) -> list[str]:
+    """The share in `column`, or the bound where only the bound is published (on that column's scale)."""
+    lower, upper = ("bound_lower", "bound_upper") if column == views.RAW else views.ADJUSTED_BOUNDS
+    return [
+        fmt.share_or_bound(v, k, lo, up)
+        for v, k, lo, up in rows.select(column, "bound", lower, upper).iter_rows()
+    ]
+
+
 def _ranked_alt(view: SpreadView) -> str:
     visible = view.visible
+    low, high = visible.head(3), visible.tail(3)
     return t(
         "ranked_alt", n=visible.height, area=view.area_label, month=view.month_label, group=view.group_label,
-        lowest=", ".join(f"{n} {fmt.pct(v)}" for n, v in visible.head(3).select("name", view.value).iter_rows()),
-        highest=", ".join(f"{n} {fmt.pct(v)}" for n, v in visible.tail(3).select("name", view.value).iter_rows()),
+        lowest=", ".join(f"{n} {v}" for n, v in zip(low["name"], _share_texts(low, view.value), strict=True)),
+        highest=", ".join(f"{n} {v}" for n, v in zip(high["name"], _share_texts(high, view.value), strict=True)),
     )  # fmt: skip
 
 
 def _ranked_chart_table(view: SpreadView) -> pl.DataFrame:
-    rows = view.visible.sort(view.value, descending=True)
+    rows = view.visible.sort(municipal.PLACED, descending=True)
     adjusted = (
         {
             t("std_expected_share"): [fmt.pct(v) for v in rows["expected_share"]],
-            t("col_share_adjusted"): [fmt.pct(v) for v in rows[view.value]],
+            t("col_share_adjusted"): _share_texts(rows, view.value),
         }
         if view.value != views.RAW
         else {}
     )
     return pl.DataFrame(
         {
+            t("col_rank"): rows["rank"],
             t("col_municipality"): rows["name"],
             t("col_region"): rows["region"],
-            t("col_share"): [fmt.pct(v) for v in rows["share_joblogged"]],
+            t("col_share"): _share_texts(rows, views.RAW),
             **adjusted,
             t("col_persons"): [fmt.number(v) for v in rows["persons"]],
         }
@@ -94,6 +105,8 @@ def ranked(view: SpreadView, sel: Selection, db: warehouse.JoblogDB, source: str
         fig, key="kommuner_ranked", alt=_ranked_alt(view), on_select="rerun", selection_mode="points",
         config={"displaylogo": False},
     )  # fmt: skip
+    if view.bounded_names:
+        st.caption(t("bound_note", names=", ".join(view.bounded_names)))
     if view.hidden_names:
         st.caption(t("ranked_suppressed_note", names=", ".join(view.hidden_names)))
     st.caption(t("ranked_hover"))
@@ -102,9 +115,14 @@ def ranked(view: SpreadView, sel: Selection, db: warehouse.JoblogDB, source: str
     drill_on_click(sel, event)
 
 
-def fair(sel: Selection, source: str) -> None:
+def basis(sel: Selection) -> None:
+    """Actual or adjusted shares, for every section of the page."""
+    fair_ui.basis_choice(sel, prefix="kommuner")
+
+
+def fair(view: SpreadView, source: str) -> None:
     """Funnel plot (which differences are more than chance) and the map of Denmark (ui/fair.py)."""
-    fair_ui.render_funnel_and_map(sel, source, prefix="kommuner")
+    fair_ui.render_funnel_and_map(view, source, prefix="kommuner")
 
 
 def _region_figure(view: SpreadView, source: str) -> go.Figure:
@@ -136,7 +154,8 @@ def regions(view: SpreadView, sel: Selection, source: str) -> None:
                 "Median": [fmt.pct(v) for v in medians["median"]],
                 "Kommuner": medians["n"],
             }
-        )
+        ),
+        download=("kommuner_regions", "", fig, sel),
     )
     drill_on_click(sel, event)
 
@@ -144,21 +163,31 @@ def regions(view: SpreadView, sel: Selection, source: str) -> None:
 def _table_data(view: SpreadView, query: str) -> tuple[list[int], list[bool], pd.DataFrame]:
     """(codes, suppressed flags, display frame) of the table; the polars → pandas step is the slow part."""
     table = views.filter_by_name(view.table, query, t("col_municipality"))
-    shown = table.drop("municipality_code", "suppressed").to_pandas()
+    shown = table.drop("municipality_code", "suppressed", "bounded").to_pandas()
     return table["municipality_code"].to_list(), table["suppressed"].to_list(), shown
+
+
+def number_columns(columns: list[str]) -> dict[str, object]:
+    """Streamlit column formats for the numeric columns of a view's table: Danish in a Danish browser
+    (format "localized": decimal comma, thousands dot) while the column stays numeric and sorts as numbers.
+    Shares in percent and changes in percentage points carry one decimal; the unit is in the heading."""
+    config: dict[str, object] = {}
+    for column in columns:
+        if "(pct." in column or column == t("export_col_searches"):
+            config[column] = st.column_config.NumberColumn(format="localized", step=0.1)
+    return config
 
 
 def table(view: SpreadView, sel: Selection) -> None:
     """Every municipality of the area with its figures and a sparkline; a row opens its profile."""
     st.subheader(t("table_heading", area=view.area_label))
     codes, suppressed, shown = data.figure(_table_data, view, search().strip().lower())
-    # No pandas Styler for greying the "for få personer" rows: even an empty Styler costs 60–140 ms per
-    # rerun on 98 rows. The rows say "for få personer" in every hidden cell, and are named in grey below.
     st.caption(t("table_caption" if view.value == views.RAW else "table_caption_adjusted"))
-    # All 13 columns are wider than the page: the core ones by default, the rest one toggle away.
-    extra = {t(k) for k in ("col_region", "col_change_year", "col_persons", "persons_0", "persons_1_5")}
-    extra |= {t("persons_6plus"), t("export_col_searches")}
+    # All columns are wider than the page: the core ones by default, the rest one toggle away.
+    extra = {t(k) for k in ("col_region", "col_change_year_pp", "col_persons", "persons_0", "persons_1_5")}
+    extra |= {t("persons_6plus"), t("export_col_searches"), t("col_interval_from"), t("col_interval_to")}
     wide = st.toggle(t("table_all_columns"), key="kommuner_all_columns")
+    counts = (t("col_persons"), t("persons_0"), t("persons_1_5"), t("persons_6plus"))
     event = st.dataframe(
         shown,
         hide_index=True,
@@ -169,11 +198,17 @@ def table(view: SpreadView, sel: Selection) -> None:
         alt=t("table_alt", area=view.area_label),
         column_config={
             t("col_rank"): st.column_config.NumberColumn(width="small"),
-            t("col_persons"): st.column_config.NumberColumn(format="%d"),
+            t("col_rank_from"): st.column_config.NumberColumn(width="small"),
+            t("col_rank_to"): st.column_config.NumberColumn(width="small"),
+            t("col_bound"): st.column_config.TextColumn(width="small"),
+            **{c: st.column_config.NumberColumn(format="localized", step=1) for c in counts},
+            **number_columns(list(shown.columns)),
             t("col_trend"): st.column_config.LineChartColumn(y_min=0, y_max=100, width="medium"),
         },
     )
     profile_picker(sel, codes, "kommuner_open_profile")  # the keyboard route of the row drill
+    if view.bounded_names:
+        st.caption(t("bound_note", names=", ".join(view.bounded_names)))
     hidden = [name for name, flag in zip(shown[t("col_municipality")], suppressed, strict=True) if flag]
     if hidden:
         st.caption(t("table_suppressed_note", names=", ".join(sorted(hidden)), min=privacy.MIN_PERSONS))

@@ -33,6 +33,9 @@ VALUE_WORDS: dict[str, dict[object, str]] = {
     "basis": {"raw": "faktisk", "adjusted": "justeret"},
 }
 _REMEMBERED = "_joblog_filters"
+# Longer than any valid value (the longest area key is under 60 characters); a longer one is refused before
+# it is parsed, so a crafted link costs no more than a short one.
+MAX_PARAM_LENGTH = 100
 DEFAULT_MUNICIPALITY = 101  # København: the largest, a sensible first profile
 
 
@@ -75,6 +78,8 @@ def default_selection(choices: Choices) -> Selection:
 
 def _parse(name: str, raw: str, choices: Choices) -> object | None:
     """The validated value of one URL parameter, or None if it is not valid."""
+    if len(raw) > MAX_PARAM_LENGTH:
+        return None
     if name in ("month", "start"):
         month = fmt.parse_month_key(raw)
         return month if month in choices.months else None
@@ -84,11 +89,26 @@ def _parse(name: str, raw: str, choices: Choices) -> object | None:
         return raw if raw in choices.groups else None
     if name == "municipality":
         text = raw.strip()
-        code = int(text) if text.isdigit() and len(text) <= 4 else reference.resolve_municipality(text)
+        if text.isascii() and text.isdecimal():
+            code = int(text) if len(text) <= 4 else None
+        elif any(ch.isdigit() for ch in text):  # "²" and other digits: no municipality name has one
+            code = None
+        else:
+            code = reference.resolve_municipality(text)
         return code if code in choices.municipalities else None
     if name in VALUE_WORDS:
         return next((value for value, word in VALUE_WORDS[name].items() if word == raw), None)
     return None
+
+
+def _nearest_month(raw: str, choices: Choices) -> date | None:
+    """For a well-formed month the data does not have (before the first, after the last, in a gap): the
+    nearest month it has, so a link to a month not yet imported opens the latest one."""
+    month = fmt.parse_month_key(raw) if len(raw) <= MAX_PARAM_LENGTH else None
+    if month is None or not choices.months:
+        return None
+    index = month.year * 12 + month.month
+    return min(choices.months, key=lambda m: abs(m.year * 12 + m.month - index))
 
 
 def _describe(name: str, value: object) -> str:
@@ -119,7 +139,7 @@ def resolve(
     notice for each bad value."""
     fallback = remembered or default_selection(choices)
     values: dict[str, object] = {}
-    notices: list[str] = []
+    bad: list[tuple[str, str]] = []  # (field, raw value): named in a notice with the value shown instead
     for name, param in PARAMS.items():
         raw = raw_params.get(param)
         default = getattr(fallback, name)
@@ -130,15 +150,9 @@ def resolve(
             continue
         parsed = _parse(name, raw, choices)
         if parsed is None:
-            values[name] = default
-            notices.append(
-                t(
-                    "notice_bad_param",
-                    name=param,
-                    value=escape_markdown(raw[:40]),
-                    fallback=_describe(name, default),
-                )
-            )
+            nearest = _nearest_month(raw, choices) if name in ("month", "start") else None
+            values[name] = default if nearest is None else nearest
+            bad.append((name, raw))
         else:
             values[name] = parsed
     if values["month"] not in choices.months:
@@ -161,6 +175,15 @@ def resolve(
         values["start"] = fmt.add_months(values["month"], -12) if earlier else values["month"]  # type: ignore[arg-type]
         if values["start"] not in choices.months:
             values["start"] = earlier[0] if earlier else values["month"]
+    notices = [
+        t(
+            "notice_bad_param",
+            name=PARAMS[name],
+            value=escape_markdown(raw[:40]),
+            fallback=_describe(name, values[name]),
+        )
+        for name, raw in bad
+    ]
     return Selection(**values), tuple(notices)  # type: ignore[arg-type]
 
 

@@ -7,12 +7,16 @@ then an explicit Importér. The mapping can be saved as a named profile for next
 
 Shown only to a signed-in administrator (the page gates it with ui/admin.py). The file is saved under the data directory with a
 generated, sanitised name, so an upload cannot write elsewhere. Every text from the file is shown as data
-(tables, st.text), never as Markdown or HTML.
+(tables, st.text), never as Markdown or HTML; where it must be part of a label (a wide sheet's measure
+names) it is escaped, so no image loads and no link is live. Reading, checking and importing run in a child
+process under memory and time limits (importing/isolate.py): the worker keeps only a sample of the table and
+the small answers, so its memory does not grow with the file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 import uuid
@@ -23,15 +27,18 @@ import polars as pl
 import streamlit as st
 
 from joblog_dash.data import reference, store
+from joblog_dash.importing import isolate, readers, service
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing import mapping as mp
-from joblog_dash.importing import readers, service
 from joblog_dash.importing.validate import Problem
-from joblog_dash.text.safety import printable, safe_filename
+from joblog_dash.text.safety import escape_markdown, printable, safe_filename
 from joblog_dash.text.strings import t
+from joblog_dash.ui import upload_gate
+
+log = logging.getLogger(__name__)
 
 UPLOAD_TYPES = [s.lstrip(".") for s in readers.SUFFIXES]
-STALE_UPLOAD_SECONDS = 24 * 3600
+STALE_UPLOAD_SECONDS = 3600  # uploads of sessions that ended mid-mapping; failed ones go at once
 PREVIEW_ROWS = 20
 MAX_MEASURE_VALUES = 15  # wide layout: measure labels offered for mapping
 STATE = "joblog_upload_state"
@@ -105,7 +112,7 @@ def _progress() -> Iterator[service.Progress]:
     bar = slot.progress(0.0, text="Starter …")
 
     def update(fraction: float, text: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=printable(text, limit=80))
+        bar.progress(min(max(fraction, 0.0), 1.0), text=escape_markdown(printable(text, limit=80)))
 
     try:
         yield update
@@ -116,26 +123,41 @@ def _progress() -> Iterator[service.Progress]:
 # --- Step 1: the file --------------------------------------------------------------------------------------
 
 
-def _receive(uploaded, state: dict, data_dir: Path | None) -> None:  # uploaded: Streamlit's UploadedFile
-    """A new upload: save it, read it, guess a mapping, and check it at once with that guess."""
+def _forget(state: dict) -> None:
+    """Drop the upload this session was working on, and its saved file (nothing of it stays on disk)."""
     if state.get("path"):
         Path(state["path"]).unlink(missing_ok=True)
     state.clear()
+
+
+def _fail(state: dict, message: str) -> None:
+    """The file cannot be used: say why, and remove it from disk at once."""
+    if state.get("path"):
+        Path(state.pop("path")).unlink(missing_ok=True)
+    for key in ("raw", "mapping", "problems", "ok", "stats", "preview", "report"):
+        state.pop(key, None)
+    state["read_problems"] = [Problem(state.get("name", ""), None, None, message)]
+
+
+def _receive(uploaded, state: dict, data_dir: Path | None) -> None:  # uploaded: Streamlit's UploadedFile
+    """A new upload: save it, read it, guess a mapping, and check it at once with that guess."""
+    _forget(state)
     state.update(file_id=uploaded.file_id, name=safe_filename(uploaded.name))
     limit_mb = readers.max_import_bytes() // (1024 * 1024)
     if uploaded.size > readers.max_import_bytes():
-        state["read_problems"] = [Problem(state["name"], None, None, t("upload_too_big", limit=limit_mb))]
+        _fail(state, t("upload_too_big", limit=limit_mb))
         return
     try:
         path = save_upload(uploaded.name, uploaded.getvalue(), data_dir)
         state["path"] = str(path)
-        raw = service.read_file(path)
+        # Parsed in a child process under limits; the session keeps a sample (the mapping step's material).
+        raw, state["rows"], guess = isolate.run(service.read_sample, path)
     except readers.ReadError as exc:
-        state["read_problems"] = [Problem(state["name"], None, None, str(exc))]
+        _fail(state, str(exc))
         return
     state["raw"] = raw
-    if raw.format not in CANONICAL_FORMATS:
-        _set_mapping(state, mp.guess_mapping(raw.frame))
+    if guess is not None:
+        _set_mapping(state, guess)
     _check(state, data_dir)
 
 
@@ -156,27 +178,29 @@ def _check(state: dict, data_dir: Path | None) -> None:
     state.pop("preview", None)
     state.pop("report", None)
     path, mapping = Path(state["path"]), state.get("mapping")
-    with _progress() as progress:
-        validation = service.validate_file(path, progress, mapping, state["name"])
+    try:
+        with _progress() as progress:
+            validation, preview, refused = isolate.run(
+                service.check_file, path, data_dir, mapping, state["name"], progress=progress
+            )
+    except readers.ReadError as exc:  # out of memory or time
+        state["ok"], state["stats"] = False, {}
+        state["problems"] = [Problem(state["name"], None, None, str(exc))]
+        return
     state["problems"] = [
         Problem(state["name"], p.row, p.column, p.message, p.severity) for p in validation.problems
     ]
-    state["ok"], state["stats"] = validation.ok, validation.stats
-    if not validation.ok:
-        return
-    try:
-        state["preview"] = service.import_file(
-            path, data_dir, dry_run=True, display_name=state["name"], mapping=mapping, validation=validation
-        )
-    except service.ImportRefused as refused:
-        state["ok"], state["problems"] = False, refused.problems
+    state["ok"], state["stats"] = validation.ok and not refused, validation.stats
+    if refused:
+        state["problems"] = refused
+    state["preview"] = preview
 
 
-def _show_table(raw: readers.RawTable) -> None:
+def _show_table(raw: readers.RawTable, rows: int) -> None:
     st.markdown(f"**{t('upload_step_table')}**")
     shown = min(PREVIEW_ROWS, raw.frame.height)
     st.dataframe(raw.frame.head(PREVIEW_ROWS), hide_index=True, key="joblog_upload_table")
-    st.caption(t("upload_table_caption", shown=shown, rows=_dk(raw.frame.height), format=raw.format))
+    st.caption(t("upload_table_caption", shown=shown, rows=_dk(rows), format=raw.format))
 
 
 # --- Step 2: the mapping -----------------------------------------------------------------------------------
@@ -350,7 +374,7 @@ def _wide_measures(
         value_side, unit_side = st.columns([3, 2])
         with value_side:
             meaning = st.selectbox(
-                t("upload_measure_value", value=printable(value, limit=80)),
+                t("upload_measure_value", value=escape_markdown(printable(value, limit=80))),
                 list(measure_labels),
                 index=list(measure_labels).index(guess) if guess in measure_labels else 0,
                 format_func=measure_labels.get,
@@ -386,7 +410,7 @@ def _counts(report: service.ImportReport) -> dict[str, str]:
 def _show_largest(report: service.ImportReport) -> None:
     if report.largest_changes:
         st.caption(t("upload_largest"))
-        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True)
+        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True, key="joblog_upload_largest")
 
 
 def _show_preview(report: service.ImportReport) -> None:
@@ -432,19 +456,22 @@ def _save_profile_form(state: dict, data_dir: Path | None) -> None:
 def _import(state: dict, data_dir: Path | None, actor: str | None) -> None:
     try:
         with _progress() as progress:
-            report = service.import_file(
+            report = isolate.run(
+                service.import_file,
                 Path(state["path"]),
                 data_dir,
-                progress,
+                progress=progress,
                 display_name=state["name"],
                 mapping=state.get("mapping"),
                 profile=state.get("profile"),
                 actor=actor,
             )
-    except service.ImportRefused as refused:
-        # The upload stays (removed after a day) so that the user can try again, e.g. after another import.
+    except (service.ImportRefused, readers.ReadError) as refused:
+        # The upload stays (removed when the session lets go of it, or after an hour) so that the user can
+        # try again, e.g. after another import.
         st.error(t("upload_nothing_imported"))
-        _show_problems(refused.problems)
+        problems = getattr(refused, "problems", None) or [Problem(state["name"], None, None, str(refused))]
+        _show_problems(problems)
         return
     Path(state["path"]).unlink(missing_ok=True)
     state["report"] = report
@@ -458,20 +485,34 @@ def render_upload_section(data_dir: Path | None = None, *, actor: str | None = N
     """
     st.subheader(t("upload_heading"))
     st.caption(t("upload_intro", limit=readers.max_import_bytes() // (1024 * 1024)))
-    uploaded = st.file_uploader(t("upload_file"), type=UPLOAD_TYPES, key="joblog_upload")
-    if uploaded is None:
+    if not upload_gate.allow_uploads():
+        st.error(t("upload_gate_off"), icon="🔒")
         return
+    uploaded = st.file_uploader(t("upload_file"), type=UPLOAD_TYPES, key="joblog_upload")
     state = st.session_state.setdefault(STATE, {})
+    if uploaded is None:
+        _forget(state)  # the user removed the file from the widget
+        return
+    try:
+        _render_steps(uploaded, state, data_dir, actor)
+    except Exception:  # any bad file must leave the page (rollback, audit log) and the next rerun working
+        log.exception("upload of %s failed", state.get("name"))
+        _fail(state, t("upload_failed"))
+        st.error(t("upload_unreadable", name=escape_markdown(state.get("name", ""))))
+        _show_problems(state["read_problems"])
+
+
+def _render_steps(uploaded, state: dict, data_dir: Path | None, actor: str | None) -> None:
     if state.get("file_id") != uploaded.file_id:
         _receive(uploaded, state, data_dir)
     if state.get("read_problems"):
-        st.error(t("upload_unreadable", name=state["name"]))
+        st.error(t("upload_unreadable", name=escape_markdown(state["name"])))
         _show_problems(state["read_problems"])
         return
     if state.get("report") is not None:
         _show_report(state["report"])
         return
-    _show_table(state["raw"])
+    _show_table(state["raw"], state.get("rows", state["raw"].frame.height))
     if "mapping" in state:
         _mapping_form(state, data_dir)
     else:
@@ -479,7 +520,7 @@ def render_upload_section(data_dir: Path | None = None, *, actor: str | None = N
     st.markdown(f"**{t('upload_step_preview')}**")
     problems: list[Problem] = state.get("problems", [])
     if not state.get("ok"):
-        st.error(t("upload_refused", name=state["name"]))
+        st.error(t("upload_refused", name=escape_markdown(state["name"])))
         _show_problems(problems, key="joblog_upload_problems")
         return
     stats = state.get("stats", {})

@@ -81,6 +81,7 @@ class ProfileView:
     share_none_start: float | None
     region_none: float | None
     is_demo: bool
+    breakdowns: dict[str, pl.DataFrame]  # the month by gender and by age group (published; page only)
 
     @property
     def month(self) -> date:
@@ -127,6 +128,7 @@ def published_key_figures(raw: pl.DataFrame, published: pl.DataFrame, month: dat
         share_none=None if hidden_share else kf.share_none,
         share_year_ago=year_ago,
         change_year=None if hidden_share or year_ago is None else kf.change_year,
+        **{c: row[c][0] for c in privacy.BOUND_COLUMNS if c in row.columns and hidden_share},
     )
 
 
@@ -259,13 +261,14 @@ def municipality_split(db: JoblogDB, sel: Selection) -> pl.DataFrame:
 
 
 def _ranks(db: JoblogDB, sel: Selection, own_raw: pl.DataFrame) -> pl.DataFrame:
+    """THE rank (views.parts.ranks: from published figures only, a bound placed at its end) of the
+    municipality per month, with the share or its bound as text."""
     rows = parts.ranks(db, sel).filter(pl.col("municipality_code") == sel.municipality)
-    counts = own_raw.filter(pl.col("benefit_group") == sel.group).select("month", "persons_0")
-    rows = rows.join(counts, on="month", how="left").with_columns(
-        (pl.col("persons") - pl.col("persons_0").fill_null(0)).alias("successes")
-    )
-    published = privacy.publish(rows.drop("persons_0"), keep=("month", "municipality_code", "ranked"))
-    return published.sort("month")
+    text = [
+        None if v is None else fmt.pct(v) if k is None else fmt.bounded(k, v, v)
+        for v, k in rows.select("share", "bound").iter_rows()
+    ]
+    return rows.with_columns(pl.Series("share_text", text, dtype=pl.String)).sort("month")
 
 
 def _split(group_rows: pl.DataFrame) -> pl.DataFrame:
@@ -328,11 +331,12 @@ def build(db: JoblogDB, sel: Selection) -> ProfileView:
         share_none_start=_value(own_group, start, "share_none"),
         region_none=_value(region_group, month, "share_none"),
         is_demo=db.manifest.is_demo,
+        breakdowns=breakdowns(db, sel),
     )
 
 
 @cached("municipality", "month", "group")
 def breakdowns(db: JoblogDB, sel: Selection) -> dict[str, pl.DataFrame]:
-    """The municipality by gender and by age group in the month (a separate part: it reads the facts, which
-    the page needs but the brief, the deck and the export do not)."""
+    """The municipality by gender and by age group in the month, summed from the month's cells, which the
+    status's expected figures read anyway (parts.cells: one read per month and group)."""
     return parts.breakdowns(db, sel, codes=[sel.municipality])

@@ -15,10 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import polars as pl
 
-from joblog_dash.analysis import privacy, stats
+from joblog_dash.analysis import fair, municipal, privacy, stats
 from joblog_dash.data import queries, reference
 from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text import fmt
@@ -36,19 +35,34 @@ SPARK_MONTHS = 12
 RAW, ADJUSTED = "share_joblogged", "share_adjusted"  # the ranked column for each basis (Selection.basis)
 
 
-def suppressed_snapshot(snapshot: pl.DataFrame, value: str = RAW) -> pl.DataFrame:
-    """The snapshot with shares of municipalities under MIN_PERSONS hidden (and secondary suppression),
-    ranked by `value` (1 = highest).
+ADJUSTED_BOUNDS = ("bound_adjusted_lower", "bound_adjusted_upper")
 
-    The area total is shown beside the municipalities, so secondary suppression applies. The 0 / 1–5 / 6+
-    split is hidden with the share, since it would reveal it.
+
+def suppressed_snapshot(
+    snapshot: pl.DataFrame, value: str = RAW, national: float | None = None, codes: list[int] | None = None
+) -> pl.DataFrame:
+    """The published snapshot (privacy.publish: municipalities under MIN_PERSONS hidden whole, a share that
+    would reveal 0–4 persons published as its bound), placed and ranked by `value` (THE rank:
+    analysis.municipal.placement; 1 = highest).
+
+    The area total is shown beside the municipalities, so secondary suppression applies, and every area's
+    total is known from its trend, so it applies within each area too (privacy.AREA_TOTALS): `snapshot` is the
+    whole country, published once, and `codes` (an area's municipalities) picks the rows ranked. The
+    0 / 1–5 / 6+ split is hidden with the share, since it would reveal it. With the adjusted share
+    (`national`, the country's share) a bound is scaled as the share is: × national / expected share.
     """
-    frame = privacy.publish(snapshot, keep=queries.ROW_IDS, total_shown=True)
-    if value == ADJUSTED:  # the expected share goes with the adjusted one: a row hidden raw shows neither
-        frame = frame.with_columns(
-            pl.when(pl.col(ADJUSTED).is_not_null()).then(pl.col("expected_share")).alias("expected_share")
-        )
-    return frame.with_columns(pl.col(value).rank("min", descending=True).cast(pl.Int32).alias("rank"))
+    frame = privacy.publish(
+        snapshot, keep=queries.ROW_IDS, total_shown=True, total_groups=privacy.AREA_TOTALS
+    )
+    if codes is not None:
+        frame = frame.filter(pl.col("municipality_code").is_in(codes))
+    if value == RAW:
+        return municipal.placement(frame, value)
+    scale = pl.lit(national) / pl.col("expected_share") if national is not None else pl.lit(None, pl.Float64)
+    frame = frame.with_columns(
+        (pl.col(c) * scale).alias(a) for c, a in zip(privacy.BOUND_COLUMNS[1:], ADJUSTED_BOUNDS, strict=True)
+    )
+    return municipal.placement(frame, value, bounds=ADJUSTED_BOUNDS)
 
 
 def with_adjusted(snapshot: pl.DataFrame, adjusted: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
@@ -100,48 +114,57 @@ def ranked_title(shown: pl.DataFrame, area_label: str, value: str = RAW) -> str:
 
 
 def sparklines(panel: pl.DataFrame, month: date) -> pl.DataFrame:
-    """municipality_code -> list of the last SPARK_MONTHS shares in percent (None where under 5 persons)."""
+    """municipality_code -> list of the last SPARK_MONTHS shares in percent, a bound at its end (where a
+    share would reveal 0–4 persons), months without either left out."""
     first = fmt.add_months(month, -(SPARK_MONTHS - 1))
     months = pl.DataFrame({"month": pl.date_range(first, month, "1mo", eager=True)})
     codes = panel.select("municipality_code").unique()
     recent = privacy.publish(panel.filter(pl.col("month").is_between(first, month)), keep=queries.ROW_IDS)
-    values = recent.select("municipality_code", "month", (pl.col("share_joblogged") * 100).alias("value"))
+    share = pl.coalesce(pl.col("share_joblogged"), privacy.bound_end())
+    values = recent.select("municipality_code", "month", (share * 100).round(1).alias("value"))
+    # A month without a share or a bound is left out of the line (a null would break the sparkline cell).
     return (
         codes.join(months, how="cross")
         .join(values, on=["municipality_code", "month"], how="left")
         .sort("month")
         .group_by("municipality_code", maintain_order=True)
-        .agg(pl.col("value").alias("trend"))
+        .agg(pl.col("value").drop_nulls().alias("trend"))
     )
 
 
-def _text(values: pl.Series, formatter, suppressed: pl.Series) -> list[str]:  # type: ignore[no-untyped-def]
-    """Danish text per cell: "for få personer" for a hidden row or a figure the disclosure rule hid."""
-    return [
-        t("suppressed") if hidden or v is None else formatter(v)
-        for v, hidden in zip(values, suppressed, strict=True)
-    ]
+def _percent(values: pl.Series | pl.Expr) -> pl.Series:
+    """Shares (fractions) as percent with one decimal, numeric (a table sorts them as numbers)."""
+    return (values * 100).round(1)  # type: ignore[return-value]
 
 
 def display_table(shown: pl.DataFrame, spark: pl.DataFrame, value: str = RAW) -> pl.DataFrame:
-    """The table under the ranked chart, one row per municipality, Danish text, sorted by rank (of `value`:
-    with the adjusted basis the expected and the adjusted share stand beside the actual one)."""
+    """The table under the ranked chart, one row per municipality, sorted by THE rank (of `value`: with the
+    adjusted basis the expected and the adjusted share stand beside the actual one).
+
+    Every share, count, change and interval stays a number (percent for shares, percentage points for
+    changes, one decimal), so the table sorts as numbers; the page formats them Danish (ui.spread). A share
+    published as a bound stands at its bound's end with "mindst"/"højst" in the column before it, and its
+    interval is the bound. Missing figures are null (a dash on the page)."""
     frame = shown.join(spark, on="municipality_code", how="left").sort(["rank", "name"], nulls_last=True)
-    hidden = frame["suppressed"]
-    # Uncertainty next to every share and rank (issue 4): Wilson 95 % interval and a 95 % rank interval
-    # from stats.rank_intervals; suppressed rows take no part (persons 0) and show nothing.
-    shown = frame["share_joblogged"].is_not_null().to_numpy()
-    persons = frame["persons"].fill_null(0).to_numpy() * shown
-    logged = (frame["persons"] - frame["persons_0"]).fill_null(0).to_numpy() * shown
+    bounded = frame["bound"].is_not_null() & frame[RAW].is_null()
+    # Wilson 95 % interval beside every exact share (issue 4); a bound is its own interval.
+    persons = frame["persons"].fill_null(0).to_numpy() * frame[RAW].is_not_null().to_numpy()
+    logged = (frame["persons"] - frame["persons_0"]).fill_null(0).to_numpy() * (persons > 0)
     lower, upper = stats.wilson_interval(logged, persons)
-    # Adjusted: ranks of the standardised shares, simulated as if each were observed on the municipality's
-    # persons (its sampling spread is the actual share's, scaled by national / expected share: close to it).
-    ranked = logged if value == RAW else np.rint(frame[value].fill_null(0).to_numpy() * persons)
-    ranks = stats.rank_intervals(persons, ranked)
+    lower = pl.Series(lower, nan_to_null=True).zip_with(~bounded, frame["bound_lower"])
+    upper = pl.Series(upper, nan_to_null=True).zip_with(~bounded, frame["bound_upper"])
+    raw_end = frame.select(
+        pl.when(pl.col("bound") == privacy.AT_LEAST)
+        .then(pl.col("bound_lower"))
+        .otherwise(pl.col("bound_upper"))
+    ).to_series()
+    raw_placed = frame[RAW].zip_with(~bounded, raw_end)
+    words = {privacy.AT_LEAST: t("bound_word_min"), privacy.AT_MOST: t("bound_word_max")}
+    kind = pl.Series([words.get(k) for k in frame["bound"].to_list()], dtype=pl.String)
     adjusted = (
         {
-            t("std_expected_share"): _text(frame["expected_share"], fmt.pct, hidden),
-            t("col_share_adjusted"): _text(frame[value], fmt.pct, hidden),
+            t("std_expected_share") + " (pct.)": _percent(frame["expected_share"]),
+            t("col_share_adjusted") + " (pct.)": _percent(frame[municipal.PLACED]),
         }
         if value != RAW
         else {}
@@ -150,31 +173,25 @@ def display_table(shown: pl.DataFrame, spark: pl.DataFrame, value: str = RAW) ->
         {
             "municipality_code": frame["municipality_code"],
             t("col_rank"): frame["rank"],
-            t("col_rank_interval"): [
-                "" if h or lo is None else f"{lo}.–{up}."
-                for lo, up, h in zip(ranks["rank_lower"], ranks["rank_upper"], hidden, strict=True)
-            ],
+            t("col_rank_from"): frame["rank_lower"],
+            t("col_rank_to"): frame["rank_upper"],
             t("col_municipality"): frame["name"],
             t("col_region"): frame["region"],
-            t("col_share"): _text(frame["share_joblogged"], fmt.pct, hidden),
-            t("col_interval"): [
-                "" if h or not persons_n else fmt.pct_range(lo, up)
-                for lo, up, h, persons_n in zip(lower, upper, hidden, persons, strict=True)
-            ],
+            t("col_bound"): kind.zip_with(bounded, pl.Series([None] * frame.height, dtype=pl.String)),
+            t("col_share_pct"): _percent(raw_placed),
+            t("col_interval_from"): _percent(lower),
+            t("col_interval_to"): _percent(upper),
             **adjusted,
-            t("col_change_month"): _text(
-                frame["share_joblogged"] - frame["share_joblogged_prev_month"], fmt.pp, hidden
-            ),
-            t("col_change_year"): _text(
-                frame["share_joblogged"] - frame["share_joblogged_year_ago"], fmt.pp, hidden
-            ),
-            t("col_persons"): _text(frame["persons"], fmt.number, hidden),
-            t("persons_0"): _text(frame["persons_0"], fmt.number, hidden),
-            t("persons_1_5"): _text(frame["persons_1_5"], fmt.number, hidden),
-            t("persons_6plus"): _text(frame["persons_6plus"], fmt.number, hidden),
-            t("export_col_searches"): _text(frame["searches_per_person"], lambda v: fmt.number(v, 1), hidden),
+            t("col_change_month_pp"): _percent(frame[RAW] - frame["share_joblogged_prev_month"]),
+            t("col_change_year_pp"): _percent(frame[RAW] - frame["share_joblogged_year_ago"]),
+            t("col_persons"): frame["persons"],
+            t("persons_0"): frame["persons_0"],
+            t("persons_1_5"): frame["persons_1_5"],
+            t("persons_6plus"): frame["persons_6plus"],
+            t("export_col_searches"): frame["searches_per_person"].round(1),
             t("col_trend"): frame["trend"],
-            "suppressed": hidden,
+            "suppressed": frame["suppressed"],
+            "bounded": bounded,
         }
     )
 
@@ -198,6 +215,7 @@ class SpreadView:
     national_share: float | None
     area_share: float | None  # None for the whole country
     table: pl.DataFrame  # display_table with the sparklines (municipality_code and suppressed kept)
+    funnel: fair.FunnelData | None  # THE funnel, published, for the measure and options chosen (None: nobody)
 
     @property
     def value(self) -> str:
@@ -206,18 +224,33 @@ class SpreadView:
 
     @property
     def visible(self) -> pl.DataFrame:
-        """The municipalities whose share is shown, lowest first."""
-        return self.shown.filter(pl.col(self.value).is_not_null()).sort(self.value)
+        """The municipalities placed (their share or its bound shown), lowest first."""
+        return self.shown.filter(pl.col(municipal.PLACED).is_not_null()).sort(municipal.PLACED)
 
     @property
     def hidden_names(self) -> list[str]:
-        return self.shown.filter(pl.col(self.value).is_null()).sort("name")["name"].to_list()
+        """Municipalities without a place: under MIN_PERSONS persons (or hidden with one that is)."""
+        return self.shown.filter(pl.col(municipal.PLACED).is_null()).sort("name")["name"].to_list()
+
+    @property
+    def bounded_names(self) -> list[str]:
+        """Municipalities placed by a bound instead of a share."""
+        bounded = pl.col("bound").is_not_null() & pl.col(self.value).is_null()
+        return self.shown.filter(bounded).sort("name")["name"].to_list()
 
 
-@cached("month", "group", "area", "basis")
+def _funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData | None:
+    try:
+        return parts.published_funnel(db, sel)
+    except ValueError:  # nobody has persons that month
+        return None
+
+
+@cached(*parts.FUNNEL_FIELDS)
 def build(db: JoblogDB, sel: Selection) -> SpreadView:
     national_raw = parts.snapshot(db, sel)
-    raw = national_raw if sel.is_national else queries.snapshot(db, sel.month, sel.group, sel.area)
+    codes = None if sel.is_national else sel.area_codes
+    raw = national_raw if codes is None else national_raw.filter(pl.col("municipality_code").is_in(codes))
     national_share = area_share(national_raw)
     adjusted = sel.basis == "adjusted" and national_share is not None
     value = ADJUSTED if sel.basis == "adjusted" else RAW
@@ -230,7 +263,8 @@ def build(db: JoblogDB, sel: Selection) -> SpreadView:
         national_raw = raw = raw.with_columns(
             pl.lit(None, pl.Float64).alias(c) for c in (value, "expected_share")
         )
-    shown = suppressed_snapshot(raw, value)
+    national = national_share if adjusted else None
+    shown = suppressed_snapshot(national_raw, value, national, codes)
     start = fmt.add_months(sel.month, -(SPARK_MONTHS - 1))
     panel = queries.panel(db, sel.group, sel.area, start=start, end=sel.month)
     return SpreadView(
@@ -239,8 +273,9 @@ def build(db: JoblogDB, sel: Selection) -> SpreadView:
         group_label=reference.group_label(sel.group),
         month_label=fmt.month_long(sel.month),
         shown=shown,
-        national=shown if sel.is_national else suppressed_snapshot(national_raw, value),
+        national=shown if sel.is_national else suppressed_snapshot(national_raw, value, national),
         national_share=national_share,
         area_share=None if sel.is_national else area_share(raw, national_share if adjusted else None),
         table=display_table(shown, sparklines(panel, sel.month), value),
+        funnel=_funnel(db, sel),
     )

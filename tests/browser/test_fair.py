@@ -16,6 +16,7 @@ AREA_ = reference.area_by_key(AREA)
 assert AREA_ is not None
 AREA_CODES = set(reference.municipality_codes_in(AREA_))
 ALL_CODES = set(reference.municipalities()["code"].to_list())
+FAIR = "afsnit=Tragt+og+kort"  # Kommuner's funnel-and-map section (a lazy tab, bound to the URL)
 
 
 def keyed_chart(page: Page, key: str) -> Locator:
@@ -29,7 +30,7 @@ def drawn(chart: Locator) -> None:
 
 
 def test_funnel_and_hex_map_are_drawn(page: Page) -> None:
-    open_page(page, f"/kommuner?{QUERY}", charts=1)
+    open_page(page, f"/kommuner?{QUERY}&{FAIR}", charts=1)
     funnel = keyed_chart(page, "kommuner_funnel")
     drawn(funnel)
     expect(funnel.locator(".gtitle")).to_contain_text("forventet niveau")
@@ -45,7 +46,7 @@ def test_funnel_and_hex_map_are_drawn(page: Page) -> None:
 
 
 def test_clicking_a_hexagon_opens_the_profile(page: Page) -> None:
-    open_page(page, f"/kommuner?{QUERY}", charts=1)
+    open_page(page, f"/kommuner?{QUERY}&{FAIR}", charts=1)
     hexes = keyed_chart(page, "kommuner_map_hex")
     drawn(hexes)
     hexes.scroll_into_view_if_needed()

@@ -10,7 +10,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 import pytest
-from helpers import figures, run_page
+from helpers import figures, run_page, section
 
 from joblog_dash.charts import style
 
@@ -25,9 +25,12 @@ PERCENT_SIGN = re.compile(r"\d %|:\.\d%\}")
 
 PAGES = [
     (None, {}),
-    ("pages/1_kommuner.py", {}),
-    ("pages/2_kommuneprofil.py", {"kommune": "360", "maaned": "2018-09"}),
-    ("pages/3_ydelsesgrupper.py", {}),
+    *[("pages/1_kommuner.py", section(key)) for key in ("ranking", "fair", "regions")],
+    *[
+        ("pages/2_kommuneprofil.py", {"kommune": "360", "maaned": "2018-09", **section(key)})
+        for key in ("key", "rank", "breakdowns", "followup")
+    ],
+    *[("pages/3_ydelsesgrupper.py", section(key)) for key in ("compare", "spread", "movers", "breakdowns")],
     ("pages/4_opfoelgning.py", {"kommune": "360"}),
     ("pages/5_om_tallene.py", {}),
 ]

@@ -7,13 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 import pytest
-from helpers import chart, run_page
+from helpers import chart, chart_keys, run_page, section
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash.config import REFERENCE_DIR
-from joblog_dash.data import reference
+from joblog_dash.data import reference, warehouse
 from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui.layout import SECTION_PARAM
+from joblog_dash.views import spread
+from joblog_dash.views.selection import Selection
 
 PAGE = "pages/2_kommuneprofil.py"
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
@@ -56,22 +61,31 @@ def value_at(tr: dict[str, Any], month: date) -> float:
     return tr["y"][[str(x)[:10] for x in tr["x"]].index(month.isoformat())]
 
 
+SECTIONS = {
+    "key": ["profile_trend"],
+    "rank": ["profile_rank", "profile_split"],
+    "breakdowns": ["profile_breakdown_gender", "profile_breakdown_age_group"],
+    "followup": ["profile_letter", "profile_pchart"],
+}
+
+
 def test_renders_every_section_without_exception(demo_data_dir: Path) -> None:
     at = run()
     assert at.title[0].value == "Kommuneprofil"
-    keys = [c.proto.id.split("-", 2)[-1] for c in at.get("plotly_chart")]
-    # Other sections (follow-up) may follow; these come first and in this order.
-    assert keys[:6] == [
-        "profile_trend",
-        "profile_rank",
-        "profile_split",
-        "profile_breakdown_gender",
-        "profile_breakdown_age_group",
-        "profile_letter",
-    ]
+    # Key figures and the trend open by default; each other section only when opened (a shared link).
+    assert [tab.label for tab in at.tabs] == [t(f"section_{key}") for key in SECTIONS]
+    assert chart_keys(at) == SECTIONS["key"]
     assert len(at.metric) == 7  # six key figures and job searches per person
-    # Every chart has its table one click away.
-    assert sum(e.label == "Se tallene bag figuren" for e in at.expander) >= 6
+    assert "profile_table_csv" in [b.key for b in at.get("download_button")]  # the brief is below every tab
+    for key, charts in SECTIONS.items():
+        at = run({"kommune": "360", "maaned": "2018-09", **section(key)})
+        assert chart_keys(at) == charts, key
+        # Every chart has its table one click away.
+        assert sum(e.label == "Se tallene bag figuren" for e in at.expander) >= len(charts) - (
+            key == "followup"
+        )
+        # The open section stays in the URL; the default one is left out (a clean link).
+        assert at.query_params.get(SECTION_PARAM) == (None if key == "key" else t(f"section_{key}"))
 
 
 def test_url_restores_lolland_september_2018(demo_data_dir: Path, demo_facts_path: Path) -> None:
@@ -107,9 +121,21 @@ def test_rank_metric_agrees_with_sql_rank(demo_data_dir: Path, demo_facts_path: 
         month=SEP_2018,
     )
     shares = dict(rows)
-    rank = 1 + sum(s > shares[360] for s in shares.values())
-    value = metrics(at)[f"Placering blandt {len(shares)} kommuner"]
+    # THE rank ranks what is published: which municipalities are hidden whole or bounded is read off the
+    # published snapshot; their places are worked out here (a bound at its end, from the persons alone).
+    shown = spread.build(warehouse.open_db(demo_data_dir), Selection(SEP_2018, "kontanthjaelp")).shown
+    placed = {}
+    for row in shown.filter(~pl.col("suppressed") & (pl.col("persons") > 0)).iter_rows(named=True):
+        code, n = row["municipality_code"], row["persons"]
+        if row["bound"] is None:
+            placed[code] = shares[code]
+        else:
+            none = round(n * (1 - shares[code]))
+            placed[code] = (n - 4) / n if none < 5 else min(4, n - 5) / n if n - none < 5 else (n - 5) / n
+    rank = 1 + sum(s > placed[360] for s in placed.values())
+    value = metrics(at)[f"Placering blandt {len(placed)} kommuner"]
     assert value.startswith(f"{rank}. (")  # with its interval, never a bare league position
+    at = run({"kommune": "360", "maaned": "2018-09", **section("rank")})
     fig = chart(at, "profile_rank")
     observed = trace(fig, "Placering")
     assert value_at(observed, SEP_2018) == rank
@@ -129,6 +155,12 @@ def test_changing_municipality_and_group_changes_figures(demo_data_dir: Path, de
         )
     at.sidebar.selectbox(key="filter_group").set_value("dagpenge").run()
     assert not at.exception
+    assert metrics(at)["Andel med registreret jobsøgning"] == fmt.pct(
+        muni_share(demo_facts_path, 751, SEP_2018, "dagpenge")
+    )
+    at.query_params.update(section("rank"))  # the section opened in the same session: the filters stay
+    at.run()
+    assert at.sidebar.selectbox(key="filter_group").value == "dagpenge"
     split = chart(at, "profile_split")
     none = next(t for t in split["data"] if t["name"] == "Ingen jobsøgning (0)")
     ((expected,),) = sql(
@@ -138,9 +170,6 @@ def test_changing_municipality_and_group_changes_figures(demo_data_dir: Path, de
         month=SEP_2018,
     )
     assert value_at(none, SEP_2018) == pytest.approx(expected)
-    assert metrics(at)["Andel med registreret jobsøgning"] == fmt.pct(
-        muni_share(demo_facts_path, 751, SEP_2018, "dagpenge")
-    )
 
 
 def test_peers_are_named(demo_data_dir: Path) -> None:
@@ -172,7 +201,7 @@ def test_breakdown_suppresses_cells_under_five(demo_data_dir: Path, demo_facts_p
         month=SEP_2018,
     )
     small = {age for age, n in rows if 0 < n < 5}
-    at = run({"kommune": "825", "maaned": "2018-09", "gruppe": "uddannelseshjaelp"})
+    at = run({"kommune": "825", "maaned": "2018-09", "gruppe": "uddannelseshjaelp", **section("breakdowns")})
     fig = chart(at, "profile_breakdown_age_group")
     bars = fig["data"][0]
     texts = dict(zip(bars["y"], bars["text"], strict=True))
@@ -192,3 +221,11 @@ def test_job_searches_per_person_against_duckdb(demo_data_dir: Path, demo_facts_
         month=SEP_2018,
     )
     assert metrics(at)["Registrerede jobsøgninger pr. person"] == fmt.number(searches / persons, 1)
+
+
+def test_profile_offers_the_visit_pack_of_the_municipality_region(demo_data_dir: Path):
+    at = run_page(
+        "pages/2_kommuneprofil.py", {"kommune": "360", "maaned": "2018-09", "gruppe": "kontanthjaelp"}
+    )
+    labels = [b.label for b in at.button]
+    assert "🗂️ Lav besøgspakke: alle briefs i Region Sjælland (17 kommuner)" in labels

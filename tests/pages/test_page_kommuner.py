@@ -7,11 +7,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import figure, run_page
+from helpers import chart_keys, figure, run_page, section
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash.config import REFERENCE_DIR
 from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
+from joblog_dash.ui.layout import SECTION_PARAM
 
 MUNIS = str(REFERENCE_DIR / "municipalities.csv")
 PAGE = "pages/1_kommuner.py"
@@ -41,43 +43,25 @@ def municipal_sql(facts: Path, month: date, group: str, region: str | None) -> d
     return {int(r[0]): (int(r[1]), float(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows}
 
 
-def _small(n: int) -> bool:
-    return 1 <= n <= 4
-
-
-def _complement(values: dict[object, int], hidden: set[object]) -> set[object]:
-    """Hide the smallest shown values (first in order on ties) until the hidden ones are 0 or at least two
-    summing to 5 or more (they could otherwise be recovered from the total)."""
-    hidden = set(hidden)
-    while hidden and (len(hidden) == 1 or sum(values[k] for k in hidden) < 5):
-        rest = [k for k in values if k not in hidden and values[k] > 0]
-        if not rest:
-            break
-        hidden.add(min(rest, key=lambda k: values[k]))
-    return hidden
-
-
-def expected_visible(found: dict[int, tuple[int, ...]]) -> dict[int, float]:
-    """Shares that may be shown, by the documented rule worked out here on the SQL counts: rows of 1–4
-    persons hidden with their complement across the area; inside a row the 0 / 1–5 / 6+ counts of 1–4 hidden
-    with their complement; across rows each count column's hidden cells complemented too; the share joblogged
-    needs its row, its persons_0 and the joblogged count (persons − persons_0) shown."""
-    codes = sorted(found)
-    rows = _complement({c: found[c][0] for c in codes}, {c for c in codes if _small(found[c][0])})
-    parts = ("persons_0", "persons_1_5", "persons_6plus")
-    cell_hidden = {}
-    for c in codes:
-        counts = dict(zip(parts, found[c][2:], strict=True))
-        cell_hidden[c] = _complement(counts, {k for k, v in counts.items() if _small(v)})
-    for j, part in enumerate(parts):
-        column = {c: found[c][2 + j] for c in codes}
-        for c in _complement(column, {c for c in codes if part in cell_hidden[c]}):
-            cell_hidden[c].add(part)
-    return {
-        c: found[c][1]
-        for c in codes
-        if c not in rows and "persons_0" not in cell_hidden[c] and not _small(found[c][0] - found[c][2])
-    }
+def check_placed(points: dict[int, float], found: dict[int, tuple[int, ...]]) -> None:
+    """Every dot is the SQL share, or a bound worked out here from the persons alone: at least (n − 4)/n
+    where 0–4 lack a job search, at most min(4, n − 5)/n where 0–4 have one, at most (n − 5)/n for a row
+    bounded to protect another (5 or more either way); a municipality of 1–4 persons has no dot."""
+    for code, (n, share, none, *_) in found.items():
+        if n < 5:
+            assert code not in points
+            continue
+        if code not in points:
+            continue  # hidden whole with a municipality of 1–4 persons (the table shows no persons for it)
+        x = points[code]
+        if none >= 5 and n - none >= 5 and x == pytest.approx(share, abs=1e-12):
+            continue
+        if none < 5:
+            assert x == pytest.approx((n - 4) / n), code
+        elif n - none < 5:
+            assert x == pytest.approx(min(4, n - 5) / n), code
+        else:
+            assert x == pytest.approx((n - 5) / n) and share <= x, code
 
 
 def run(params: dict[str, str] | None = None) -> AppTest:
@@ -112,14 +96,18 @@ def test_ranked_chart_equals_duckdb(
     demo_facts_path: Path, params: dict[str, str], month: date, group: str, region: str | None
 ) -> None:
     at = run(params)
-    expected = expected_visible(municipal_sql(demo_facts_path, month, group, region))
+    found = municipal_sql(demo_facts_path, month, group, region)
     points = ranked_points(at)
-    assert points.keys() == expected.keys()
-    for code, share in expected.items():
-        assert points[code] == pytest.approx(share, abs=1e-12)
-    lowest = min(expected, key=expected.__getitem__)
+    check_placed(points, found)
+    persons = dict(zip(table(at)["Kommune"], table(at)["Personer"], strict=True))
+    names = dict(zip(table(at)["Kommune"], table(at)["Rang"], strict=True))
+    # Every municipality of 5 or more persons is placed unless hidden whole (no persons shown either).
+    assert len(points) == sum(1 for v in persons.values() if v == v and v is not None and v >= 5)
+    assert len(points) == sum(1 for v in names.values() if v == v and v is not None)
+    exact = {c: found[c][1] for c in points if points[c] == pytest.approx(found[c][1], abs=1e-12)}
+    lowest = min(exact, key=exact.__getitem__)
     title = figure(at, 0)["layout"]["title"]["text"]
-    assert f"({fmt.pct(expected[lowest], 0)})" in title
+    assert f"({fmt.pct(exact[lowest], 0)})" in title
 
 
 def test_changing_filters_changes_ranked_chart(demo_facts_path: Path) -> None:
@@ -129,18 +117,18 @@ def test_changing_filters_changes_ranked_chart(demo_facts_path: Path) -> None:
     assert not at.exception
     after_area = ranked_points(at)
     assert after_area.keys() != before.keys()
-    assert after_area == expected_visible(
-        municipal_sql(demo_facts_path, date(2018, 9, 1), "kontanthjaelp", "Region Hovedstaden")
-    )
+    found = municipal_sql(demo_facts_path, date(2018, 9, 1), "kontanthjaelp", "Region Hovedstaden")
+    check_placed(after_area, found)
+    assert after_area.keys() == {c for c, v in found.items() if v[0] >= 5}
     at.selectbox(key="filter_group").set_value("dagpenge").run()
     after_group = ranked_points(at)
     assert after_group != after_area
-    assert after_group == pytest.approx(
-        expected_visible(municipal_sql(demo_facts_path, date(2018, 9, 1), "dagpenge", "Region Hovedstaden"))
+    check_placed(
+        after_group, municipal_sql(demo_facts_path, date(2018, 9, 1), "dagpenge", "Region Hovedstaden")
     )
     at.selectbox(key="filter_month").set_value(date(2019, 3, 1)).run()
-    assert ranked_points(at) == pytest.approx(
-        expected_visible(municipal_sql(demo_facts_path, date(2019, 3, 1), "dagpenge", "Region Hovedstaden"))
+    check_placed(
+        ranked_points(at), municipal_sql(demo_facts_path, date(2019, 3, 1), "dagpenge", "Region Hovedstaden")
     )
 
 
@@ -173,22 +161,24 @@ def test_suppressed_municipalities_show_no_share(demo_facts_path: Path, group: s
     assert small, f"the demo data should have municipalities with 1-4 persons in {month}"
     at = run({"maaned": month, "gruppe": group, "omraade": "hele-landet"})
     points = ranked_points(at)
-    hidden = set(found) - set(expected_visible(found))
-    assert small <= hidden and not (hidden & points.keys())
+    assert not (small & points.keys())
+    check_placed(points, found)
     frame = table(at)
-    suppressed = frame[frame["Andel med jobsøgning"] == "for få personer"]
-    assert len(suppressed) == len(hidden)
-    # No share and no change for them; a municipality hidden whole (1–4 persons, or the complementary row)
-    # shows no 0 / 1-5 / 6+ split either. (Before the stricter disclosure rule every hidden share was a row
-    # hidden whole; now a share resting on a small part is hidden while the parts of 5+ stay shown.)
-    for column in ("Siden sidste måned", "Siden sidste år"):
-        assert set(suppressed[column]) == {"for få personer"}
-    whole = frame[frame["Personer"] == "for få personer"]
-    assert len(whole) >= len(small)
-    for column in ("Andel med jobsøgning", "Ingen jobsøgning (0)", "1–5 jobsøgninger", "6+ jobsøgninger"):
-        assert set(whole[column]) == {"for få personer"}, column
-    shares_text = " ".join(str(v) for v in frame["Andel med jobsøgning"])
-    assert "pct." in shares_text
+    # A municipality hidden whole (1–4 persons, or the complementary row) shows no figure at all: every
+    # numeric cell is missing (a dash on the page), never a text flag in a number column.
+    whole = frame[frame["Personer"].isna()]
+    assert len(whole) >= len(small) and len(whole) == len(found) - len(points)
+    for column in (
+        "Andel med jobsøgning (pct.)",
+        "Ingen jobsøgning (0)",
+        "Siden sidste år (pct.-point)",
+        "Rang",
+    ):
+        assert whole[column].isna().all(), column
+    # A bounded municipality: its bound's end, "mindst"/"højst" beside it, and no change or count of 0–4.
+    bounded = frame[frame["Grænse"].notna()]
+    assert len(bounded) and bounded["Ingen jobsøgning (0)"].isna().all()
+    assert bounded["Andel med jobsøgning (pct.)"].notna().all() and bounded["Rang"].notna().all()
 
 
 def test_search_filters_table_and_highlights_chart(demo_data_dir: Path) -> None:
@@ -213,7 +203,7 @@ def test_table_shows_core_columns_and_all_on_toggle(demo_data_dir: Path) -> None
     frame = table(at)
     core = list(at.dataframe[-1].proto.column_order)
     assert core and set(core) < set(frame.columns)
-    assert {"Kommune", "Andel med jobsøgning", "Rang, 95 pct.-interval"} <= set(core)
+    assert {"Kommune", "Andel med jobsøgning (pct.)", "Rang fra (95 pct.)", "Grænse"} <= set(core)
     assert "Region" not in core
     at.toggle(key="kommuner_all_columns").set_value(True).run()
     assert not at.exception
@@ -249,4 +239,23 @@ def test_table_shows_job_searches_per_person(demo_data_dir: Path, demo_facts_pat
         .fetchall()
     )
     row = frame[frame["Kommune"] == "Lolland"].iloc[0]
-    assert row["Jobsøgninger pr. person"] == fmt.number(searches / persons, 1)
+    assert row["Jobsøgninger pr. person"] == round(searches / persons, 1)
+
+
+def test_one_section_at_a_time_and_a_shared_link_opens_its_section(demo_data_dir: Path) -> None:
+    """Lazy sections: only the open tab's charts are built and sent; ?afsnit= opens another (a shared link),
+    an unknown value falls back to the ranking and leaves the URL."""
+    at = run({"maaned": "2018-09"})
+    assert [tab.label for tab in at.tabs] == [t("section_ranking"), t("section_fair"), t("section_regions")]
+    assert chart_keys(at) == ["kommuner_ranked"]
+    assert at.dataframe[-1].proto.id.endswith("-kommuner_table")  # the table belongs to the ranking
+    # The line under the tabs names what the other sections hold.
+    assert any(c.value.startswith(t("sections_others", others="")[:-1]) for c in at.caption)
+    at = run({"maaned": "2018-09", **section("fair")})
+    assert chart_keys(at) == ["kommuner_funnel", "kommuner_map_hex"]
+    assert at.query_params[SECTION_PARAM] == t("section_fair")
+    at = run({"maaned": "2018-09", **section("regions")})
+    assert chart_keys(at) == ["kommuner_regions"]
+    at = run({"maaned": "2018-09", SECTION_PARAM: "<b>x</b>"})
+    assert chart_keys(at) == ["kommuner_ranked"]
+    assert SECTION_PARAM not in at.query_params

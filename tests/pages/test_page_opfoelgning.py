@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from helpers import figure, run_page
+from helpers import figure, run_page, section
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash.analysis import fair, followup, privacy, stats
@@ -200,7 +200,7 @@ def test_bad_params_fall_back_with_a_notice(demo_data_dir: Path) -> None:
 def test_kommuner_shows_funnel_and_map(
     demo_facts_path: Path, params: dict[str, str], month: date, group: str, area: str | None
 ) -> None:
-    at = run("pages/1_kommuner.py", params)
+    at = run("pages/1_kommuner.py", {**params, **section("fair")})
     panel = sql_panel(demo_facts_path, group).filter(pl.col("month") == month)
     codes = reference.municipality_codes_in(reference.area_by_key(area)) if area else None  # type: ignore[arg-type]
     if codes is not None:
@@ -242,7 +242,7 @@ def test_kommuner_bad_boundaries_fall_back_to_hex_with_a_message(
     bad = tmp_path / "bad.geojson"
     bad.write_text("{not json", encoding="utf-8")
     monkeypatch.setenv("JOBLOG_BOUNDARIES", str(bad))
-    at = run("pages/1_kommuner.py")
+    at = run("pages/1_kommuner.py", section("fair"))
     assert any("ikke gyldig JSON" in str(w.value) for w in at.warning)
     assert not [r for r in at.radio if r.key == "kommuner_map_kind"]  # no choropleth offered
     assert sum(len(tr["customdata"]) for i in range(len(at.get("plotly_chart")))
@@ -260,7 +260,7 @@ def test_kommuner_offers_the_choropleth_with_good_boundaries(
     path = tmp_path / "good.geojson"
     path.write_text(doc, encoding="utf-8")
     monkeypatch.setenv("JOBLOG_BOUNDARIES", str(path))
-    at = run("pages/1_kommuner.py")
+    at = run("pages/1_kommuner.py", section("fair"))
     at.radio(key="kommuner_map_kind").set_value("geo").run()
     assert not at.exception
     polygons = [
@@ -279,19 +279,22 @@ def test_kommuner_table_shows_wilson_and_rank_intervals(demo_facts_path: Path) -
     row = panel.filter(pl.col("municipality_code") == 360).row(0, named=True)  # Lolland
     low, high = stats.wilson_interval([row["persons"] - row["persons_0"]], [row["persons"]])
     shown = frame[frame["Kommune"] == "Lolland"].iloc[0]
-    assert shown["95 pct.-interval"] == f"{fmt.number(low[0] * 100, 1)}–{fmt.number(high[0] * 100, 1)} pct."
-    lower, upper = (int(v) for v in shown["Rang, 95 pct.-interval"].strip(".").split(".–"))
-    assert lower <= shown["Rang"] <= upper
-    hidden = frame[frame["Andel med jobsøgning"] == "for få personer"]
-    assert (hidden["95 pct.-interval"] == "").all() and (hidden["Rang, 95 pct.-interval"] == "").all()
+    interval = (shown["95 pct.-interval fra (pct.)"], shown["95 pct.-interval til (pct.)"])
+    assert interval == (round(low[0] * 100, 1), round(high[0] * 100, 1))
+    assert shown["Rang fra (95 pct.)"] <= shown["Rang"] <= shown["Rang til (95 pct.)"]
+    hidden = frame[frame["Personer"].isna()]
+    assert hidden["95 pct.-interval fra (pct.)"].isna().all() and hidden["Rang fra (95 pct.)"].isna().all()
     # The ranked chart's hover carries the interval too.
     ranked = figure(at, 0)
     custom = {c[0]: c for tr in ranked["data"] for c in tr.get("customdata") or []}
-    assert custom[360][5] == shown["95 pct.-interval"]
+    assert custom[360][5] == fmt.pct_range(low[0], high[0])
 
 
 def test_profile_shows_funnel_position_signals_and_p_chart(demo_facts_path: Path) -> None:
-    at = run("pages/2_kommuneprofil.py", {"maaned": "2021-06", "gruppe": "kontanthjaelp", "kommune": "360"})
+    at = run(
+        "pages/2_kommuneprofil.py",
+        {"maaned": "2021-06", "gruppe": "kontanthjaelp", "kommune": "360", **section("followup")},
+    )
     month = sql_panel(demo_facts_path, "kontanthjaelp").filter(pl.col("month") == date(2021, 6, 1))
     result = stats.funnel(
         month["persons"].to_numpy(),
@@ -315,3 +318,13 @@ def test_list_p_chart_and_letter_have_downloads(demo_data_dir: Path) -> None:
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels.count(t("download_csv")) >= 3  # the list, the p-chart's table, the letter's table
     assert sum(b.label == t("download_image_make") for b in at.button) >= 2
+
+
+def test_visit_pack_of_the_area_with_a_progress_bar(demo_data_dir: Path):
+    at = run_page(PAGE, {"maaned": "2018-09", "gruppe": "kontanthjaelp", "omraade": "rar-bornholm"})
+    make = next(b for b in at.button if b.label.startswith("🗂️ Lav besøgspakke"))
+    assert "(1 kommuner)" in make.label
+    make.click().run(timeout=120)
+    assert not at.exception
+    zipped = [d for d in at.get("download_button") if d.proto.label.startswith("⬇️ Besøgspakke")]
+    assert len(zipped) == 1 and "1 briefs" in zipped[0].proto.label

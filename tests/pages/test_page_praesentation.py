@@ -87,3 +87,11 @@ def test_pages_offer_downloads(page: str | None, image_or_brief: str, demo_data_
     labels = [element.proto.label for element in at.get("download_button")]
     assert labels.count("⬇️ CSV (Excel)") >= 1 and labels.count("⬇️ XLSX") >= 1, labels
     assert image_or_brief in [b.label for b in at.button]
+
+
+def test_presentation_offers_the_deck_as_pptx_and_pdf(demo_data_dir: Path):
+    at = run(PAGE, PARAMS)
+    assert not at.exception
+    buttons = {element.proto.label: element.proto for element in at.get("download_button")}
+    assert "⬇️ PowerPoint (.pptx)" in buttons and "⬇️ PDF (et dias pr. side)" in buttons
+    assert buttons["⬇️ PowerPoint (.pptx)"].help.startswith("Diasene med titler")

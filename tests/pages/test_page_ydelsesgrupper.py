@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pytest
-from helpers import chart, run_page, share_shown
+from helpers import chart, chart_keys, run_page, section, share_shown
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash.config import REFERENCE_DIR
@@ -74,17 +74,23 @@ def heat(at: AppTest) -> tuple[list[str], list[str], list[list[float | None]], l
     return names, months, z, custom
 
 
+SECTIONS = {
+    "compare": ["groups_heatmap"],
+    "spread": ["groups_spread"],
+    "movers": ["groups_movers"],
+    "breakdowns": ["groups_breakdown_gender", "groups_breakdown_age_group"],
+}
+
+
 def test_renders_every_section(demo_data_dir: Path) -> None:
     at = run()
-    keys = [c.proto.id.split("-", 2)[-1] for c in at.get("plotly_chart")]
-    assert keys == [
-        "groups_heatmap",
-        "groups_spread",
-        "groups_movers",
-        "groups_breakdown_gender",
-        "groups_breakdown_age_group",
-    ]
-    assert sum(e.label == "Se tallene bag figuren" for e in at.expander) == len(keys)
+    # The comparison opens by default; each other section only when opened (a shared link carries it).
+    assert [tab.label for tab in at.tabs] == [t(f"section_{key}") for key in SECTIONS]
+    assert chart_keys(at) == SECTIONS["compare"]
+    for key, charts in SECTIONS.items():
+        at = run(section(key))
+        assert chart_keys(at) == charts, key
+        assert sum(e.label == "Se tallene bag figuren" for e in at.expander) == len(charts)
 
 
 @pytest.mark.parametrize(("area", "region"), [("hele-landet", None), ("region-sjaelland", "Region Sjælland")])
@@ -159,7 +165,15 @@ def test_changing_group_changes_heatmap(demo_data_dir: Path, demo_facts_path: Pa
 
 
 def test_improvers_and_decliners_agree_with_sql(demo_data_dir: Path, demo_facts_path: Path) -> None:
-    at = run({"maaned": "2018-09", "fra": "2017-09", "gruppe": "kontanthjaelp", "omraade": "hele-landet"})
+    at = run(
+        {
+            "maaned": "2018-09",
+            "fra": "2017-09",
+            "gruppe": "kontanthjaelp",
+            "omraade": "hele-landet",
+            **section("movers"),
+        }
+    )
     rows = sql(
         demo_facts_path,
         """
@@ -189,7 +203,7 @@ def test_improvers_and_decliners_agree_with_sql(demo_data_dir: Path, demo_facts_
 
 
 def test_spread_percentiles_agree_with_sql(demo_data_dir: Path, demo_facts_path: Path) -> None:
-    at = run({"gruppe": "kontanthjaelp"})
+    at = run({"gruppe": "kontanthjaelp", **section("spread")})
     fig = chart(at, "groups_spread")
     median = next(t for t in fig["data"] if t["name"] == "Median (kommuner)")
     rows = sql(
@@ -219,7 +233,10 @@ def test_bad_params_fall_back_with_notice(demo_data_dir: Path, param: str, value
 
 def test_every_chart_and_table_has_downloads(demo_data_dir: Path) -> None:
     """Heat map, spread and movers: the table behind each as CSV and XLSX, each chart as an image on demand."""
-    at = run_page("pages/3_ydelsesgrupper.py", {"maaned": "2018-09", "gruppe": "kontanthjaelp"})
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count(t("download_csv")) >= 3 and labels.count(t("download_xlsx")) >= 3
-    assert sum(b.label == t("download_image_make") for b in at.button) >= 3
+    for key in ("compare", "spread", "movers"):
+        at = run_page(
+            "pages/3_ydelsesgrupper.py", {"maaned": "2018-09", "gruppe": "kontanthjaelp", **section(key)}
+        )
+        labels = [b.proto.label for b in at.get("download_button")]
+        assert labels.count(t("download_csv")) == labels.count(t("download_xlsx")) == 1, key
+        assert sum(b.label == t("download_image_make") for b in at.button) == 1, key

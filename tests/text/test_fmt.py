@@ -32,6 +32,19 @@ def test_months() -> None:
     assert fmt.parse_month_key("2018-09") == date(2018, 9, 1)
     for bad in ("2018-13", "2018-00", "18-01", "2018/01", "<script>", "", "2018-1-1"):
         assert fmt.parse_month_key(bad) is None, bad
+    # Outside the year range (year 0 made datetime raise), Unicode digits, a month of many digits.
+    for bad in (
+        "0000-01",
+        "9999-12",
+        "1999-12",
+        "2018-⁰¹",
+        "²⁰¹⁸-01",
+        "١٢٣٤-01",
+        "2018-001",
+        "2018-" + "9" * 5000,
+    ):
+        assert fmt.parse_month_key(bad) is None, bad[:20]
+    assert fmt.parse_month_key("2099-12") == date(2099, 12, 1)
     assert fmt.add_months(date(2018, 1, 1), -1) == date(2017, 12, 1)
     assert fmt.add_months(date(2018, 11, 1), 14) == date(2020, 1, 1)
 

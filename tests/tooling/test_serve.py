@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import http.client
 import re
 import subprocess
 import sys
+import tomllib
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from helpers import outside_event_loop
 
 from bench.stclient import ProtocolError, StreamlitClient
-from deploy import control
+from deploy import control, supervise
+from joblog_dash.importing import readers
 from joblog_dash.text.strings import t
 
 # Needs Debian's haproxy, which scripts/system-deps installs (make test): never skipped.
@@ -63,6 +67,22 @@ def _static_files(url: str) -> dict:
     }
 
 
+def _put_headers_only(url: str, headers: dict[str, str]) -> tuple[int, str]:
+    """(status, body) of an upload PUT that announces a body and sends none: only a proxy that judges the
+    headers answers at once (a worker would refuse it for its missing XSRF token, 403)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.putrequest("PUT", "/_stcore/upload_file/some-session/some-file")
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
 def _open_connections(state: dict) -> dict[str, int]:
     return {name: int(row["scur"]) for name, row in control.server_stats(state["socket"]).items()}
 
@@ -94,6 +114,10 @@ async def _scenario(cluster: control.Launched) -> dict:
     # Sticky: with the cookie every request goes to that worker, whichever HAProxy would pick otherwise.
     found["sticky_http"] = {w: {_get(f"{url}/_stcore/health", w)[1] for _ in range(6)} for w in ("w1", "w2")}
     found.update(_static_files(url))
+    # Bodies above the import limit, or of unknown length, never reach a worker.
+    limit = supervise.max_body_bytes()
+    found["oversized"] = _put_headers_only(url, {"Content-Length": str(limit + 1)})
+    found["chunked"] = _put_headers_only(url, {"Transfer-Encoding": "chunked"})
 
     # Session A: as a browser, page first (the cookie), then the websocket and a page run.
     a = StreamlitClient(url, timeout=60, sticky=True)
@@ -163,6 +187,8 @@ def test_two_workers_behind_haproxy_sticky_and_one_restarted(demo_data_dir: Path
     assert found["static_workers"] == ["w1", None], found["static_workers"]
     assert found["static_same"] and found["static_encoding"] == "gzip"
     assert found["page_workers"] == ["w2", "w2"]
+    assert found["oversized"][0] == 413 and "413" in found["oversized"][1], found["oversized"]
+    assert found["chunked"][0] == 400 and "400" in found["chunked"][1], found["chunked"]
 
     for key in ("a_open", "b_open"):
         assert found[key].ok and found[key].elements > 10, found[key]
@@ -178,3 +204,11 @@ def test_two_workers_behind_haproxy_sticky_and_one_restarted(demo_data_dir: Path
     assert "maaned=2019-" in found["a_query"] and "omraade=region-sjaelland" in found["a_query"]
     assert found["b_after"].startswith("closed"), found["b_after"]
     assert found["b_back_on"] == restarted_name
+
+
+def test_streamlit_upload_limit_matches_the_import_limit() -> None:
+    """.streamlit/config.toml's maxUploadSize is JOBLOG_MAX_IMPORT_MB's default (make serve passes the
+    variable's value to every worker and HAProxy); the proxy's body limit is one such upload."""
+    config = tomllib.loads((control.ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == readers.DEFAULT_MAX_IMPORT_MB
+    assert supervise.max_body_bytes() == (readers.DEFAULT_MAX_IMPORT_MB + 1) * 1024 * 1024

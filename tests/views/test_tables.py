@@ -85,33 +85,66 @@ def test_suppression_hides_small_and_next_smallest_and_ranks_the_rest() -> None:
     )
 
 
-def test_display_table_marks_suppressed_rows_in_every_hidden_cell() -> None:
+def test_display_table_is_numeric_with_nulls_for_hidden_cells() -> None:
     shown = tables.suppressed_snapshot(snapshot_frame())
     spark = pl.DataFrame({"municipality_code": [101, 147, 360, 376], "trend": [[1.0]] * 4})
     table = tables.display_table(shown, spark)
     lolland = table.filter(pl.col("Kommune") == "Lolland").row(0, named=True)
-    assert lolland["Andel med jobsøgning"] == "for få personer"
-    assert lolland["Ingen jobsøgning (0)"] == "for få personer"
-    assert lolland["Personer"] == "for få personer"  # 1–4 persons: the count itself is hidden too
+    # 1–4 persons: every figure of the row is missing (a dash on the page), the count itself too.
+    assert lolland["Andel med jobsøgning (pct.)"] is None
+    assert lolland["Ingen jobsøgning (0)"] is None and lolland["Personer"] is None and lolland["Rang"] is None
     assert table["Kommune"].to_list()[:2] == ["Guldborgsund", "København"]
+    # Shares in percent, changes in percentage points, counts: numbers, so the page sorts them as numbers.
+    for column in (
+        "Andel med jobsøgning (pct.)",
+        "95 pct.-interval fra (pct.)",
+        "Siden sidste år (pct.-point)",
+    ):
+        assert table[column].dtype == pl.Float64, column
+    assert table["Personer"].dtype.is_integer() and table["Rang"].dtype.is_integer()
+    assert table.filter(pl.col("Kommune") == "København")["Andel med jobsøgning (pct.)"][0] == 70.0
 
 
-def test_sparklines_cover_twelve_months_with_gaps_for_small_counts() -> None:
+def test_display_table_places_a_bounded_share_at_its_bound() -> None:
+    # 2 of 120 without a job search: the share would reveal the 2, so it is shown as "mindst 96,7 pct."
+    frame = snapshot_frame().vstack(
+        snapshot_frame()
+        .head(1)
+        .with_columns(
+            municipality_code=pl.lit(400, pl.Int64),
+            name=pl.lit("Bornholm"),
+            persons=pl.lit(120, pl.Int64),
+            persons_0=pl.lit(2, pl.Int64),
+            persons_1_5=pl.lit(60, pl.Int64),
+            persons_6plus=pl.lit(58, pl.Int64),
+            share_joblogged=pl.lit(118 / 120),
+        )  # fmt: skip
+    )
+    shown = tables.suppressed_snapshot(frame)
+    table = tables.display_table(shown, pl.DataFrame({"municipality_code": [400], "trend": [[1.0]]}))
+    row = table.filter(pl.col("Kommune") == "Bornholm").row(0, named=True)
+    assert row["Grænse"] == "mindst"
+    assert row["Andel med jobsøgning (pct.)"] == round(116 / 120 * 100, 1)
+    assert (row["95 pct.-interval fra (pct.)"], row["95 pct.-interval til (pct.)"]) == (96.7, 100.0)
+    assert row["Ingen jobsøgning (0)"] is None and row["Siden sidste år (pct.-point)"] is None
+    assert row["Rang"] == 1 and row["Personer"] == 120
+
+
+def test_sparklines_cover_twelve_months_and_leave_out_gaps() -> None:
     months = pl.date_range(date(2017, 10, 1), SEP18, "1mo", eager=True)
     panel = pl.DataFrame(
         {
             "municipality_code": [101] * 12,
             "month": months,
             "persons": [10] * 11 + [3],
+            "persons_0": [5] * 11 + [1],
             "share_joblogged": [0.5] * 12,
         }
     )
     spark = tables.sparklines(panel.filter(pl.col("month") != date(2018, 1, 1)), SEP18)
     values = spark["trend"][0].to_list()
-    assert len(values) == 12
-    assert values[3] is None  # no data in January
-    assert values[-1] is None  # 3 persons: hidden
-    assert values[0] == 50.0
+    # No data in January, 3 persons (hidden) in September: left out, so the sparkline never holds a null.
+    assert values == [50.0] * 10
 
 
 def test_name_search_is_literal_and_case_insensitive() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from helpers import figures, run_page
+from helpers import figures, run_page, section
 
 from joblog_dash.analysis import fair, standardise, stats
 from joblog_dash.data import warehouse
@@ -103,7 +103,8 @@ def test_kommuner_funnel_table_follows_the_choice(demo_data_dir: Path, demo_fact
 
     def funnel_verdicts(basis: str) -> dict[int, str]:
         at = run_page(
-            "pages/1_kommuner.py", {"maaned": "2018-09", "gruppe": "kontanthjaelp", "grundlag": basis}
+            "pages/1_kommuner.py",
+            {"maaned": "2018-09", "gruppe": "kontanthjaelp", "grundlag": basis, **section("fair")},
         )
         table = next(d.value for d in at.dataframe if "z" in d.value.columns)
         verdict = t("col_verdict")
@@ -124,8 +125,9 @@ def test_charts_say_they_are_adjusted(demo_data_dir: Path) -> None:
     note = t("chart_basis_adjusted").strip(". ").lower()
 
     def subtitles(basis: str) -> str:
-        at = run_page("pages/1_kommuner.py", {**params, "grundlag": basis})
-        return " ".join(str(f.get("layout", {}).get("title", {})) for f in figures(at)).lower()
+        runs = [run_page("pages/1_kommuner.py", {**params, "grundlag": basis, **section(key)})
+                for key in ("ranking", "fair", "regions")]  # fmt: skip
+        return " ".join(str(f.get("layout", {}).get("title", {})) for at in runs for f in figures(at)).lower()
 
     # The ranked chart's title, the funnel's, the map's and the regions' subtitles.
     assert subtitles("justeret").count(note) == 4

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from helpers import run_page
+from helpers import run_page, section
 
 from joblog_dash.analysis import followup
 from joblog_dash.data import reference, warehouse
@@ -90,7 +90,8 @@ def test_the_page_shows_the_view_s_verdict_and_signals(demo_data_dir: Path, code
     db = warehouse.open_db(demo_data_dir)
     view = profile.build(db, Selection(month=month, group=GROUP, municipality=code))
     at = run_page(
-        "pages/2_kommuneprofil.py", {"kommune": str(code), "maaned": fmt.month_key(month), "gruppe": GROUP}
+        "pages/2_kommuneprofil.py",
+        {"kommune": str(code), "maaned": fmt.month_key(month), "gruppe": GROUP, **section("followup")},
     )
     text = "\n".join(m.value for m in at.markdown)
     if view.status.verdict is not None:

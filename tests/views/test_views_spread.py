@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from helpers import muni_counts, rests_on_small
+from helpers import muni_counts, small
 
 from joblog_dash.data import reference, warehouse
 from joblog_dash.text import fmt
@@ -31,8 +31,15 @@ def test_shown_shares_equal_sql_and_rest_on_no_small_count(
         assert sorted(view.shown["municipality_code"].to_list()) == sorted(codes)
         for row in view.shown.iter_rows(named=True):
             n, none = counts.get((row["municipality_code"], SEP_2018), (0, 0))
-            if rests_on_small(n, none):
+            if small(n):
                 assert row["share_joblogged"] is None and row["rank"] is None, (group, row["name"])
+            elif n and (none < 5 or n - none < 5):  # 0–4 either way: a bound from n alone, and a rank
+                assert row["share_joblogged"] is None and row["rank"] is not None, (group, row["name"])
+                expected = ("min", (n - 4) / n, 1.0) if none < 5 else ("max", 0.0, min(4, n - 5) / n)
+                assert (row["bound"], row["bound_lower"], row["bound_upper"]) == expected, (
+                    group,
+                    row["name"],
+                )
             if row["share_joblogged"] is not None:
                 assert abs(row["share_joblogged"] - (n - none) / n) < 1e-12
             for column in ("persons", "persons_0", "persons_1_5", "persons_6plus"):
@@ -46,25 +53,24 @@ def test_laesoe_is_hidden_in_the_ranked_chart_and_the_table(demo_data_dir: Path)
     view = spread.build(warehouse.open_db(demo_data_dir), Selection(SEP_2018, "kontanthjaelp", area=AREA))
     assert "Læsø" in view.hidden_names and "Læsø" not in view.visible["name"].to_list()
     row = view.table.filter(pl.col("municipality_code") == LAESOE).row(0, named=True)
-    assert (
-        row["suppressed"]
-        and row[t("col_share")] == t("suppressed")
-        and row[t("col_persons")] == t("suppressed")
-    )
+    assert row["suppressed"] and row[t("col_share_pct")] is None and row[t("col_persons")] is None
 
 
-def test_sparklines_blank_every_month_on_small_counts(demo_data_dir: Path, demo_facts_path: Path) -> None:
+def test_sparklines_hold_shares_or_bounds_and_no_gaps(demo_data_dir: Path, demo_facts_path: Path) -> None:
     view = spread.build(warehouse.open_db(demo_data_dir), Selection(SEP_2018, "kontanthjaelp", area=AREA))
     counts = muni_counts(demo_facts_path, "kontanthjaelp")
     months = [fmt.add_months(SEP_2018, -k) for k in range(spread.SPARK_MONTHS - 1, -1, -1)]
     for code, values in view.table.select("municipality_code", t("col_trend")).iter_rows():
-        assert len(values) == spread.SPARK_MONTHS
-        for month, value in zip(months, values, strict=True):
+        # The share in percent (one decimal), or a bound's end where 0–4 lack (or have) a job search;
+        # months under 5 persons or without data are left out, never a null in the list.
+        expected = []
+        for month in months:
             n, none = counts.get((code, month), (0, 0))
-            if n == 0 or rests_on_small(n, none):
-                assert value is None, (code, month)
-            elif value is not None:
-                assert abs(value - 100 * (n - none) / n) < 1e-9
+            if n < 5:
+                continue
+            logged = n - 4 if none < 5 else min(4, n - 5) if n - none < 5 else n - none
+            expected.append(round(100 * logged / n, 1))
+        assert list(values) == expected, code
 
 
 def _standardised(facts: Path, group: str) -> tuple[dict[int, tuple[float, float]], float]:
@@ -114,9 +120,8 @@ def test_adjusted_ranking_is_observed_over_expected_times_the_national_share(
     o_area = sum(by_code[c][0] for c in codes if c in by_code)
     e_area = sum(by_code[c][1] for c in codes if c in by_code)
     assert abs(view.area_share - o_area / e_area * national) < 1e-9  # type: ignore[operator]
-    table = view.table.filter(~pl.col("suppressed"))
-    # A row whose share the disclosure rule hid (a count of 1–4 without job search) ranks last, as text.
-    ordered_rows = view.shown.filter(~pl.col("suppressed")).sort(["rank", "name"], nulls_last=True)
-    assert table[t("col_share_adjusted")].to_list() == [
-        t("suppressed") if v is None else fmt.pct(v) for v in ordered_rows[spread.ADJUSTED]
+    table = view.table.filter(~pl.col("suppressed") & ~pl.col("bounded"))
+    exact = view.shown.filter(~pl.col("suppressed") & pl.col(spread.ADJUSTED).is_not_null())
+    assert table[t("col_share_adjusted") + " (pct.)"].to_list() == [
+        round(v * 100, 1) for v in exact.sort("rank", "name")[spread.ADJUSTED]
     ]
