@@ -157,11 +157,12 @@ def resolve(
             values[name] = parsed
     if values["month"] not in choices.months:
         values["month"] = choices.months[-1]
+    period_notices = []
     nearest = nearest_valid(values["group"], values["month"], choices.groups, choices.months)  # type: ignore[arg-type]
     if nearest is not None:  # a group outside its months (a reform ended or began it): the nearest valid view
         group, month = values["group"], values["month"]
         values["group"], values["month"] = nearest
-        notices.append(
+        period_notices.append(
             t(
                 "notice_group_period",
                 group=reference.group_label(str(group)),
@@ -184,7 +185,7 @@ def resolve(
         )
         for name, raw in bad
     ]
-    return Selection(**values), tuple(notices)  # type: ignore[arg-type]
+    return Selection(**values), tuple(notices + period_notices)  # type: ignore[arg-type]
 
 
 def _key_of(name: str, value: object) -> str:
