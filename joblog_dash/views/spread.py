@@ -62,6 +62,10 @@ def suppressed_snapshot(
     frame = frame.with_columns(
         (pl.col(c) * scale).alias(a) for c, a in zip(privacy.BOUND_COLUMNS[1:], ADJUSTED_BOUNDS, strict=True)
     )
+    # The expected share goes with the adjusted one: a row whose share is hidden shows neither.
+    frame = frame.with_columns(
+        pl.when(pl.col(ADJUSTED).is_not_null()).then(pl.col("expected_share")).alias("expected_share")
+    )
     return municipal.placement(frame, value, bounds=ADJUSTED_BOUNDS)
 
 
