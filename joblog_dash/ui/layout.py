@@ -135,7 +135,7 @@ def _filter_widgets(ctx_choices: state.Choices, filters: Selection, show: tuple[
     if "group" in show:
         st.selectbox(
             t("filter_group"),
-            options=ctx_choices.groups,
+            options=state.groups_in_month(ctx_choices, filters.month),
             format_func=reference.group_label,
             **state.prepare_widget("group", filters),
         )
@@ -154,6 +154,11 @@ def _filter_widgets(ctx_choices: state.Choices, filters: Selection, show: tuple[
             format_func=lambda code: names[code],
             **state.prepare_widget("municipality", filters),
         )
+
+
+def filter_widgets(ctx: PageContext, show: tuple[str, ...]) -> None:
+    """The filter selectboxes named in `show`, where the caller is (a page whose sidebar is hidden)."""
+    _filter_widgets(ctx.choices, ctx.selection, show)
 
 
 def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "area")) -> PageContext:
