@@ -41,10 +41,13 @@ st.table(  # a static table: the descriptions are long and must wrap, not be cut
             t("col_groups"): [
                 ", ".join(reference.group_label(g, short=True) for g in e.benefit_groups) for e in events
             ],
+            t("col_event_source"): [e.source for e in events],
         }
     ),
     hide_index=True,
 )
+st.subheader(t("about_system_heading"))
+st.markdown(t("about_system"))
 
 st.subheader(t("about_source_heading"))
 st.markdown(t("about_demo") if manifest.is_demo else t("about_real"))

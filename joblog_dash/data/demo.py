@@ -538,7 +538,29 @@ def _generate_replica(
             )
             drawn.append(_draw_counts(stream, sliced, noise))
         counts = [np.concatenate(column) for column in zip(*drawn, strict=True)]
-        yield _frame(months, codes, cells, replica_group(group, replica), counts)
+        yield _by_period(_frame(months, codes, cells, replica_group(group, replica), counts), group, replica)
+
+
+def _by_period(frame: pl.DataFrame, group: str, replica: int) -> pl.DataFrame:
+    """The group's rows in the months it exists (reference.GROUP_PERIODS); a series continued under another
+    group after a break (uddannelseshjælp -> uddannelsesparate kontanthjælp under 30 from July 2025) is
+    drawn as one series and carries the new group's code from the break on."""
+    found = reference.series_break(group)
+    if found is not None and found.before == group:
+        after = replica_group(found.after, replica)
+        frame = frame.with_columns(
+            pl.when(pl.col("month") >= found.month)
+            .then(pl.lit(after))
+            .otherwise(pl.col("benefit_group"))
+            .alias("benefit_group")
+        )
+        return frame
+    first, last = reference.group_period(group)
+    if first is not None:
+        frame = frame.filter(pl.col("month") >= first)
+    if last is not None:
+        frame = frame.filter(pl.col("month") <= last)
+    return frame
 
 
 def _frame(

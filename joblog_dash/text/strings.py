@@ -53,6 +53,22 @@ DA: dict[str, str] = {
     "filter_group": "Ydelsesgruppe",
     "filter_municipality": "Kommune",
     "notice_bad_param": "Ugyldig værdi i linket for {name}: »{value}«. Viser i stedet {fallback}.",
+    "group_period_between": "{first} – {last}",
+    "group_period_until": "til og med {last}",
+    "group_period_from": "fra {first}",
+    "cli_group_period": (
+        "Ydelsesgruppen »{group}« ({label}) findes kun {period} (kontanthjælpsreformen 1. juli 2025)."
+    ),
+    "cli_group_period_hint": " Brug »{other}« for {month}.",
+    "series_break_label": "Brud i serien",
+    "series_break_note": (
+        "Brud i serien fra {month}: {before} fortsætter som {after} (kontanthjælpsreformen, lov nr. 1655) — "
+        "tallene før og efter er ikke helt sammenlignelige."
+    ),
+    "notice_group_period": (
+        "{group} findes kun {period} (kontanthjælpsreformen 1. juli 2025), ikke i {month}. "
+        "Viser i stedet den nærmeste visning: {fallback}."
+    ),
     # Data notices
     "demo_notice": (
         "**Demodata:** syntetiske tal, kalibreret til de offentliggjorte landstal — ikke rigtige kommunetal."
@@ -221,6 +237,29 @@ DA: dict[str, str] = {
     "about_groups": "Datasættet dækker disse ydelsesgrupper:",
     "about_events_heading": "Begivenheder",
     "about_events": "Begivenhederne vises på tidsseriefigurerne (lodrette linjer og skraverede perioder).",
+    "about_system_heading": "Systemet ændrer sig: 2019–2027",
+    "about_system": (
+        "- **STAR's benchmark** af Joblog dækkede fra januar 2019 de jobparate kontanthjælpsmodtagere og fra "
+        "maj 2021 også jobparate modtagere af selvforsørgelses- og hjemrejseydelse og overgangsydelse.\n"
+        "- **Områder:** de 8 regionale arbejdsmarkedsråd (RAR) blev 1. januar 2025 afløst af 5 regionale "
+        "beskæftigelsesråd, ét pr. region (lov nr. 1656 af 30. december 2024). STAR's arbejdsmarkedskontorer "
+        "(AMK) vises som historiske: ingen kilde bekræfter dem efter 2025.\n"
+        "- **Kontanthjælpsreformen** (lov nr. 1655 af 30. december 2024, L 13 2024-25) trådte i kraft "
+        "1. juli 2025: selvforsørgelses- og hjemrejseydelse, overgangsydelse og uddannelseshjælp blev til én "
+        "kontanthjælp. **Uddannelseshjælp findes ikke efter juni 2025.** Fra juli 2025 følger tallene "
+        "visitationskategorierne: jobparate kontanthjælpsmodtagere og uddannelsesparate "
+        "kontanthjælpsmodtagere under 30 uden uddannelse. De sidste fortsætter serien for de åbenlyst "
+        "uddannelsesparate uddannelseshjælpsmodtagere, med et **brud i serien** i juli 2025, som alle "
+        "figurer, tabeller og eksporter over bruddet viser.\n"
+        "- **Andre værktøjer end Joblog:** med lov nr. 1750 af 29. december 2025 (L 66, i kraft i to trin "
+        "1. februar og 1. juli 2026) kan kommuner og a-kasser bruge egne digitale cv- og joblogværktøjer, hvis "
+        "de synkroniserer med Det Fælles Datagrundlag. **Fra 2026 kan registreringerne derfor komme fra "
+        "andre værktøjer end Jobnets Joblog**; tallene her er registrerede jobsøgninger, uanset værktøj.\n"
+        "- **Varslet, ikke data:** med aftalen om en beskæftigelsesreform af 9. april 2025 skal "
+        "kontanthjælpsmodtagere som udgangspunkt være jobparate. Det ventes at ske med den nye hovedlov "
+        "1. januar 2027. Det er endnu ikke i tallene."
+    ),
+    "col_event_source": "Kilde",
     "about_source_heading": "Datakilde og periode",
     "about_demo": (
         "Tallene er **demodata**: syntetiske tal, kalibreret til de offentliggjorte landstal. De er ikke "

@@ -135,7 +135,7 @@ def _filter_widgets(ctx_choices: state.Choices, filters: Selection, show: tuple[
     if "group" in show:
         st.selectbox(
             t("filter_group"),
-            options=ctx_choices.groups,
+            options=state.groups_in_month(ctx_choices, filters.month),
             format_func=reference.group_label,
             **state.prepare_widget("group", filters),
         )

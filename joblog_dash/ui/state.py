@@ -18,7 +18,7 @@ from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.safety import escape_markdown
 from joblog_dash.text.strings import t
-from joblog_dash.views.selection import MAX_COMPARE, Selection
+from joblog_dash.views.selection import MAX_COMPARE, Selection, group_period_text, nearest_valid
 
 # Every URL parameter of the app: Selection field -> parameter name. Values are written in Danish words
 # (VALUE_WORDS) where the field is not a month, a key or a code.
@@ -55,10 +55,16 @@ def to_params(selection: Selection) -> dict[str, str]:
     return {param: _key_of(name, getattr(selection, name)) for name, param in PARAMS.items()}
 
 
+def groups_in_month(choices: Choices, month: date) -> list[str]:
+    """The groups the filter offers for a month: those of the data that exist then (reference.GROUP_PERIODS)."""
+    return [g for g in choices.groups if reference.group_exists(g, month)] or choices.groups
+
+
 def default_selection(choices: Choices) -> Selection:
     month = choices.months[-1]
     start = fmt.add_months(month, -12)
-    group = "kontanthjaelp" if "kontanthjaelp" in choices.groups else choices.groups[0]
+    offered = groups_in_month(choices, month)
+    group = "kontanthjaelp" if "kontanthjaelp" in offered else offered[0]
     municipality = (
         DEFAULT_MUNICIPALITY if DEFAULT_MUNICIPALITY in choices.municipalities else choices.municipalities[0]
     )
@@ -165,6 +171,20 @@ def resolve(
             values[name] = parsed
     if values["month"] not in choices.months:
         values["month"] = choices.months[-1]
+    period_notices = []
+    nearest = nearest_valid(values["group"], values["month"], choices.groups, choices.months)  # type: ignore[arg-type]
+    if nearest is not None:  # a group outside its months (a reform ended or began it): the nearest valid view
+        group, month = values["group"], values["month"]
+        values["group"], values["month"] = nearest
+        period_notices.append(
+            t(
+                "notice_group_period",
+                group=reference.group_label(str(group)),
+                period=group_period_text(str(group)),
+                month=fmt.month_short(month),  # type: ignore[arg-type]
+                fallback=f"{reference.group_label(nearest[0])}, {fmt.month_short(nearest[1])}",
+            )
+        )
     if values["start"] >= values["month"]:  # type: ignore[operator]
         earlier = [m for m in choices.months if m < values["month"]]  # type: ignore[operator]
         values["start"] = fmt.add_months(values["month"], -12) if earlier else values["month"]  # type: ignore[arg-type]
@@ -179,7 +199,7 @@ def resolve(
         )
         for name, raw in bad
     ]
-    return Selection(**values), tuple(notices)  # type: ignore[arg-type]
+    return Selection(**values), tuple(notices + period_notices)  # type: ignore[arg-type]
 
 
 def _key_of(name: str, value: object) -> str:

@@ -287,7 +287,7 @@ def start_month(month: date, months: list[date]) -> date:
     return start if start in months else months[0]
 
 
-@cached("municipality", "month", "group")
+@cached("municipality", "month", "group", stored=True)
 def build(db: JoblogDB, sel: Selection) -> ProfileView:
     code, month, group = sel.municipality, sel.month, sel.group
     months = parts.months(db, sel)

@@ -62,6 +62,8 @@ def suppressed_snapshot(
     frame = frame.with_columns(
         (pl.col(c) * scale).alias(a) for c, a in zip(privacy.BOUND_COLUMNS[1:], ADJUSTED_BOUNDS, strict=True)
     )
+    # A bounded row keeps its expected share: the adjusted bound is scaled by it, and it rests on no count of
+    # persons without a job search (a row hidden whole has already lost it in publish).
     return municipal.placement(frame, value, bounds=ADJUSTED_BOUNDS)
 
 
@@ -246,7 +248,7 @@ def _funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData | None:
         return None
 
 
-@cached(*parts.FUNNEL_FIELDS)
+@cached(*parts.FUNNEL_FIELDS, stored=True)
 def build(db: JoblogDB, sel: Selection) -> SpreadView:
     national_raw = parts.snapshot(db, sel)
     codes = None if sel.is_national else sel.area_codes

@@ -65,18 +65,42 @@ def test_no_invariant_violations(demo_facts_path: Path):
 
 
 def test_coverage_every_municipality_every_month(con):
-    # 2015-01 .. 2026-08 is 11 * 12 + 8 = 140 months; every municipality has every group in every month.
+    # 2015-01 .. 2026-08 is 11 * 12 + 8 = 140 months; every municipality has every group in every month the
+    # group exists: uddannelseshjælp to June 2025 (126 months), the uddannelsesparate kontanthjælp recipients
+    # under 30 who continue it from July 2025 (14 months).
     assert one(con, "SELECT count(DISTINCT month) FROM facts") == 140
     assert one(con, "SELECT min(month) FROM facts") == date(2015, 1, 1)
     assert one(con, "SELECT max(month) FROM facts") == date(2026, 8, 1)
     cells = con.execute(
         "SELECT benefit_group, count(DISTINCT (month, municipality_code)) FROM facts GROUP BY ALL"
     ).fetchall()
-    assert dict(cells) == {"kontanthjaelp": 140 * 98, "dagpenge": 140 * 98, "uddannelseshjaelp": 140 * 98}
+    assert dict(cells) == {
+        "kontanthjaelp": 140 * 98,
+        "dagpenge": 140 * 98,
+        "uddannelseshjaelp": 126 * 98,
+        "uddannelsesparate": 14 * 98,
+    }
     # Rows: 98 municipalities x (50 + 50 + 20 breakdown cells) x 140 months.
     assert one(con, "SELECT count(*) FROM facts") == 98 * 120 * 140 == 1_646_400
     unknown = one(con, "SELECT count(*) FROM facts WHERE municipality_code NOT IN (SELECT code FROM munis)")
     assert unknown == 0
+
+
+def test_no_uddannelseshjaelp_after_june_2025(con):
+    # The kontanthjælp reform (lov nr. 1655, 1 July 2025): uddannelseshjælp no longer exists.
+    periods = {
+        group: (first, last)
+        for group, first, last in con.execute(
+            "SELECT benefit_group, min(month), max(month) FROM facts GROUP BY ALL"
+        ).fetchall()
+    }
+    assert periods["uddannelseshjaelp"] == (date(2015, 1, 1), date(2025, 6, 1))
+    assert periods["uddannelsesparate"] == (date(2025, 7, 1), date(2026, 8, 1))
+    # The series continues across the break: about as many persons in July 2025 as in June.
+    size = "SELECT sum(persons) FROM facts WHERE benefit_group = $g AND month = $m"
+    june = one(con, size, g="uddannelseshjaelp", m=date(2025, 6, 1))
+    july = one(con, size, g="uddannelsesparate", m=date(2025, 7, 1))
+    assert 0.85 < july / june < 1.15
 
 
 def test_breakdown_categories_are_the_reference_ones(con):
@@ -91,8 +115,9 @@ def test_breakdown_categories_are_the_reference_ones(con):
     )
     assert ages["kontanthjaelp"] == list(reference.AGE_GROUPS)
     assert ages["dagpenge"] == list(reference.AGE_GROUPS)
-    # uddannelseshjælp is for people under 30: only the two youngest age groups.
+    # uddannelseshjælp and its successor are for people under 30: only the two youngest age groups.
     assert ages["uddannelseshjaelp"] == ["16-24", "25-29"]
+    assert ages["uddannelsesparate"] == ["16-24", "25-29"]
 
 
 def test_manifest_describes_the_demo(demo_data_dir: Path, demo_facts_path: Path):
@@ -100,7 +125,7 @@ def test_manifest_describes_the_demo(demo_data_dir: Path, demo_facts_path: Path)
     assert manifest.is_demo
     assert manifest.rows == pl.read_parquet(demo_facts_path).height
     assert (manifest.first_month, manifest.last_month) == ("2015-01-01", "2026-08-01")
-    assert manifest.benefit_groups == ["dagpenge", "kontanthjaelp", "uddannelseshjaelp"]
+    assert manifest.benefit_groups == ["dagpenge", "kontanthjaelp", "uddannelseshjaelp", "uddannelsesparate"]
     assert manifest.details["seed"] == 2018
 
 

@@ -35,6 +35,8 @@ def test_shown_shares_equal_sql_and_rest_on_no_small_count(
             n, none = counts.get((row["municipality_code"], SEP_2018), (0, 0))
             if small(n) or row["municipality_code"] in complements:
                 assert row["share_joblogged"] is None and row["rank"] is None, (group, row["name"])
+            elif row["suppressed"]:  # hidden whole beside a small one, so the area total cannot reveal it
+                assert row["share_joblogged"] is None and row["rank"] is None and row["persons"] is None
             elif n and (none < 5 or n - none < 5):  # 0–4 either way: a bound from n alone, and a rank
                 assert row["share_joblogged"] is None and row["rank"] is not None, (group, row["name"])
                 expected = ("min", (n - 4) / n, 1.0) if none < 5 else ("max", 0.0, min(4, n - 5) / n)
