@@ -186,6 +186,8 @@ DA: dict[str, str] = {
     ),
     "export_col_ranked": "Rangeret ud af",
     "export_col_bound_value": "Grænse for andel med registreret jobsøgning (pct.)",
+    "kf_persons_0_at_most": "0–4",
+    "kf_persons_0_at_least": "mindst {n}",
     "bound_min": "mindst {share}",
     "bound_max": "højst {share}",
     "bound_legend_min": "Mindst (0–4 uden jobsøgning)",
