@@ -77,6 +77,7 @@ class StreamlitClient:
         self.page = ""
         self.query_string = ""
         self.selectboxes: dict[str, Selectbox] = {}  # label -> widget of the last run
+        self.session_id = ""  # the server's id of this session (new_session), as a browser learns it
         # Behind a sticky proxy (deploy/): the cookies a browser would send with its websocket. With
         # sticky=True the first connect loads the page over HTTP first, as a browser does, to get them.
         self.sticky = sticky
@@ -188,6 +189,7 @@ class StreamlitClient:
             kind = fmsg.WhichOneof("type")
             if kind == "new_session":
                 result.runs += 1
+                self.session_id = fmsg.new_session.initialize.session_id or self.session_id
                 selectboxes = {}  # a new run (or a switch_page to another script) redraws the page
                 self._learn_pages(fmsg.new_session.app_pages, fmsg.new_session.page_script_hash)
             elif kind == "navigation":

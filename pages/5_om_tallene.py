@@ -41,10 +41,13 @@ st.table(  # a static table: the descriptions are long and must wrap, not be cut
             t("col_groups"): [
                 ", ".join(reference.group_label(g, short=True) for g in e.benefit_groups) for e in events
             ],
+            t("col_event_source"): [e.source for e in events],
         }
     ),
     hide_index=True,
 )
+st.subheader(t("about_system_heading"))
+st.markdown(t("about_system"))
 
 st.subheader(t("about_source_heading"))
 st.markdown(t("about_demo") if manifest.is_demo else t("about_real"))
@@ -85,6 +88,7 @@ st.markdown(t("about_suppression", min=privacy.MIN_PERSONS, max=privacy.MIN_PERS
 st.subheader(t("admin_heading"))
 who = admin.render_sign_in()
 if who is not None:  # only a signed-in administrator sees the upload and rollback, and they are logged
+    admin.render_problem_detail(ctx.db.problem_detail)
     with audit.acting_as(who):
         render_upload_section()
         admin.render_rollback()

@@ -118,6 +118,7 @@ GROUP_LABEL = {
     "kontanthjaelp": "Jobparate kontanthjælpsmodtagere",
     "uddannelseshjaelp": "Åbenlyst uddannelsesparate uddannelseshjælpsmodtagere",
     "dagpenge": "A-dagpenge mv.",
+    "uddannelsesparate": "Uddannelsesparate kontanthjælpsmodtagere under 30",  # from July 2025
 }
 
 

@@ -132,3 +132,54 @@ def test_readme_layout_names_every_module() -> None:
         if not re.search(rf"\b{re.escape(path.stem)}(\.py)?\b", block):
             missing.append(str(path.relative_to(PACKAGE_ROOT)))
     assert not missing, f"README's layout map misses: {missing}"
+
+
+def test_every_table_on_a_page_is_keyed() -> None:
+    """st.dataframe without a key is identified by its data, so a rerun that changes the data makes the
+    grid anew in the browser; a keyed table keeps its element and only its data change."""
+    problems = []
+    files = [*(PACKAGE / "ui").rglob("*.py"), PACKAGE_ROOT / "app.py", *(PACKAGE_ROOT / "pages").glob("*.py")]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            table = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            if table and node.func.attr == "dataframe" and not any(k.arg == "key" for k in node.keywords):  # type: ignore[union-attr]
+                problems.append(f"{path.relative_to(PACKAGE_ROOT)}:{node.lineno}")  # type: ignore[attr-defined]
+    assert not problems, "tables without key: " + ", ".join(problems)
+
+
+# The ui modules that draw a screen's sections; the rest (the chrome) open the dataset and hand it on.
+UI_CHROME = {"__init__", "cache", "layout", "state", "downloads", "admin", "upload"}
+
+
+def test_ui_sections_do_not_open_the_database() -> None:
+    """A section renders the view its page built (every number the screen shows is in it): it never opens
+    the dataset, asks a query or builds a view or a part of one itself."""
+    problems = []
+    for path in sorted((PACKAGE / "ui").glob("*.py")):
+        if path.stem in UI_CHROME:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        views = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+                 and n.module == "joblog_dash.views" for a in n.names}  # fmt: skip
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module in (
+                "joblog_dash.views.parts",
+                "joblog_dash.data.queries",
+            ):
+                problems.append(f"{path.name}:{node.lineno} imports {node.module}")
+            if isinstance(node, ast.ImportFrom) and node.module == "joblog_dash.views":
+                problems += [
+                    f"{path.name}:{node.lineno} imports views.{a.name}"
+                    for a in node.names
+                    if a.name == "parts"
+                ]
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            owner = (
+                func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+            )
+            if name in ("db", "open_db") or (owner in views and name == "build"):
+                problems.append(f"{path.name}:{node.lineno} calls {owner + '.' if owner else ''}{name}()")
+    assert not problems, "\n".join(problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import plotly.graph_objects as go
@@ -20,6 +21,7 @@ from joblog_dash.charts.style import (
     month_share_hover,
     percent_axis,
 )
+from joblog_dash.charts.trend import break_note as trend_break_note
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
@@ -74,10 +76,18 @@ def trend_panels(series: list[Series], groups: list[str], title: str, subtitle: 
     Panels are laid out by hand (x axis domains, shared y axis) and the figure is built in one go from
     trace dicts: make_subplots + add_trace per trace costs about 250 ms, this about 30 ms.
     """
+    # A series continued under another group after a break (uddannelseshjælp -> uddannelsesparate under 30,
+    # July 2025) is one panel with a break marker, not two.
+    members = {g: [g] for g in groups if not _continues(g, groups)}
+    for g in groups:
+        if _continues(g, groups):
+            members[reference.continuing_group(g)].append(g)  # type: ignore[index]
+    groups = list(members)
     gap = 0.03
     width = (1 - gap * (len(groups) - 1)) / max(len(groups), 1)
     traces: list[dict] = []
-    layout: dict = {"annotations": []}
+    layout: dict = {"annotations": [], "shapes": []}
+    notes: list[reference.SeriesBreak] = []
     for i, group in enumerate(groups):
         suffix = "" if i == 0 else str(i + 1)
         left = i * (width + gap)
@@ -86,12 +96,24 @@ def trend_panels(series: list[Series], groups: list[str], title: str, subtitle: 
             "anchor": f"x{suffix}",
             **({} if i == 0 else {"matches": "y", "showticklabels": False}),
         }
+        label = " → ".join(reference.group_label(g, short=True) for g in members[group])
         layout["annotations"].append(
-            {"text": f"<b>{reference.group_label(group, short=True)}</b>", "x": left + width / 2, "y": 1.0,
+            {"text": f"<b>{label}</b>", "x": left + width / 2, "y": 1.0,
              "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False}
         )  # fmt: skip
+        months = pl.concat([s.frame["month"] for s in series]) if series else pl.Series("month", [])
+        shown = (
+            [] if months.is_empty() else reference.breaks_within(members[group], months.min(), months.max())
+        )
+        for found in shown:
+            x = (found.month - timedelta(days=15)).isoformat()
+            layout["shapes"].append(
+                {"type": "line", "xref": f"x{suffix}", "yref": f"y{suffix} domain", "x0": x, "x1": x,
+                 "y0": 0, "y1": 1, "line": {"color": REFERENCE_LINE, "width": 2}}
+            )  # fmt: skip
+        notes += shown
         for s in series:
-            rows = s.frame.filter(pl.col("benefit_group") == group).sort("month")
+            rows = s.frame.filter(pl.col("benefit_group").is_in(members[group])).sort("month")
             traces.append(
                 {
                     "type": "scatter",
@@ -112,8 +134,20 @@ def trend_panels(series: list[Series], groups: list[str], title: str, subtitle: 
     base_layout(fig, title, subtitle, height=440)
     danish_date_axis(fig, [m for s in series for m in s.frame["month"].unique().to_list()], count=4)
     fig.update_layout(margin={"t": 100}, legend={"y": -0.2})
+    if notes:  # the note every chart spanning a series break carries
+        fig.update_layout(margin={"t": 100, "b": 110})
+        fig.add_annotation(
+            text=trend_break_note(notes), xref="paper", yref="paper", x=0, y=-0.32, showarrow=False,
+            xanchor="left", yanchor="top", font={"size": 10, "color": "#333"},
+        )  # fmt: skip
     percent_axis(fig)
     return fig
+
+
+def _continues(group: str, groups: list[str]) -> bool:
+    """Whether the group continues the series of another group that is also shown (the panel of that one)."""
+    found = reference.series_break(group)
+    return found is not None and found.after == group and found.before in groups
 
 
 def rank_title(name: str, latest: dict[str, object], month_label: str) -> str:

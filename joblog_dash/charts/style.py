@@ -16,6 +16,7 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 GROUP_COLOURS = {
     "kontanthjaelp": "#0072B2",
     "uddannelseshjaelp": "#E69F00",
+    "uddannelsesparate": "#E69F00",  # continues uddannelseshjælp's series (a break in July 2025): one colour
     "dagpenge": "#009E73",
     "overgangsydelse": "#CC79A7",
     "ledighedsydelse": "#56B4E9",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
@@ -70,6 +70,38 @@ def add_events(fig: go.Figure, events: list[reference.Event]) -> go.Figure:
     return fig
 
 
+def break_note(breaks: list[reference.SeriesBreak]) -> str | None:
+    """Danish: the note every chart, table and export that spans a series break carries."""
+    if not breaks:
+        return None
+    return " ".join(
+        t(
+            "series_break_note",
+            month=fmt.month_long(b.month),
+            before=reference.group_label(b.before),
+            after=reference.group_label(b.after),
+        )
+        for b in breaks
+    )
+
+
+def add_series_breaks(fig: go.Figure, breaks: list[reference.SeriesBreak]) -> go.Figure:
+    """A visible break marker: a solid line across the plot at the first month of the new series, labelled
+    at its foot (the events' labels sit above the plot)."""
+    for found in breaks:
+        x = found.month - timedelta(days=15)  # between the last month of the old series and the first new
+        fig.add_shape(
+            type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
+            line={"color": style.REFERENCE_LINE, "width": 2},
+        )  # fmt: skip
+        fig.add_annotation(
+            x=x, y=0.02, xref="x", yref="paper", text=t("series_break_label"), showarrow=False,
+            xanchor="right", yanchor="bottom", font={"size": 11, "color": "#000"},
+            bgcolor="rgba(255,255,255,0.9)", hovertext=break_note([found]),
+        )  # fmt: skip
+    return fig
+
+
 def trend_figure(
     national: pl.DataFrame,
     groups: list[str],
@@ -105,6 +137,10 @@ def trend_figure(
     fig.update_layout(margin={"t": 150, "b": 130}, hovermode="closest", legend={"y": -0.13, "yanchor": "top"})
     style.danish_date_axis(fig, months.to_list(), range=[first, fmt.add_months(last, 1)])  # type: ignore[arg-type]
     add_events(fig, visible_events(events, first, last))  # type: ignore[arg-type]
+    breaks = reference.breaks_within(groups, first, last)  # type: ignore[arg-type]
+    add_series_breaks(fig, breaks)
+    note = break_note(breaks)
+    source_note = "<br>".join(n for n in (note, source_note) if n) or None
     if source_note:
         fig.add_annotation(
             text=source_note, xref="paper", yref="paper", x=0, y=0, yshift=-110, showarrow=False,

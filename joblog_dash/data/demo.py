@@ -8,16 +8,23 @@ search from a logistic model:
 
 where a_g(t) is solved per month so that the national ratio of sums hits a target path through the
 published figures, u is a persistent municipal propensity (some named municipalities high or low), e is
-AR(1) month-to-month noise, and cell effects make young people log less. After the minister's letter
-(May 2018) municipalities with a high share with none improve more. July and December dip.
+AR(1) month-to-month noise, and cell effects make young people log much less and the oldest most. After
+the minister's letter (May 2018) municipalities with a high share with none improve more. July and December
+dip.
 
-The months up to HISTORY_END (2021-12, the calibration period) are drawn exactly as the first demo drew
-them, from the same random stream in the same order, so the published calibration points and every figure
-quoted from that demo stay identical. Later months (to DEMO_END, a fixed month so the demo stays
-deterministic) continue the AR(1) noise from a separate stream and follow a plausible path: from
-1 April 2022 (lov nr. 371) jobparate kontanthjælp, uddannelseshjælp and overgangsydelse recipients must
-register job search in every whole calendar month, with sanctions, so the share with none steps down over
-three months (more where municipalities were low) and then plateaus, still dipping in July and December.
+Municipalities differ in who their recipients are (`composition`): the national mix of gender, age and
+origin tilted by an urbanity index from the reference facts (population, distance to the big cities), with
+more young recipients in the university towns, more immigrants and descendants in the cities and some
+named suburbs, and older recipients in rural municipalities. So a municipality's raw share is partly its
+composition, and adjusting for it ("Justeret for køn og alder") moves verdicts, as it would with real data.
+
+The demo's contract is the published national figures (README, tests/data/test_demo.py), not one random
+stream. Months up to HISTORY_END (2021-12, the calibration period) and later months (to DEMO_END, a fixed
+month so the demo stays deterministic) are drawn from separate streams, so the later path can change
+without moving the calibration period's draws. From 1 April 2022 (lov nr. 371) jobparate kontanthjælp,
+uddannelseshjælp and overgangsydelse recipients must register job search in every whole calendar month,
+with sanctions, so the share with none steps down over three months (more where municipalities were low)
+and then plateaus, still dipping in July and December.
 """
 
 from __future__ import annotations
@@ -160,7 +167,9 @@ AGE_MIX = {
     "dagpenge": (0.05, 0.17, 0.25, 0.23, 0.30),
     "uddannelseshjaelp": (0.62, 0.38),
 }
-AGE_EFFECT = (0.45, 0.20, 0.0, -0.10, 0.05)  # logit shift on p_none: young people log less
+# Logit shift on p_none by age: young people log much less (the letter of 2018: 34 % of the åbenlyst
+# uddannelsesparate under 30 joblogged against 68 % of the jobparate kontanthjælp recipients), the oldest most.
+AGE_EFFECT = (1.8, 0.9, 0.0, -0.40, -0.70)
 GENDER_MIX = {"kontanthjaelp": (0.47, 0.53), "dagpenge": (0.50, 0.50), "uddannelseshjaelp": (0.42, 0.58)}
 GENDER_EFFECT = (0.0, 0.08)
 ORIGIN_MIX = {
@@ -168,7 +177,17 @@ ORIGIN_MIX = {
     "dagpenge": (0.82, 0.05, 0.01, 0.10, 0.02),
     "uddannelseshjaelp": (0.62, 0.02, 0.01, 0.15, 0.20),
 }
-ORIGIN_EFFECT = (0.02, -0.05, 0.0, 0.0, 0.03)  # origin groups differ little (2020-01: 27.1 % vs 26.7 %)
+# Origin groups differ little nationally (2020-01: 27.1 % with none among non-Western vs 26.7 % in all). The
+# immigrants and descendants live more in the cities, with their young recipients and higher propensities, so
+# their own effect is slightly negative: together the national gaps come out about as published.
+ORIGIN_EFFECT = (0.06, -0.05, -0.15, -0.06, -0.12)
+# Composition (see `composition`): the university towns have more young recipients; these municipalities
+# more immigrants and descendants than their urbanity alone gives (logit tilt of the non-Danish origins).
+UNIVERSITY_TOWNS = (101, 751, 461, 851)  # København, Aarhus, Odense, Aalborg
+# Ishøj, Brøndby, Albertslund, Høje-Taastrup, København
+IMMIGRANT_MUNICIPALITIES = {183: 1.0, 153: 1.0, 165: 0.8, 169: 0.7, 101: 0.3}
+AGE_TILT = 0.5  # how strongly urbanity (and a university) tilts the age mix young, rurality old
+YOUTH_GROUPS = ("uddannelseshjaelp",)  # groups for people under 30: only the two youngest age groups
 # Persistent municipal propensity for having no registered search (logit scale).
 NAMED_PROPENSITY = {
     360: 3.2,  # Lolland
@@ -195,8 +214,8 @@ COUNT_ORDER = ("persons", "persons_0", "persons_1_5", "persons_6plus", "job_sear
 LAW_2022_MONTH = date(2022, 4, 1)
 LAW_2022_GROUPS = ("kontanthjaelp", "uddannelseshjaelp", "overgangsydelse")
 LAW_2022_RESPONSE = 0.25
-# The calibration period: months up to here are drawn exactly as the first demo (2015-01 .. 2021-12) drew
-# them. The six-plus share rises logit-linearly from the first month to here and then at the same pace,
+# The calibration period (2015-01 .. 2021-12): drawn from the seed's first stream, later months from a
+# second one. The six-plus share rises logit-linearly from the first month to here and then at the same pace,
 # up to SIX_PLUS_MAX_RAMP times the historic rise.
 HISTORY_END = "2021-12"
 SIX_PLUS_MAX_RAMP = 1.5
@@ -292,20 +311,82 @@ def _solve_intercepts(persons: np.ndarray, offsets: np.ndarray, target: np.ndarr
     return (lo + hi) / 2
 
 
-def _group_cells(group: str) -> tuple[list[tuple[str, str, str]], np.ndarray, np.ndarray]:
-    """The (gender, age, origin) cells of a group with their mix weights and logit effects."""
-    ages = reference.YOUTH_AGE_GROUPS if group == "uddannelseshjaelp" else reference.AGE_GROUPS
-    age_mix = AGE_MIX.get(group, AGE_MIX["kontanthjaelp"])
-    gender_mix = GENDER_MIX.get(group, GENDER_MIX["kontanthjaelp"])
-    origin_mix = ORIGIN_MIX.get(group, ORIGIN_MIX["kontanthjaelp"])
+def _group_cells(
+    group: str, composition: Composition
+) -> tuple[list[tuple[str, str, str]], np.ndarray, np.ndarray]:
+    """The (gender, age, origin) cells of a group, each municipality's mix over them (municipalities x
+    cells, rows summing to 1) and the cells' logit effects. A municipality's mix is the national one
+    tilted by its composition (`Composition`), gender, age and origin independent within it."""
+    ages = reference.YOUTH_AGE_GROUPS if group in YOUTH_GROUPS else reference.AGE_GROUPS
+    mix_key = "uddannelseshjaelp" if group in YOUTH_GROUPS else group
+    gender_mix = _tilted(GENDER_MIX.get(mix_key, GENDER_MIX["kontanthjaelp"]), composition.gender)
+    age_mix = _tilted(AGE_MIX.get(mix_key, AGE_MIX["kontanthjaelp"]), composition.age[:, : len(ages)])
+    origin_mix = _tilted(ORIGIN_MIX.get(mix_key, ORIGIN_MIX["kontanthjaelp"]), composition.origin)
     cells, weights, effects = [], [], []
     for gi, gender in enumerate(reference.GENDERS):
         for ai, age in enumerate(ages):
             for oi, origin in enumerate(reference.ORIGINS):
                 cells.append((gender, age, origin))
-                weights.append(gender_mix[gi] * age_mix[ai] * origin_mix[oi])
+                weights.append(gender_mix[:, gi] * age_mix[:, ai] * origin_mix[:, oi])
                 effects.append(GENDER_EFFECT[gi] + AGE_EFFECT[ai] + ORIGIN_EFFECT[oi])
-    return cells, np.array(weights), np.array(effects)
+    return cells, np.stack(weights, axis=1), np.array(effects)
+
+
+def _tilted(national: tuple[float, ...], shift: np.ndarray) -> np.ndarray:
+    """Municipalities x categories: the national mix times exp(shift), each row normalised to 1."""
+    weights = np.array(national)[None, :] * np.exp(shift)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """Per municipality, log-scale tilts of the national mix: gender (municipalities x 2), age (x 5) and
+    origin (x 5). Zero everywhere is the national mix."""
+
+    gender: np.ndarray
+    age: np.ndarray
+    origin: np.ndarray
+
+
+def _urbanity(munis: pl.DataFrame) -> np.ndarray:
+    """A standardised urbanity index from the reference facts: the population (log) and the distance to the
+    nearest of the four big cities (the suburbs of København are urban though small)."""
+    log_pop = np.log(munis["population_2018"].to_numpy().astype(float))
+    lat, lon = munis["lat"].to_numpy(), munis["lon"].to_numpy()
+    big = munis.filter(pl.col("code").is_in(UNIVERSITY_TOWNS))
+    km = np.min(
+        [
+            np.hypot((lat - la) * 111.0, (lon - lo) * 111.0 * np.cos(np.radians(la)))
+            for la, lo in zip(big["lat"].to_numpy(), big["lon"].to_numpy(), strict=True)
+        ],
+        axis=0,
+    )
+    closeness = -np.log(km + 5.0)
+
+    def z(x: np.ndarray) -> np.ndarray:
+        return (x - x.mean()) / x.std()
+
+    return z(0.6 * z(log_pop) + 0.4 * z(closeness))
+
+
+def composition(munis: pl.DataFrame, seed: int) -> Composition:
+    """Each municipality's composition, deterministic from the reference facts and the seed: more young
+    recipients in the university towns and the cities, more immigrants and descendants in the cities and
+    the named suburbs, older recipients in rural municipalities, a little individual variation."""
+    rng = np.random.default_rng([seed, 7])  # its own stream: the counts' draws do not depend on it
+    codes = munis["code"].to_numpy()
+    urban = np.clip(_urbanity(munis), -2.0, 2.0)
+    n = len(codes)
+    university = np.isin(codes, UNIVERSITY_TOWNS).astype(float)
+    young = AGE_TILT * (urban + university) + rng.normal(0.0, 0.25, n)
+    old = -AGE_TILT * urban + rng.normal(0.0, 0.2, n)
+    age = np.stack([young, 0.7 * young, np.zeros(n), 0.5 * old, old], axis=1)
+    named = np.array([IMMIGRANT_MUNICIPALITIES.get(int(c), 0.0) for c in codes])
+    foreign = 0.2 * urban + named + rng.normal(0.0, 0.15, n)
+    origin = np.stack([np.zeros(n), *[foreign] * 4], axis=1)
+    women = rng.normal(0.0, 0.08, n)
+    gender = np.stack([women, np.zeros(n)], axis=1)
+    return Composition(gender=gender, age=age, origin=origin)
 
 
 def _municipal_propensity(rng: np.random.Generator, codes: np.ndarray) -> np.ndarray:
@@ -337,7 +418,9 @@ def iter_parts(
     with tqdm(total=total, desc="Demodata", unit="ydelsesgruppe", disable=not progress) as bar:
         for replica in chosen:
             rngs = (_replica_rng(seed, replica), _later_rng(seed, replica))
-            for frame in _generate_replica(rngs, spec, replica):
+            for frame in _generate_replica(
+                rngs, spec, replica, composition(reference.municipalities(), seed)
+            ):
                 yield frame
                 bar.update(1)
 
@@ -367,8 +450,7 @@ def _ar1_noise(rng: np.random.Generator, n_months: int, n_munis: int, last: np.n
 
 
 def _draw_counts(rng: np.random.Generator, paths: _Paths, noise: np.ndarray) -> tuple[np.ndarray, ...]:
-    """persons, persons_0, persons_1_5, persons_6plus and job_searches for a run of months (draw order fixed:
-    it is the order the first demo used)."""
+    """persons, persons_0, persons_1_5, persons_6plus and job_searches for a run of months."""
     persons = rng.poisson(paths.expected)
     offsets = (paths.propensity + noise)[:, :, None] + paths.cell_effect[None, None, :]
     intercept = _solve_intercepts(persons, offsets, paths.target)
@@ -398,7 +480,7 @@ def _month_number(month: str | date) -> int:
 
 
 def _generate_replica(
-    rngs: tuple[np.random.Generator, np.random.Generator], spec: Scale, replica: int
+    rngs: tuple[np.random.Generator, np.random.Generator], spec: Scale, replica: int, mixes: Composition
 ) -> Iterator[pl.DataFrame]:
     rng, later_rng = rngs
     munis = reference.municipalities()
@@ -417,13 +499,13 @@ def _generate_replica(
     # The 2022 law works from its first month and fully from the third.
     law_ramp = np.clip((t_index - _month_number(LAW_2022_MONTH) + 1) / 3.0, 0.0, 1.0)
     calendar_month = np.array([d.month for d in months])
-    # The six-plus share's rise is scaled on the calibration period (its end as it was for the first demo).
+    # The six-plus share's rise is scaled on the calibration period (fixed, so later months never move it).
     six_span = max(min(t_index[-1], _month_number(HISTORY_END)) - t_index[0], 1)
     six_ramp = np.clip((t_index - t_index[0]) / six_span, 0, SIX_PLUS_MAX_RAMP)
     seasonal = np.array([SEASONAL_NONE.get(int(m), 0.0) for m in calendar_month])
 
     for group in spec.groups:
-        cells, mix, cell_effect = _group_cells(group)
+        cells, mix, cell_effect = _group_cells(group, mixes)
         n_t, n_m = len(months), len(codes)
         scale_u = PROPENSITY_SCALE.get(group, 0.7)
         u = scale_u * base_propensity + rng.normal(0.0, 0.3, n_m)
@@ -439,7 +521,7 @@ def _generate_replica(
         size = _interpolate(SIZE_ANCHORS[group], months)
         lo6, hi6 = (_logit(np.array(p)) for p in SIX_PLUS_SHARE.get(group, (0.55, 0.65)))
         paths = _Paths(
-            expected=size[:, None, None] * size_weight[None, :, None] * mix[None, None, :],
+            expected=size[:, None, None] * size_weight[None, :, None] * mix[None, :, :],
             propensity=u_t,
             cell_effect=cell_effect,
             target=_interpolate(NONE_ANCHORS[group], months) + seasonal,
@@ -456,7 +538,29 @@ def _generate_replica(
             )
             drawn.append(_draw_counts(stream, sliced, noise))
         counts = [np.concatenate(column) for column in zip(*drawn, strict=True)]
-        yield _frame(months, codes, cells, replica_group(group, replica), counts)
+        yield _by_period(_frame(months, codes, cells, replica_group(group, replica), counts), group, replica)
+
+
+def _by_period(frame: pl.DataFrame, group: str, replica: int) -> pl.DataFrame:
+    """The group's rows in the months it exists (reference.GROUP_PERIODS); a series continued under another
+    group after a break (uddannelseshjælp -> uddannelsesparate kontanthjælp under 30 from July 2025) is
+    drawn as one series and carries the new group's code from the break on."""
+    found = reference.series_break(group)
+    if found is not None and found.before == group:
+        after = replica_group(found.after, replica)
+        frame = frame.with_columns(
+            pl.when(pl.col("month") >= found.month)
+            .then(pl.lit(after))
+            .otherwise(pl.col("benefit_group"))
+            .alias("benefit_group")
+        )
+        return frame
+    first, last = reference.group_period(group)
+    if first is not None:
+        frame = frame.filter(pl.col("month") >= first)
+    if last is not None:
+        frame = frame.filter(pl.col("month") <= last)
+    return frame
 
 
 def _frame(

@@ -30,6 +30,7 @@ BREAKDOWN_COLUMNS = ("gender", "age_group", "origin")
 BENEFIT_GROUP_LABELS: dict[str, str] = {
     "kontanthjaelp": "Jobparate kontanthjælpsmodtagere",
     "uddannelseshjaelp": "Åbenlyst uddannelsesparate uddannelseshjælpsmodtagere",
+    "uddannelsesparate": "Uddannelsesparate kontanthjælpsmodtagere under 30",
     "dagpenge": "Dagpengemodtagere",
     "overgangsydelse": "Jobparate modtagere af overgangsydelse",
     "ledighedsydelse": "Modtagere af ledighedsydelse",
@@ -38,11 +39,74 @@ BENEFIT_GROUP_LABELS: dict[str, str] = {
 BENEFIT_GROUP_SHORT: dict[str, str] = {
     "kontanthjaelp": "Kontanthjælp",
     "uddannelseshjaelp": "Uddannelseshjælp",
+    "uddannelsesparate": "Uddannelsesparate u. 30",
     "dagpenge": "Dagpenge",
     "overgangsydelse": "Overgangsydelse",
     "ledighedsydelse": "Ledighedsydelse",
     "sygedagpenge": "Sygedagpenge",
 }
+
+
+# The kontanthjælp reform (lov nr. 1655 af 30. december 2024, in force 1 July 2025) merged
+# selvforsørgelses- og hjemrejseydelse, overgangsydelse and uddannelseshjælp into one kontanthjælp:
+# uddannelseshjælp and overgangsydelse end in June 2025; the uddannelsesparate under 30 without an education
+# continue as kontanthjælp recipients from July 2025. Jobparate kontanthjælp (`kontanthjaelp`) continues.
+# Months are first days of months; None is open-ended.
+REFORM_2025 = date(2025, 7, 1)
+GROUP_PERIODS: dict[str, tuple[date | None, date | None]] = {
+    "uddannelseshjaelp": (None, date(2025, 6, 1)),
+    "overgangsydelse": (None, date(2025, 6, 1)),
+    "uddannelsesparate": (REFORM_2025, None),
+}
+
+
+@dataclass(frozen=True)
+class SeriesBreak:
+    """One series continued under a new group from `month`: the figures before and after are not
+    strictly comparable (another benefit, another definition of the target group)."""
+
+    before: str
+    after: str
+    month: date
+
+
+SERIES_BREAKS = (SeriesBreak("uddannelseshjaelp", "uddannelsesparate", REFORM_2025),)
+
+
+def _base(code: str) -> str:
+    return code.split("-r", 1)[0]  # a stress replica "<group>-r<n>" has its group's period
+
+
+def group_period(code: str) -> tuple[date | None, date | None]:
+    """The first and last month a benefit group exists (None: open-ended)."""
+    return GROUP_PERIODS.get(_base(code), (None, None))
+
+
+def group_exists(code: str, month: date) -> bool:
+    first, last = group_period(code)
+    return (first is None or month >= first) and (last is None or month <= last)
+
+
+def series_break(code: str) -> SeriesBreak | None:
+    """The break of the series a group belongs to (as the group before or after it), if any."""
+    return next((b for b in SERIES_BREAKS if _base(code) in (b.before, b.after)), None)
+
+
+def continuing_group(code: str) -> str | None:
+    """The group that continues this one's series on the other side of its break."""
+    found = series_break(code)
+    if found is None:
+        return None
+    return found.after if _base(code) == found.before else found.before
+
+
+def breaks_within(codes: list[str], first: date, last: date) -> list[SeriesBreak]:
+    """The series breaks a chart or table of these groups over first..last spans (both sides shown)."""
+    return [
+        b
+        for b in SERIES_BREAKS
+        if first < b.month <= last and ({b.before, b.after} & {_base(c) for c in codes})
+    ]
 
 
 def group_label(code: str, short: bool = False) -> str:
@@ -87,14 +151,15 @@ AREA_KIND_COLUMN = {"region": "region", "amk": "amk_office", "rar": "rar_area", 
 AREA_KIND_LABEL = {
     "land": "Hele landet",
     "region": "Regioner",
-    "amk": "Arbejdsmarkedskontorer",
+    "amk": "Arbejdsmarkedskontorer (historisk)",
     "rar": "RAR-områder (2015–2024)",
     "rbr": "Regionale beskæftigelsesråd (fra 2025)",
 }
 # When an area kind existed, shown in every label of its areas: the 8 regional labour-market councils (RAR,
 # from 2015) were replaced in 2025 by 5 regional employment councils, one per region. The figures of either
 # are always the sum of their municipalities, for any month.
-AREA_KIND_PERIOD = {"rar": "2015–2024", "rbr": "fra 2025"}
+# STAR's labour-market offices (AMK) are historical too: no source confirms them after 2025.
+AREA_KIND_PERIOD = {"amk": "historisk", "rar": "2015–2024", "rbr": "fra 2025"}
 
 
 @dataclass(frozen=True)
@@ -206,6 +271,7 @@ class Event:
     label: str
     description: str
     benefit_groups: tuple[str, ...]
+    source: str = ""  # the law, letter or publication, with its address where it has one
 
 
 @cache
@@ -219,6 +285,7 @@ def events() -> tuple[Event, ...]:
             label=row["label"],
             description=row["description"],
             benefit_groups=tuple(g for g in (row["benefit_groups"] or "").split(";") if g),
+            source=row.get("source") or "",
         )
         for row in frame.iter_rows(named=True)
     )

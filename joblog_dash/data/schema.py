@@ -51,3 +51,47 @@ def invariant_violations(frame: pl.DataFrame) -> dict[str, int]:
     if duplicates:
         result["duplicate key"] = duplicates
     return result
+
+
+# The count invariants above as SQL, by the same names, for checking a stored parquet without loading it
+# (a byte that changes on disk after the write must not reach a page). They are linear, so they also hold
+# for the stored sums (the aggregates). tests/data/test_schema.py holds both versions to the same counts.
+INVARIANT_SQL: dict[str, str] = {
+    "persons != persons_0 + persons_1_5 + persons_6plus": (
+        "persons <> persons_0 + persons_1_5 + persons_6plus"
+    ),
+    "negative count": " OR ".join(f"{c} < 0" for c in COUNT_COLUMNS),
+    "job_searches below persons_1_5 + 6*persons_6plus": "job_searches < persons_1_5 + 6 * persons_6plus",
+    "job_searches above 5*persons_1_5 + 60*persons_6plus": (
+        f"job_searches > 5 * persons_1_5 + {MAX_SEARCHES_PER_PERSON} * persons_6plus"
+    ),
+}
+
+
+def _wide(source: str, columns: tuple[str, ...]) -> str:
+    # Counts as BIGINT: a damaged value near the int32 limit must be counted, not overflow the arithmetic.
+    wide = ", ".join(f"{c}::BIGINT AS {c}" if c in COUNT_COLUMNS else c for c in columns)
+    return f"(SELECT {wide} FROM {source})"
+
+
+def breach_sql(source: str) -> str:
+    """How many rows of `source` break any count invariant or hold a null count (0 for a valid table): one
+    pass over the five count columns only, about the cost of reading them."""
+    any_breach = " OR ".join(
+        [*(f"({sql})" for sql in INVARIANT_SQL.values()), *(f"{c} IS NULL" for c in COUNT_COLUMNS)]
+    )
+    return f"SELECT count(*) AS n FROM {_wide(source, COUNT_COLUMNS)} WHERE {any_breach}"
+
+
+def invariant_sql(source: str, columns: tuple[str, ...] = COLUMNS) -> str:
+    """One query over `source` (e.g. read_parquet(...)) counting the rows that break each invariant, plus
+    nulls in `columns`, by invariant_violations' names; every count is 0 for a valid table."""
+    checks = {**INVARIANT_SQL, "null value": " OR ".join(f"{c} IS NULL" for c in columns)}
+    counts = ", ".join(f'count(*) FILTER (WHERE {sql}) AS "{name}"' for name, sql in checks.items())
+    return f"SELECT {counts} FROM {_wide(source, columns)}"
+
+
+def duplicate_key_sql(source: str) -> str:
+    """Rows of `source` beyond the first with the same key (the 'duplicate key' count of
+    invariant_violations); a full grouping, so only the thorough check (`joblog-dash verify`) runs it."""
+    return f"SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM {source} GROUP BY {', '.join(KEY_COLUMNS)})"

@@ -25,6 +25,7 @@ class JoblogDB:
     facts_path: Path
     manifest: store.Manifest
     problem: str | None = None  # why the current version is not the one open (a fallback), else None
+    problem_detail: str | None = None  # the same with server paths and errors: for administrators only
 
     @property
     def version(self) -> str:
@@ -45,7 +46,8 @@ _open_lock = threading.Lock()
 
 @lru_cache(maxsize=4)
 def _open(facts_path: str, manifest_path: str) -> JoblogDB:
-    store.check_folder(Path(facts_path).parent)  # a missing or damaged file fails here, not in a page
+    # A missing, damaged or rule-breaking file fails here, not in a page (checksums and row invariants).
+    store.check_folder(Path(facts_path).parent)
     connection = duckdb.connect(config={"threads": 2})
     connection.execute("SET enable_progress_bar = false")  # a long scan would draw one into the server log
     # A bound on DuckDB's buffers per process (default: 80 % of the machine's memory). The common questions
@@ -91,7 +93,7 @@ def open_db(data_dir: Path | None = None) -> JoblogDB:
         facts, manifest = store.current_paths(data_dir)
         db = _open_version(facts, manifest, data_dir)
     except store.DatasetMissingError as exc:
-        return _fallback(data_dir, str(exc))
+        return _fallback(data_dir, exc)
     _fallbacks.clear()  # repaired, imported or rolled back: no more detours
     return db
 
@@ -102,7 +104,8 @@ def _open_version(facts: Path, manifest: Path, data_dir: Path | None) -> JoblogD
             return _open(str(facts), str(manifest))
         except duckdb.Error as exc:
             raise store.DatasetMissingError(
-                f"Kan ikke læse {facts}: {exc}. " + store.missing_message(data_dir)
+                f"Version {facts.parent.name} kan ikke læses.",
+                f"Kan ikke læse {facts}: {exc}. " + store.missing_message(data_dir),
             ) from exc
 
 
@@ -124,14 +127,14 @@ def _broken_key(data_dir: Path | None) -> tuple[object, ...]:
     return tuple(state)
 
 
-def _fallback(data_dir: Path | None, problem: str) -> JoblogDB:
+def _fallback(data_dir: Path | None, problem: store.DatasetMissingError) -> JoblogDB:
     key = _broken_key(data_dir)
     fallback = store.fallback_version(data_dir)
     if fallback is None:
-        raise store.DatasetMissingError(problem)
+        raise problem
     folder = store.version_dir(fallback.version, data_dir)
     db = _open_version(folder / store.FACTS_FILE, folder / store.MANIFEST_FILE, data_dir)
-    db = replace(db, problem=problem)
+    db = replace(db, problem=str(problem), problem_detail=problem.detail)
     if len(_fallbacks) > 8:
         _fallbacks.clear()
     _fallbacks[key] = db

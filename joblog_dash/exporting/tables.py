@@ -16,6 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from joblog_dash.analysis import privacy, standardise
+from joblog_dash.charts import trend as trend_charts
 from joblog_dash.data import reference, store, warehouse
 from joblog_dash.exporting.files import ExportMeta
 from joblog_dash.text import fmt
@@ -76,11 +77,18 @@ COUNT_COLUMNS = {
 def trend_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, ExportMeta]:
     """Every month up to the chosen one for the area and group."""
     # THE area trend (views.parts, published row by row, so filtering after publishing is the same).
-    rows = parts.area_trend(db, sel).filter(
-        (pl.col("benefit_group") == sel.group) & (pl.col("month") <= sel.month)
+    # A series continued under another group across a break (uddannelseshjælp -> uddannelsesparate
+    # kontanthjælp under 30, July 2025) is exported whole, each month under the group it had then.
+    series = [sel.group, *filter(None, [reference.continuing_group(sel.group)])]
+    rows = (
+        parts.area_trend(db, sel)
+        .filter(pl.col("benefit_group").is_in(series) & (pl.col("month") <= sel.month))
+        .sort("month")
     )
+    breaks = reference.breaks_within(series, rows["month"].min(), sel.month) if rows.height else []
     frame = rows.select(
         pl.col("month").alias("Måned"),
+        *([pl.col("benefit_group").replace_strict(_labels(series)).alias("Ydelsesgruppe")] if breaks else []),
         *[pl.col(c).alias(label) for c, label in COUNT_COLUMNS.items()],
         *[pl.col(c).alias(label) for c, label in MEASURE_COLUMNS.items()],
     )
@@ -91,7 +99,13 @@ def trend_table(db: warehouse.JoblogDB, sel: Selection) -> tuple[pl.DataFrame, E
         ("Område", _area_label(sel.area)),
         ("Til og med", fmt.month_short(sel.month)),
     ]
+    if breaks:
+        filters.append(("Bemærkning", trend_charts.break_note(breaks) or ""))
     return frame, _meta(db, title, filters, kinds, f"joblog-udvikling-{sel.area}-{fmt.month_key(sel.month)}")
+
+
+def _labels(groups: list[str]) -> dict[str, str]:
+    return {g: reference.group_label(g) for g in groups}
 
 
 # --- Municipalities ------------------------------------------------------------------------------------------

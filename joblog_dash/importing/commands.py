@@ -1,4 +1,5 @@
-"""`joblog-dash import | validate | versions | rollback | admin-hash`: the command-line side of changing data."""
+"""`joblog-dash import | validate | versions | verify | rollback | admin-hash`: the command-line side of
+changing data."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from pathlib import Path
 
 from joblog_dash import config
 from joblog_dash.data import store
+from joblog_dash.importing import isolate, service
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing import mapping as mapping_step
-from joblog_dash.importing import service
 from joblog_dash.importing.readers import ReadError
 from joblog_dash.importing.validate import Problem
 from joblog_dash.text.safety import printable
@@ -92,7 +93,7 @@ def _mapping(args: argparse.Namespace) -> mapping_step.Mapping | None:
     if args.profile:
         mapping = mapping_step.load_profile(args.profile, _data_dir(args))
     elif overrides or args.save_profile:
-        mapping = mapping_step.guess_mapping(service.read_file(Path(args.file)).frame)
+        mapping = isolate.run(service.guess_file_mapping, Path(args.file))
     else:
         return None
     mapping.columns.update(mapping_step.parse_assignments(args.map or []))
@@ -148,8 +149,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return UNREADABLE_EXIT
     if mapping is not None:
         _print_mapping(mapping)
-    with _progress_bar(not args.quiet) as progress:
-        validation = service.validate_file(Path(args.file), progress, mapping)
+    try:
+        with _progress_bar(not args.quiet) as progress:
+            validation = isolate.run(
+                service.validate_light,
+                Path(args.file),
+                mapping=mapping,
+                progress=None if args.quiet else progress,
+            )
+    except ReadError as exc:  # the child ran out of memory or time
+        print(f"Fejl: {Path(args.file).name}: {exc}", file=sys.stderr)
+        return UNREADABLE_EXIT
     if validation.ok:
         stats = validation.stats
         print(
@@ -178,10 +188,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_mapping(mapping)
     try:
         with _progress_bar(not args.quiet) as progress:
-            report = service.import_file(
+            report = isolate.run(
+                service.import_file,
                 Path(args.file),
                 _data_dir(args),
-                progress,
+                progress=None if args.quiet else progress,
                 dry_run=args.dry_run,
                 mapping=mapping,
                 profile=mapping_step.profile_name(args.profile) if args.profile else None,
@@ -194,6 +205,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         _print_problems(refused.problems, sys.stderr)
         return UNREADABLE_EXIT if refused.unreadable else 1
+    except ReadError as exc:  # the child ran out of memory or time
+        print(
+            f"Intet er importeret; de nuværende data er uændrede. {Path(args.file).name}: {exc}",
+            file=sys.stderr,
+        )
+        return UNREADABLE_EXIT
     _print_report(report)
     _save_profile(args, mapping)
     if report.dry_run:
@@ -219,6 +236,40 @@ def cmd_versions(args: argparse.Namespace) -> int:
             f"{manifest.first_month[:7]} – {manifest.last_month[:7]}  {printable(manifest.source, limit=60)}"
         )
     print("* = aktiv version")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check every version (checksums, footers, row invariants, unique keys); non-zero when any is damaged
+    or none is there. Versions that never became current are checked too and shown as such."""
+    data_dir = _data_dir(args)
+    current = store.current_version(data_dir)
+    folders = store.version_folders(data_dir)
+    if not folders:
+        print(store.missing_message(data_dir), file=sys.stderr)
+        return 1
+    pending = set(store.pending_versions(data_dir))
+    damaged = 0
+    if current and current not in {f.name for f in folders}:
+        print(f"CURRENT peger på version {printable(current, limit=80)}, som ikke findes.")
+        damaged += 1
+    for folder in folders:
+        result = store.verify_folder(folder, thorough=True)
+        mark = "*" if folder.name == current else " "
+        note = " (aldrig gjort aktiv; vises ikke)" if folder.name in pending else ""
+        if result.ok:
+            checked = "" if result.checksummed else " (ingen kontrolsum: kun rækkerne er kontrolleret)"
+            print(f"{mark} {folder.name}  ok{checked}{note}")
+            continue
+        damaged += 1
+        print(f"{mark} {folder.name}  BESKADIGET{note}")
+        for problem in result.problems:
+            detail = f" [{printable(problem.detail, limit=300)}]" if problem.detail else ""
+            print(f"    {problem.file} {problem.reason}{detail}")
+    print("* = aktiv version")
+    if damaged:
+        print(f"{damaged} version(er) er beskadiget.", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -306,6 +357,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ver = sub.add_parser("versions", help="list the stored dataset versions")
     ver.add_argument("--data-dir", **hidden)
     ver.set_defaults(func=cmd_versions)
+    chk = sub.add_parser("verify", help="check every stored version (checksums, rows); non-zero if damaged")
+    chk.add_argument("--data-dir", **hidden)
+    chk.set_defaults(func=cmd_verify)
     rol = sub.add_parser("rollback", help="make an earlier version current (default: the one before)")
     rol.add_argument("version", nargs="?")
     rol.add_argument("--data-dir", **hidden)

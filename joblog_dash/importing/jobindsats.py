@@ -97,6 +97,22 @@ _GROUP_ALIASES = {
     "kontanthjælp, jobparate": "kontanthjaelp",
     "åbenlyst uddannelsesparate uddannelseshjælpsmodtagere": "uddannelseshjaelp",
     "uddannelseshjælp, åbenlyst uddannelsesparate": "uddannelseshjaelp",
+    # From the kontanthjælp reform (1 July 2025) one kontanthjælp with two visitation categories: job- og
+    # aktivitetsparate (30 or older, or with an education) and uddannelses- og aktivitetsparate (under 30
+    # without an education). The jobparate continue `kontanthjaelp`; the uddannelsesparate continue
+    # uddannelseshjælp's series as `uddannelsesparate`.
+    "kontanthjælp, job- og aktivitetsparate, jobparate": "kontanthjaelp",
+    "job- og aktivitetsparate kontanthjælpsmodtagere, jobparate": "kontanthjaelp",
+    "jobparate kontanthjælpsmodtagere (job- og aktivitetsparate)": "kontanthjaelp",
+    "kontanthjælp, jobparate (job- og aktivitetsparate)": "kontanthjaelp",
+    "uddannelsesparate kontanthjælpsmodtagere under 30": "uddannelsesparate",
+    "uddannelsesparate kontanthjælpsmodtagere under 30 år": "uddannelsesparate",
+    "uddannelsesparate kontanthjælpsmodtagere under 30 år uden uddannelse": "uddannelsesparate",
+    "kontanthjælp, uddannelsesparate under 30": "uddannelsesparate",
+    "kontanthjælp, uddannelsesparate under 30 år": "uddannelsesparate",
+    "kontanthjælp, uddannelses- og aktivitetsparate, uddannelsesparate": "uddannelsesparate",
+    "uddannelses- og aktivitetsparate kontanthjælpsmodtagere, uddannelsesparate": "uddannelsesparate",
+    "uddannelsesparate kontanthjælpsmodtagere (uddannelses- og aktivitetsparate)": "uddannelsesparate",
 }
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from joblog_dash.data import schema
+from joblog_dash.importing import xlsxguard
 
 DEFAULT_MAX_IMPORT_MB = 200
 # XLSX is zipped XML; its unpacked size may be this many times the size limit (guards against zip bombs).
@@ -86,7 +88,7 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _frame_from_rows(header: list[object], rows: list[list[object]]) -> pl.DataFrame:
+def _frame_from_rows(header: Sequence[object], rows: Sequence[Sequence[object]]) -> pl.DataFrame:
     # A blank header (e.g. above the municipality names in a wide sheet) gets a name the user can pick.
     names = [
         _cell_text(h).strip() if h is not None and str(h).strip() else f"Kolonne {i + 1}"
@@ -221,7 +223,7 @@ def read_jobindsats_json(data: bytes) -> tuple[pl.DataFrame, str]:
     return _frame_from_rows(labels, _json_rows(table["Data"], labels, "Data")), "json-jobindsats"
 
 
-def header_row_index(rows: list[list[object]]) -> int:
+def header_row_index(rows: Sequence[Sequence[object]]) -> int:
     """Index of the header row in a sheet: title rows above the table fill fewer cells than the header.
 
     The first row that fills at least half as many cells as the fullest of the first 30 rows (and at least
@@ -247,6 +249,12 @@ def read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
             f"Excel-filen fylder {unpacked / 1024 / 1024:.0f} MB udpakket; det er over grænsen. "
             "Gem den som CSV eller del den op."
         )
+    try:  # the used range and the text, counted before openpyxl builds anything
+        size = xlsxguard.check(path, max_import_bytes())
+    except xlsxguard.XlsxRefused as exc:
+        raise ReadError(str(exc)) from exc
+    if size.cells == 0:
+        raise ReadError("Excel-filens første ark er tomt")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken workbooks
@@ -255,7 +263,10 @@ def read_xlsx(path: Path) -> tuple[pl.DataFrame, int]:
         if not workbook.worksheets:
             raise ReadError("Excel-filen har intet regneark")
         sheet = workbook.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        # Rows as wide as the cells with a value reach, not as the sheet's own <dimension> claims (it may lie).
+        sheet.reset_dimensions()
+        # Tuples as openpyxl gives them: every empty row is one shared tuple, not a list of its own.
+        rows = list(sheet.iter_rows(max_row=size.rows, max_col=size.columns, values_only=True))
     except ReadError:
         raise
     except Exception as exc:  # a broken cell (e.g. a number too long for Python) surfaces while iterating

@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from joblog_dash.data import audit, reference, schema, store
-from joblog_dash.importing.mapping import Mapping, apply_mapping
+from joblog_dash.importing.mapping import Mapping, apply_mapping, guess_mapping
 from joblog_dash.importing.readers import RawTable, ReadError, read_table
 from joblog_dash.importing.validate import Problem, Validation, validate_table
 from joblog_dash.text.safety import printable, safe_filename
@@ -40,6 +40,9 @@ class ImportRefused(Exception):
         self.unreadable = unreadable  # the file could not be read at all (the CLI exits 2, not 1)
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem], bool]]:  # pickled from an import's child process
+        return ImportRefused, (self.problems, self.unreadable)
+
 
 @dataclass
 class ImportReport:
@@ -51,6 +54,7 @@ class ImportReport:
     added: int
     changed: int
     removed: int
+    replaced: int  # rows of the current version the import replaces (changed or removed)
     largest_changes: list[dict[str, object]]
     replaced_demo: bool
     dataset_rows: int
@@ -83,6 +87,62 @@ def read_file(path: Path | str) -> RawTable:
         return read_table(Path(path))
     except MemoryError as exc:
         raise ReadError("filen er for stor til hukommelsen; del den op") from exc
+
+
+# --- The steps as run in a child process (isolate.run): small answers, never the whole table -----------
+
+SAMPLE_ROWS = 5_000  # rows of a parsed file kept for the mapping step (what it guesses and offers)
+
+
+def read_sample(path: Path | str) -> tuple[RawTable, int, Mapping | None]:
+    """(the first SAMPLE_ROWS rows as parsed, the number of rows, the best-guess mapping from all rows;
+    None for a canonical file, which needs none)."""
+    raw = read_file(path)
+    guess = None if raw.format in ("csv-canonical", "parquet") else guess_mapping(raw.frame)
+    rows = raw.frame.height
+    raw.frame = raw.frame.head(SAMPLE_ROWS)
+    return raw, rows, guess
+
+
+def guess_file_mapping(path: Path | str) -> Mapping:
+    return guess_mapping(read_file(path).frame)
+
+
+def _light(validation: Validation) -> Validation:
+    """The validation without its rows (ok stays as it was: an empty frame is not None)."""
+    if validation.frame is not None:
+        validation.frame = validation.frame.clear()
+    return validation
+
+
+def check_file(
+    path: Path | str,
+    data_dir: Path | None = None,
+    mapping: Mapping | None = None,
+    display_name: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Validation, ImportReport | None, list[Problem]]:
+    """Validate and, when the file is valid, preview the import (a dry run): (validation without its rows,
+    the preview or None, the problems that refused the preview)."""
+    validation = validate_file(path, progress, mapping, display_name)
+    if not validation.ok:
+        return _light(validation), None, []
+    try:
+        preview = import_file(
+            path, data_dir, dry_run=True, display_name=display_name, mapping=mapping, validation=validation
+        )
+    except ImportRefused as refused:
+        return _light(validation), None, refused.problems
+    return _light(validation), preview, []
+
+
+def validate_light(
+    path: Path | str,
+    progress: Progress | None = None,
+    mapping: Mapping | None = None,
+    display_name: str | None = None,
+) -> Validation:
+    return _light(validate_file(path, progress, mapping, display_name))
 
 
 def validate_file(
@@ -147,39 +207,51 @@ def import_lock(data_dir: Path | None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _audit(
+def _switch(
     action: str,
     before: str | None,
-    after: str | None,
+    after: str,
     data_dir: Path | None,
-    counts: tuple[int, int, int],
+    counts: tuple[int, int, int, int],
     file: str = "",
     sha256: str = "",
 ) -> None:
-    """Record a change just made; if the log cannot be written, undo the change (nothing unlogged)."""
-    added, changed, removed = counts
+    """Make `after` current, logged first (audit.switched): when the intent line or CURRENT cannot be
+    written nothing has changed, and a new version that never became current is removed."""
+
+    def switch() -> None:
+        try:
+            store.commit(after, data_dir)
+        except OSError as exc:
+            raise store.WriteError(
+                store.write_problem(exc, f"skiftet til version {after} mislykkedes")
+            ) from exc
+
     try:
-        audit.record(
+        audit.switched(
             action,
+            switch,
             version_before=before,
             version_after=after,
             file=file,
             sha256=sha256,
-            added=added,
-            changed=changed,
-            removed=removed,
+            counts=counts,
             data_dir=data_dir,
         )
+    except store.WriteError as exc:
+        if action == "import":
+            store.discard(after, data_dir)
+        raise ImportRefused([Problem(file, None, None, str(exc))]) from exc
     except OSError as exc:
-        if before is not None:
-            store.activate(before, data_dir)
-        raise ImportRefused(
-            [Problem("", None, None, f"revisionsloggen kunne ikke skrives ({exc}); ændringen er fortrudt")]
-        ) from exc
+        if action == "import":
+            store.discard(after, data_dir)
+        problem = store.write_problem(exc, "revisionsloggen kunne ikke skrives")
+        raise ImportRefused([Problem(file, None, None, problem)]) from exc
 
 
 def _remove_stale_staging(data_dir: Path | None) -> None:
-    """Folders left by a killed import (never visible as versions) are removed once they are old."""
+    """Folders left by a killed import (never visible as versions: staging folders, and versions that
+    never became current) are removed once they are old."""
     root = store.joblog_dir(data_dir) / "versions"
     if not root.is_dir():
         return
@@ -187,6 +259,10 @@ def _remove_stale_staging(data_dir: Path | None) -> None:
         with contextlib.suppress(OSError):
             if time.time() - folder.stat().st_mtime > STALE_STAGING_SECONDS:
                 shutil.rmtree(folder, ignore_errors=True)
+    for version in store.pending_versions(data_dir):
+        with contextlib.suppress(OSError):
+            if time.time() - store.version_dir(version, data_dir).stat().st_mtime > STALE_STAGING_SECONDS:
+                store.discard(version, data_dir)
 
 
 def _current(data_dir: Path | None) -> tuple[store.Manifest | None, pl.DataFrame | None]:
@@ -284,6 +360,8 @@ def import_file(
         old_part = base.join(touched, on=PARTITION, how="semi")
         kept = base.join(touched, on=PARTITION, how="anti")
         added, changed, removed, largest = diff(old_part, new)
+        if replaced_demo and current is not None:  # every demo row goes, whatever the file holds
+            removed = current.height
         merged = schema.conform(pl.concat([kept, new]))
         report = ImportReport(
             file=name,
@@ -295,6 +373,7 @@ def import_file(
             added=added,
             changed=changed,
             removed=removed,
+            replaced=changed + removed,
             largest_changes=largest,
             replaced_demo=replaced_demo,
             dataset_rows=merged.height,
@@ -351,7 +430,7 @@ def import_file(
         }
         before = store.current_version(data_dir)
         try:
-            written = store.write_version(
+            written = store.stage_version(
                 merged,
                 kind="real",
                 source=name,
@@ -359,19 +438,11 @@ def import_file(
                 details=details,
                 data_dir=data_dir,
             )
-        except OSError as exc:  # e.g. the disk is full: the staging folder is gone, CURRENT unchanged
-            raise ImportRefused(
-                [Problem(name, None, None, f"den nye version kunne ikke skrives ({exc.strerror or exc})")]
-            ) from exc
-        _audit(
-            "import",
-            before,
-            written.version,
-            data_dir,
-            (added, changed, removed),
-            file=name,
-            sha256=digest,
-        )
+        except store.WriteError as exc:  # e.g. the disk is full: nothing is left behind, CURRENT unchanged
+            raise ImportRefused([Problem(name, None, None, str(exc))]) from exc
+        progress(0.95, "Skifter til den nye version")
+        counts = (added, changed, removed, report.replaced)
+        _switch("import", before, written.version, data_dir, counts, file=name, sha256=digest)
         report.version = written.version
     progress(1.0, "Færdig")
     return report
@@ -388,10 +459,10 @@ def rollback(version: str | None = None, data_dir: Path | None = None) -> store.
             raise store.DatasetMissingError(
                 f"Versionen '{printable(version)}' findes ikke. Se `joblog-dash versions`."
             )
-        store.check_version(version, data_dir)  # a damaged target is refused before anything changes
+        # A damaged target is refused before anything changes.
+        manifest = store.check_version(version, data_dir)
         added, changed, removed = _rollback_diff(current, version, data_dir)
-        manifest = store.activate(version, data_dir)
-        _audit("rollback", current, version, data_dir, (added, changed, removed))
+        _switch("rollback", current, version, data_dir, (added, changed, removed, changed + removed))
         return manifest
 
 

@@ -23,6 +23,7 @@ import polars as pl
 from joblog_dash.data import reference, schema
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing.readers import RawTable
+from joblog_dash.text import fmt
 from joblog_dash.text.safety import printable
 
 MAX_LISTED = 10  # rows listed per kind of problem; the rest are counted in one summary line
@@ -207,6 +208,34 @@ def _label_problems(
         out.add(None, header, f"… og {bad.height - MAX_LISTED} ukendte værdier mere")
 
 
+def _series_across_breaks(frame: pl.DataFrame, out: _Collector, column: str) -> pl.DataFrame:
+    """A series continued under another group after a break (reference.SERIES_BREAKS) is one series: the old
+    group's name in a month after the break (an export that kept it) is stored under the new group, the new
+    name before the break under the old one, so the dataset has each group only in its months."""
+    for found in reference.SERIES_BREAKS:
+        after = (pl.col("benefit_group") == found.before) & (pl.col("month") >= found.month)
+        before = (pl.col("benefit_group") == found.after) & (pl.col("month") < found.month)
+        moved = frame.filter(after | before)
+        if moved.height:
+            out.add(
+                moved["_row"].min(),
+                column,
+                f"{_dk(moved.height)} rækker gemmes under {reference.group_label(found.after)} fra "
+                f"{fmt.month_short(found.month)} og {reference.group_label(found.before)} før (samme serie, "
+                "brud ved kontanthjælpsreformen)",
+                "advarsel",
+            )
+            frame = frame.with_columns(
+                pl.when(after)
+                .then(pl.lit(found.after))
+                .when(before)
+                .then(pl.lit(found.before))
+                .otherwise(pl.col("benefit_group"))
+                .alias("benefit_group")
+            )
+    return frame
+
+
 def _area_message(value: str) -> str:
     suggestion = reference.suggest_municipality(value) if value.strip() else None
     text = f"ukendt kommune eller område '{value}'" if value.strip() else "området er tomt"
@@ -280,6 +309,7 @@ def validate_table(
         header_of["period"],
         ji.period_problem,
     )
+    frame = _series_across_breaks(frame, out, header_of["group"])
     known = ", ".join(reference.BENEFIT_GROUP_LABELS.values())
     _label_problems(
         out,

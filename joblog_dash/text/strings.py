@@ -31,6 +31,14 @@ DA: dict[str, str] = {
     "section_breakdowns_about": "andelen efter køn og aldersgruppe i måneden",
     "section_followup": "Brev og opfølgning",
     "section_followup_about": "virkningen af ministerens brev, placeringen i tragten og kontroldiagrammet",
+    "section_chosen": "Valgte kommuner",
+    "section_chosen_about": "kommunen side om side med op til 8 kommuner, du selv vælger",
+    "chosen_pick": "Sammenlign med (op til 8 kommuner)",
+    "chosen_help": "Valget gemmes i linket, og det kommer med i kommunebesøgsbriefen og præsentationens sidste dias.",
+    "chosen_none": "Vælg kommuner ovenfor for at se dem side om side med {name}.",
+    "chosen_title": "{name} og de valgte kommuner: andel med registreret jobsøgning, {group}",
+    "chosen_subtitle": "Seneste 24 måneder; kommuner med under 5 personer eller skjulte tal vises ikke",
+    "chosen_heading": "Nøgletal, {month}",
     "section_compare": "Sammenligning",
     "section_compare_about": "kommunerne måned for måned i et varmekort",
     "section_spread": "Spredning over tid",
@@ -45,6 +53,22 @@ DA: dict[str, str] = {
     "filter_group": "Ydelsesgruppe",
     "filter_municipality": "Kommune",
     "notice_bad_param": "Ugyldig værdi i linket for {name}: »{value}«. Viser i stedet {fallback}.",
+    "group_period_between": "{first} – {last}",
+    "group_period_until": "til og med {last}",
+    "group_period_from": "fra {first}",
+    "cli_group_period": (
+        "Ydelsesgruppen »{group}« ({label}) findes kun {period} (kontanthjælpsreformen 1. juli 2025)."
+    ),
+    "cli_group_period_hint": " Brug »{other}« for {month}.",
+    "series_break_label": "Brud i serien",
+    "series_break_note": (
+        "Brud i serien fra {month}: {before} fortsætter som {after} (kontanthjælpsreformen, lov nr. 1655) — "
+        "tallene før og efter er ikke helt sammenlignelige."
+    ),
+    "notice_group_period": (
+        "{group} findes kun {period} (kontanthjælpsreformen 1. juli 2025), ikke i {month}. "
+        "Viser i stedet den nærmeste visning: {fallback}."
+    ),
     # Data notices
     "demo_notice": (
         "**Demodata:** syntetiske tal, kalibreret til de offentliggjorte landstal — ikke rigtige kommunetal."
@@ -215,6 +239,29 @@ DA: dict[str, str] = {
     "about_groups": "Datasættet dækker disse ydelsesgrupper:",
     "about_events_heading": "Begivenheder",
     "about_events": "Begivenhederne vises på tidsseriefigurerne (lodrette linjer og skraverede perioder).",
+    "about_system_heading": "Systemet ændrer sig: 2019–2027",
+    "about_system": (
+        "- **STAR's benchmark** af Joblog dækkede fra januar 2019 de jobparate kontanthjælpsmodtagere og fra "
+        "maj 2021 også jobparate modtagere af selvforsørgelses- og hjemrejseydelse og overgangsydelse.\n"
+        "- **Områder:** de 8 regionale arbejdsmarkedsråd (RAR) blev 1. januar 2025 afløst af 5 regionale "
+        "beskæftigelsesråd, ét pr. region (lov nr. 1656 af 30. december 2024). STAR's arbejdsmarkedskontorer "
+        "(AMK) vises som historiske: ingen kilde bekræfter dem efter 2025.\n"
+        "- **Kontanthjælpsreformen** (lov nr. 1655 af 30. december 2024, L 13 2024-25) trådte i kraft "
+        "1. juli 2025: selvforsørgelses- og hjemrejseydelse, overgangsydelse og uddannelseshjælp blev til én "
+        "kontanthjælp. **Uddannelseshjælp findes ikke efter juni 2025.** Fra juli 2025 følger tallene "
+        "visitationskategorierne: jobparate kontanthjælpsmodtagere og uddannelsesparate "
+        "kontanthjælpsmodtagere under 30 uden uddannelse. De sidste fortsætter serien for de åbenlyst "
+        "uddannelsesparate uddannelseshjælpsmodtagere, med et **brud i serien** i juli 2025, som alle "
+        "figurer, tabeller og eksporter over bruddet viser.\n"
+        "- **Andre værktøjer end Joblog:** med lov nr. 1750 af 29. december 2025 (L 66, i kraft i to trin "
+        "1. februar og 1. juli 2026) kan kommuner og a-kasser bruge egne digitale cv- og joblogværktøjer, hvis "
+        "de synkroniserer med Det Fælles Datagrundlag. **Fra 2026 kan registreringerne derfor komme fra "
+        "andre værktøjer end Jobnets Joblog**; tallene her er registrerede jobsøgninger, uanset værktøj.\n"
+        "- **Varslet, ikke data:** med aftalen om en beskæftigelsesreform af 9. april 2025 skal "
+        "kontanthjælpsmodtagere som udgangspunkt være jobparate. Det ventes at ske med den nye hovedlov "
+        "1. januar 2027. Det er endnu ikke i tallene."
+    ),
+    "col_event_source": "Kilde",
     "about_source_heading": "Datakilde og periode",
     "about_demo": (
         "Tallene er **demodata**: syntetiske tal, kalibreret til de offentliggjorte landstal. De er ikke "
@@ -273,13 +320,23 @@ DA: dict[str, str] = {
     ),
     "admin_oidc_broken": "Log ind er ikke sat rigtigt op på serveren (se README om administratorer): {problem}",
     "admin_not_admin": "Du er logget ind som {email}, men er ikke administrator.",
+    "admin_oidc_unverified": (
+        "Du er logget ind som {email}, men log ind-tjenesten har ikke bekræftet e-mailadressen, så du kan "
+        "ikke ændre data her."
+    ),
+    "admin_oidc_wrong_issuer": (
+        "Dit log ind kommer ikke fra den log ind-tjeneste, serveren er sat op til, så du kan ikke ændre data her."
+    ),
     "admin_signed_in": "Logget ind som {who}.",
     "admin_logout": "Log ud",
     "admin_password": "Administratoradgangskode",
     "admin_sign_in": "Log ind som administrator",
     "admin_wrong": "Forkert adgangskode. {left} forsøg tilbage.",
+    "admin_wait": "Næste forsøg tidligst om {seconds} sekunder.",
+    "admin_too_soon": "For kort tid efter et forkert forsøg: vent {seconds} sekunder. Adgangskoden er ikke prøvet.",
     "admin_locked": (
-        "For mange forkerte forsøg. Log ind er spærret i denne session; luk fanen og prøv igen senere."
+        "For mange forkerte forsøg. Log ind er spærret i op til {minutes} minutter — for alle, der prøver "
+        "herfra. Spørg en driftsansvarlig, hvis du har brug for at ændre data nu (joblog-dash på serveren)."
     ),
     "admin_rollback_heading": "Rul tilbage til en tidligere version",
     "admin_rollback_none": "Der er ingen anden version at rulle tilbage til.",
@@ -299,6 +356,8 @@ DA: dict[str, str] = {
     "audit_action": "Handling",
     "audit_import": "Import",
     "audit_rollback": "Tilbagerulning",
+    "audit_signin_failed": "Forkert adgangskode",
+    "audit_unknown_from": "ukendt fra {source}",
     "audit_file": "Fil",
     "audit_sha": "SHA-256",
     "audit_added": "Tilføjet",
@@ -306,6 +365,12 @@ DA: dict[str, str] = {
     "audit_removed": "Fjernet",
     "audit_before": "Version før",
     "audit_after": "Version efter",
+    "audit_replaced": "Erstattet",
+    "audit_phase": "Status",
+    "audit_phase_done": "gennemført",
+    "audit_phase_aborted": "afbrudt, intet ændret",
+    "audit_phase_intent": "påbegyndt, ikke bekræftet",
+    "fallback_detail": "Detaljer om den beskadigede version (vises kun for administratorer): {detail}",
     # --- Kommuneprofil and Ydelsesgrupper (pages 2 and 3) ---
     "profile_peers": "Sammenlignelige kommuner: {names} ({reason}).",
     "peer_population": "indbyggertal",
@@ -555,6 +620,10 @@ DA: dict[str, str] = {
     "presentation_slide": "dias {index}",
     "presentation_exit": "Afslut præsentation",
     "presentation_keys": "Piletasterne ← → skifter dias.",
+    "deck_settings": "⚙️ Periode og kommune",
+    "deck_last": "Sidste dias",
+    "deck_last_kommune": "Den valgte kommune",
+    "deck_last_opfoelgning": "Kommunen med størst behov for opfølgning i området",
     "deck_download_heading": "Hent præsentationen",
     "deck_download_pptx": "⬇️ PowerPoint (.pptx)",
     "deck_download_pdf": "⬇️ PDF (et dias pr. side)",
@@ -625,6 +694,10 @@ DA: dict[str, str] = {
     ),
     # Upload and the mapping step (ui/upload.py)
     "upload_heading": "Indlæs rigtige tal",
+    "upload_gate_off": (
+        "Upload er slået fra på denne server, fordi den ikke kan begrænses til administratorer. "
+        "Brug kommandolinjen: joblog-dash import FIL."
+    ),
     "upload_intro": (
         "Eksport fra Jobindsats (API v3/v2 som JSON eller CSV), et STAR-benchmarkark eller et andet udtræk "
         "(CSV, JSON, Excel .xlsx) eller det kanoniske format (CSV/parquet), højst {limit} MB. Du ser tabellen, "

@@ -93,6 +93,17 @@ def figure(draw: Callable[..., Any], view: object, *args: Any) -> Any:
     return value
 
 
+def built(build: Callable[[warehouse.JoblogDB, Any], Any], selection: Selection) -> Any:
+    """`build(dataset, selection)` on the open dataset, once per dataset version and selection (like
+    figure): for a screen whose view is assembled above the views layer (the presentation's deck), so that
+    its sections receive the finished object and only this module opens the dataset."""
+    return figure(_built, selection, build)
+
+
+def _built(selection: Selection, build: Callable[[warehouse.JoblogDB, Any], Any]) -> Any:
+    return build(db(), selection)
+
+
 def clear() -> None:
     with _lock:
         _figures.clear()

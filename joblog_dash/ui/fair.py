@@ -23,9 +23,9 @@ from joblog_dash.ui import cache as data
 from joblog_dash.ui import state
 from joblog_dash.ui.layout import drill_on_click
 from joblog_dash.ui.sections import view_table_behind
-from joblog_dash.views import parts
 from joblog_dash.views.profile import STATUS_MEASURE, ProfileView
 from joblog_dash.views.selection import Selection
+from joblog_dash.views.spread import SpreadView
 
 
 def choices(sel: Selection, prefix: str, show_target: bool = True, basis: bool = True) -> None:
@@ -89,16 +89,17 @@ def configured_boundaries() -> tuple[boundaries.Boundaries | None, str | None]:
         return None, str(exc)
 
 
-def _funnel(sel: Selection) -> fair.FunnelData:
-    return parts.published_funnel(data.db(), sel)
+def _funnel(view: SpreadView) -> fair.FunnelData:
+    assert view.funnel is not None  # drawn only when the view has a funnel
+    return view.funnel
 
 
 def _target_text(sel: Selection) -> str:
     return t("fair_target_national") if sel.target_kind == "national" else sel.area_label
 
 
-def _funnel_figure(sel: Selection, source: str) -> go.Figure:
-    result = _funnel(sel)
+def _funnel_figure(view: SpreadView, source: str) -> go.Figure:
+    sel, result = view.selection, _funnel(view)
     subtitle = funnel_chart.funnel_subtitle(
         result, reference.group_label(sel.group), fmt.month_short(sel.month), sel.overdispersion
     )
@@ -110,31 +111,32 @@ def _basis_note(sel: Selection) -> str:
     return t("chart_basis_adjusted") if sel.basis == "adjusted" else ""
 
 
-def _funnel_table(sel: Selection) -> pl.DataFrame:
-    return funnel_chart.funnel_table(_funnel(sel))
+def _funnel_table(view: SpreadView) -> pl.DataFrame:
+    return funnel_chart.funnel_table(_funnel(view))
 
 
-def _map_values(sel: Selection) -> pl.DataFrame:
-    return maps.map_values(_funnel(sel).table, sel.area_codes)
+def _map_values(view: SpreadView) -> pl.DataFrame:
+    return maps.map_values(_funnel(view).table, view.selection.area_codes)
 
 
-def _hex_figure(sel: Selection, title: str, subtitle: str) -> go.Figure:
-    return maps.hex_figure(data.figure(_map_values, sel), sel.measure, title, subtitle)
+def _hex_figure(view: SpreadView, title: str, subtitle: str) -> go.Figure:
+    return maps.hex_figure(data.figure(_map_values, view), view.selection.measure, title, subtitle)
 
 
-def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
-    """The Kommuner page's fair-comparison section: measure choices, funnel plot, map, tables behind."""
+def render_funnel_and_map(view: SpreadView, source: str, prefix: str) -> None:
+    """The Kommuner page's fair-comparison section: measure choices, funnel plot, map, tables behind; every
+    number from the view's funnel (views.spread: THE funnel for the measure and options chosen)."""
+    sel = view.selection
     group_label = reference.group_label(sel.group)
     month_label = fmt.month_short(sel.month)
     st.subheader(t("funnel_heading", month=month_label))
     choices(sel, prefix=prefix, basis=False)  # the basis stands above the page's sections: all follow it
-    try:
-        result = _funnel(sel)
-    except ValueError:
+    if view.funnel is None:
         st.info(t("map_title_empty"))
         return
-    # Figures and tables are cached per version and selection (ui.cache.figure): building them cost ~250 ms.
-    fig = data.figure(_funnel_figure, sel.only(*parts.FUNNEL_FIELDS), source)
+    result = view.funnel
+    # Figures and tables are cached per version and view (ui.cache.figure): building them cost ~250 ms.
+    fig = data.figure(_funnel_figure, view, source)
     event = st.plotly_chart(
         fig, key=f"{prefix}_funnel", alt=funnel_chart.funnel_alt(result, _target_text(sel)), on_select="rerun",
         selection_mode="points", config={"displaylogo": False},
@@ -143,11 +145,11 @@ def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
     hidden = result.table.filter(pl.col("suppressed") & (pl.col("persons") > 0))
     if hidden.height:
         st.caption(t("funnel_suppressed", names=", ".join(hidden.sort("name")["name"])))
-    view_table_behind(_funnel_table, sel.only(*parts.FUNNEL_FIELDS), download=(f"{prefix}_funnel", "", fig))
+    view_table_behind(_funnel_table, view, download=(f"{prefix}_funnel", "", fig))
     drill_on_click(sel, event)
 
     st.subheader(t("map_heading"))
-    values = data.figure(_map_values, sel.only(*parts.FUNNEL_FIELDS))
+    values = data.figure(_map_values, view)
     title = maps.map_title(values, sel.measure)
     subtitle = t("map_subtitle", group=group_label, month=month_label) + _basis_note(sel)
     shapes, problem = configured_boundaries()
@@ -165,13 +167,13 @@ def render_funnel_and_map(sel: Selection, source: str, prefix: str) -> None:
             names = [reference.municipality_name(c) for c in shapes.missing]
             st.caption(t("boundaries_missing", n=len(names), names=", ".join(names[:10])))
     else:
-        fig = data.figure(_hex_figure, sel.only(*parts.FUNNEL_FIELDS), title, subtitle)
+        fig = data.figure(_hex_figure, view, title, subtitle)
     event = st.plotly_chart(
         fig, key=f"{prefix}_map_{kind}", alt=maps.map_alt(values, sel.measure, kind), on_select="rerun",
         selection_mode="points", config={"displaylogo": False},
     )  # fmt: skip
     st.caption(t("map_caption"))
-    view_table_behind(_funnel_table, sel.only(*parts.FUNNEL_FIELDS), download=(f"{prefix}_map", title, fig))
+    view_table_behind(_funnel_table, view, download=(f"{prefix}_map", title, fig))
     drill_on_click(sel, event)
 
 

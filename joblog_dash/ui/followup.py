@@ -15,7 +15,6 @@ from joblog_dash.charts import funnel as funnel_chart
 from joblog_dash.charts import signals as signal_charts
 from joblog_dash.charts import style
 from joblog_dash.data import reference
-from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
@@ -23,8 +22,7 @@ from joblog_dash.ui import downloads, state
 from joblog_dash.ui import fair as fair_ui
 from joblog_dash.ui.layout import drill_on_click, profile_link_params
 from joblog_dash.ui.sections import view_table_behind
-from joblog_dash.views import followup as views
-from joblog_dash.views.followup import FollowupView
+from joblog_dash.views.followup import FollowupView, LetterView
 from joblog_dash.views.selection import Selection
 
 LIST_KEY = "followup_list"
@@ -72,7 +70,7 @@ def listing(view: FollowupView) -> None:
         )  # fmt: skip
         st.caption(f"{t('followup_list_caption')} {t('followup_why_below')}")
         title = t("followup_heading", month=fmt.month_short(sel.month), area=_area_label(view))
-        meta = export_tables.shown_meta(data.db(), sel, title, "opfoelgning")
+        meta = downloads.shown_meta(sel, title, "opfoelgning")
         downloads.table_downloads(
             pl.from_arrow(shown) if not isinstance(shown, pl.DataFrame) else shown, meta, "followup_list"
         )
@@ -82,27 +80,31 @@ def listing(view: FollowupView) -> None:
         st.caption(t("followup_skipped", names=", ".join(view.skipped)))
 
 
-def _pchart(view: FollowupView, code: int, source: str) -> go.Figure:
-    sel = view.selection
-    table = views.municipality_signals(data.db(), sel, code)
+def _pchart(view: FollowupView, source: str) -> go.Figure:
+    sel, table = view.selection, _signals(view)
     first, last = fmt.month_short(table["month"].min()), fmt.month_short(table["month"].max())
     subtitle = t("pchart_subtitle", group=reference.group_label(sel.group), first=first, last=last)
-    return fair_ui.p_chart(table, reference.municipality_name(code), sel.measure, subtitle, source)
+    return fair_ui.p_chart(table, reference.municipality_name(view.shown), sel.measure, subtitle, source)
 
 
-def _pchart_table(view: FollowupView, code: int) -> pl.DataFrame:
-    return signal_charts.p_chart_table(views.municipality_signals(data.db(), view.selection, code))
+def _signals(view: FollowupView) -> pl.DataFrame:
+    assert view.signals is not None  # views.followup.build sets them
+    return view.signals
+
+
+def _pchart_table(view: FollowupView) -> pl.DataFrame:
+    return signal_charts.p_chart_table(_signals(view))
 
 
 def pchart(view: FollowupView, sel: Selection, source: str) -> None:
-    """One municipality's p-chart (THE signal rule), with a picker and a link to its profile."""
+    """The shown municipality's p-chart (THE signal rule), with a picker and a link to its profile."""
     names = {code: reference.municipality_name(code) for code in view.codes}
-    selected = view.chosen(sel.municipality)
+    selected = view.shown
     st.subheader(t("pchart_heading"))
     st.session_state[MUNI_KEY] = selected
     picker, link = st.columns([3, 2], vertical_alignment="bottom")
     with picker:
-        selected = st.selectbox(
+        st.selectbox(
             t("filter_municipality"), view.codes, format_func=names.get, key=MUNI_KEY,
             on_change=lambda: st.query_params.update({state.PARAMS["municipality"]: str(st.session_state[MUNI_KEY])}),
         )  # fmt: skip
@@ -111,25 +113,26 @@ def pchart(view: FollowupView, sel: Selection, source: str) -> None:
             "pages/2_kommuneprofil.py", label=t("open_profile", name=names[selected]), icon="🔎",
             query_params=profile_link_params(sel, selected),
         )  # fmt: skip
-    table = views.municipality_signals(data.db(), view.selection, selected)
+    table = _signals(view)
     month_label = fmt.month_short(view.selection.month)
     if table.is_empty() or table["share"].drop_nulls().is_empty():
         st.info(t("pchart_no_data", name=names[selected], month=month_label))
         return
     first, last = fmt.month_short(table["month"].min()), fmt.month_short(table["month"].max())
-    fig = data.figure(_pchart, view, selected, source)
+    fig = data.figure(_pchart, view, source)
     st.plotly_chart(
         fig, key="followup_pchart",
         alt=t("pchart_alt", name=names[selected], first=first, last=last), config={"displaylogo": False},
     )  # fmt: skip
-    view_table_behind(_pchart_table, view, selected, download=("followup_pchart", "", fig))
+    view_table_behind(_pchart_table, view, download=("followup_pchart", "", fig))
 
 
-def _letter_figure(sel: Selection, source: str) -> go.Figure:
-    """Keyed by group, measure and area only (views.followup.published_letter): not redrawn per month."""
+def _letter_figure(letter: LetterView, source: str) -> go.Figure:
+    """Keyed by group, measure and area only (views.followup.LetterView): not redrawn per month."""
+    sel = letter.selection
     measure = funnel_chart.measure_label(sel.measure).lower()
     subtitle = t("letter_fair_subtitle", measure=measure, group=reference.group_label(sel.group))
-    fig = signal_charts.letter_figure(views.published_letter(data.db(), sel), sel.measure, subtitle)
+    fig = signal_charts.letter_figure(letter.letter, sel.measure, subtitle)
     return style.add_source_note(fig, source)
 
 
@@ -141,10 +144,11 @@ def letter(view: FollowupView, sel: Selection, source: str) -> None:
     """The letter's effect for the area's municipalities (THE letter effect)."""
     area_label = _area_label(view)
     st.subheader(t("letter_fair_heading", area=area_label))
-    if view.letter is None:
+    letter_view = view.letter_view
+    if letter_view is None:
         st.info(t("letter_not_covered"))
         return
-    fig = data.figure(_letter_figure, view.selection.only("group", "measure", "area"), source)
+    fig = data.figure(_letter_figure, letter_view, source)
     event = st.plotly_chart(
         fig, key="followup_letter",
         alt=t("letter_fair_alt", area=area_label), on_select="rerun", selection_mode="points",

@@ -18,7 +18,6 @@ from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
 from joblog_dash.ui.layout import drill_on_click
 from joblog_dash.ui.sections import arrow_table, breakdown_charts, view_table_behind
-from joblog_dash.views import parts
 from joblog_dash.views.groups import MOVER_MIN_PERSONS, GroupsView
 from joblog_dash.views.selection import Selection
 
@@ -152,10 +151,14 @@ def movers(view: GroupsView, sel: Selection) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('movers_improvers')}**")
-        st.dataframe(data.figure(_improvers_table, view), hide_index=True, width="stretch")
+        st.dataframe(
+            data.figure(_improvers_table, view), hide_index=True, width="stretch", key="groups_improvers"
+        )
     with right:
         st.markdown(f"**{t('movers_decliners')}**")
-        st.dataframe(data.figure(_decliners_table, view), hide_index=True, width="stretch")
+        st.dataframe(
+            data.figure(_decliners_table, view), hide_index=True, width="stretch", key="groups_decliners"
+        )
     view_table_behind(_movers_table, view, spec=full_spec, download=("groups_movers", "", fig))
 
 
@@ -164,5 +167,5 @@ def breakdowns(view: GroupsView) -> None:
     group_short, month = _labels(view)[1], view.selection.month
     breakdown_charts(
         t("groups_breakdown_heading", group=group_short, area=view.area_label, month=fmt.month_long(month)),
-        parts.area_breakdowns, view.selection, f"{group_short}, {view.area_label}", "groups",
+        view, f"{group_short}, {view.area_label}", "groups",
     )  # fmt: skip

@@ -12,7 +12,7 @@ from joblog_dash import config
 from joblog_dash.data import reference, store, warehouse
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
-from joblog_dash.ui import state
+from joblog_dash.ui import state, upload_gate
 from joblog_dash.ui.downloads import copy_link
 from joblog_dash.views import parts, warm
 from joblog_dash.views.selection import Selection
@@ -135,7 +135,7 @@ def _filter_widgets(ctx_choices: state.Choices, filters: Selection, show: tuple[
     if "group" in show:
         st.selectbox(
             t("filter_group"),
-            options=ctx_choices.groups,
+            options=state.groups_in_month(ctx_choices, filters.month),
             format_func=reference.group_label,
             **state.prepare_widget("group", filters),
         )
@@ -156,12 +156,19 @@ def _filter_widgets(ctx_choices: state.Choices, filters: Selection, show: tuple[
         )
 
 
+def filter_widgets(ctx: PageContext, show: tuple[str, ...]) -> None:
+    """The filter selectboxes named in `show`, where the caller is (a page whose sidebar is hidden)."""
+    _filter_widgets(ctx.choices, ctx.selection, show)
+
+
 def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "area")) -> PageContext:
     """Configure the page, open the dataset, resolve the filters and draw the sidebar.
 
     Stops the page with a clear message (never a traceback) when there is no readable dataset.
     """
     st.set_page_config(page_title=f"{title} · {t('app_title')}", page_icon="📊", layout="wide")
+    if title != t("nav_about"):  # only Om tallene has the administrator's upload, which decides itself
+        upload_gate.close()
     st.html(A11Y_CSS)  # style only: Streamlit puts it in the event container, it takes no space
     try:
         db = warehouse.open_db()

@@ -18,13 +18,14 @@ from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.safety import escape_markdown
 from joblog_dash.text.strings import t
-from joblog_dash.views.selection import Selection
+from joblog_dash.views.selection import MAX_COMPARE, Selection, group_period_text, nearest_valid
 
 # Every URL parameter of the app: Selection field -> parameter name. Values are written in Danish words
 # (VALUE_WORDS) where the field is not a month, a key or a code.
 PARAMS = {
     "month": "maaned", "area": "omraade", "group": "gruppe", "municipality": "kommune", "start": "fra",
     "measure": "maal", "overdispersion": "spredning", "target": "niveau", "basis": "grundlag",
+    "compare": "sammenlign",
 }  # fmt: skip
 VALUE_WORDS: dict[str, dict[object, str]] = {
     "measure": {"joblogged": "jobsoegning", "none": "ingen", "6plus": "6plus"},
@@ -54,10 +55,16 @@ def to_params(selection: Selection) -> dict[str, str]:
     return {param: _key_of(name, getattr(selection, name)) for name, param in PARAMS.items()}
 
 
+def groups_in_month(choices: Choices, month: date) -> list[str]:
+    """The groups the filter offers for a month: those of the data that exist then (reference.GROUP_PERIODS)."""
+    return [g for g in choices.groups if reference.group_exists(g, month)] or choices.groups
+
+
 def default_selection(choices: Choices) -> Selection:
     month = choices.months[-1]
     start = fmt.add_months(month, -12)
-    group = "kontanthjaelp" if "kontanthjaelp" in choices.groups else choices.groups[0]
+    offered = groups_in_month(choices, month)
+    group = "kontanthjaelp" if "kontanthjaelp" in offered else offered[0]
     municipality = (
         DEFAULT_MUNICIPALITY if DEFAULT_MUNICIPALITY in choices.municipalities else choices.municipalities[0]
     )
@@ -90,9 +97,20 @@ def _parse(name: str, raw: str, choices: Choices) -> object | None:
         else:
             code = reference.resolve_municipality(text)
         return code if code in choices.municipalities else None
+    if name == "compare":
+        return _parse_compare(raw, choices)
     if name in VALUE_WORDS:
         return next((value for value, word in VALUE_WORDS[name].items() if word == raw), None)
     return None
+
+
+def _parse_compare(raw: str, choices: Choices) -> tuple[int, ...] | None:
+    """'360,147' -> (360, 147): at most MAX_COMPARE known municipality codes, each once; None otherwise."""
+    parts = [p for p in raw.split(",") if p] if raw else []
+    if len(parts) > MAX_COMPARE or not all(p.isascii() and p.isdecimal() and len(p) <= 4 for p in parts):
+        return None
+    codes = tuple(dict.fromkeys(int(p) for p in parts))
+    return codes if all(c in choices.municipalities for c in codes) else None
 
 
 def _nearest_month(raw: str, choices: Choices) -> date | None:
@@ -123,6 +141,8 @@ def _describe(name: str, value: object) -> str:
         return t("fair_target_national") if value == "national" else t("fair_target_area")
     if name == "basis":
         return t("std_basis_raw") if value == "raw" else t("std_basis_adjusted")
+    if name == "compare":
+        return ", ".join(reference.municipality_name(int(c)) for c in value) or "ingen"  # type: ignore[attr-defined]
     return str(value)
 
 
@@ -151,6 +171,20 @@ def resolve(
             values[name] = parsed
     if values["month"] not in choices.months:
         values["month"] = choices.months[-1]
+    period_notices = []
+    nearest = nearest_valid(values["group"], values["month"], choices.groups, choices.months)  # type: ignore[arg-type]
+    if nearest is not None:  # a group outside its months (a reform ended or began it): the nearest valid view
+        group, month = values["group"], values["month"]
+        values["group"], values["month"] = nearest
+        period_notices.append(
+            t(
+                "notice_group_period",
+                group=reference.group_label(str(group)),
+                period=group_period_text(str(group)),
+                month=fmt.month_short(month),  # type: ignore[arg-type]
+                fallback=f"{reference.group_label(nearest[0])}, {fmt.month_short(nearest[1])}",
+            )
+        )
     if values["start"] >= values["month"]:  # type: ignore[operator]
         earlier = [m for m in choices.months if m < values["month"]]  # type: ignore[operator]
         values["start"] = fmt.add_months(values["month"], -12) if earlier else values["month"]  # type: ignore[arg-type]
@@ -165,7 +199,7 @@ def resolve(
         )
         for name, raw in bad
     ]
-    return Selection(**values), tuple(notices)  # type: ignore[arg-type]
+    return Selection(**values), tuple(notices + period_notices)  # type: ignore[arg-type]
 
 
 def _key_of(name: str, value: object) -> str:
@@ -173,6 +207,8 @@ def _key_of(name: str, value: object) -> str:
         return fmt.month_key(value)  # type: ignore[arg-type]
     if name in VALUE_WORDS:
         return VALUE_WORDS[name][value]
+    if name == "compare":
+        return ",".join(str(int(c)) for c in value)  # type: ignore[attr-defined]
     return str(value)
 
 
@@ -204,5 +240,6 @@ def prepare_widget(name: str, selection: Selection, key: str | None = None) -> d
     """Keyword arguments for a widget bound to a URL parameter: its key (preset to the current value) and
     the callback that writes the new value to the URL before the rerun reads it."""
     key = key or widget_key(name)
-    st.session_state[key] = getattr(selection, name)
+    value = getattr(selection, name)
+    st.session_state[key] = list(value) if isinstance(value, tuple) else value  # a multiselect holds a list
     return {"key": key, "on_change": _on_change, "args": (name, key)}

@@ -8,7 +8,9 @@ then an explicit Importér. The mapping can be saved as a named profile for next
 Shown only to a signed-in administrator (the page gates it with ui/admin.py). The file is saved under the data directory with a
 generated, sanitised name, so an upload cannot write elsewhere. Every text from the file is shown as data
 (tables, st.text), never as Markdown or HTML; where it must be part of a label (a wide sheet's measure
-names) it is escaped, so no image loads and no link is live.
+names) it is escaped, so no image loads and no link is live. Reading, checking and importing run in a child
+process under memory and time limits (importing/isolate.py): the worker keeps only a sample of the table and
+the small answers, so its memory does not grow with the file.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ import polars as pl
 import streamlit as st
 
 from joblog_dash.data import reference, store
+from joblog_dash.importing import isolate, readers, service
 from joblog_dash.importing import jobindsats as ji
 from joblog_dash.importing import mapping as mp
-from joblog_dash.importing import readers, service
 from joblog_dash.importing.validate import Problem
 from joblog_dash.text.safety import escape_markdown, printable, safe_filename
 from joblog_dash.text.strings import t
+from joblog_dash.ui import upload_gate
 
 log = logging.getLogger(__name__)
 
@@ -147,13 +150,14 @@ def _receive(uploaded, state: dict, data_dir: Path | None) -> None:  # uploaded:
     try:
         path = save_upload(uploaded.name, uploaded.getvalue(), data_dir)
         state["path"] = str(path)
-        raw = service.read_file(path)
+        # Parsed in a child process under limits; the session keeps a sample (the mapping step's material).
+        raw, state["rows"], guess = isolate.run(service.read_sample, path)
     except readers.ReadError as exc:
         _fail(state, str(exc))
         return
     state["raw"] = raw
-    if raw.format not in CANONICAL_FORMATS:
-        _set_mapping(state, mp.guess_mapping(raw.frame))
+    if guess is not None:
+        _set_mapping(state, guess)
     _check(state, data_dir)
 
 
@@ -174,27 +178,29 @@ def _check(state: dict, data_dir: Path | None) -> None:
     state.pop("preview", None)
     state.pop("report", None)
     path, mapping = Path(state["path"]), state.get("mapping")
-    with _progress() as progress:
-        validation = service.validate_file(path, progress, mapping, state["name"])
+    try:
+        with _progress() as progress:
+            validation, preview, refused = isolate.run(
+                service.check_file, path, data_dir, mapping, state["name"], progress=progress
+            )
+    except readers.ReadError as exc:  # out of memory or time
+        state["ok"], state["stats"] = False, {}
+        state["problems"] = [Problem(state["name"], None, None, str(exc))]
+        return
     state["problems"] = [
         Problem(state["name"], p.row, p.column, p.message, p.severity) for p in validation.problems
     ]
-    state["ok"], state["stats"] = validation.ok, validation.stats
-    if not validation.ok:
-        return
-    try:
-        state["preview"] = service.import_file(
-            path, data_dir, dry_run=True, display_name=state["name"], mapping=mapping, validation=validation
-        )
-    except service.ImportRefused as refused:
-        state["ok"], state["problems"] = False, refused.problems
+    state["ok"], state["stats"] = validation.ok and not refused, validation.stats
+    if refused:
+        state["problems"] = refused
+    state["preview"] = preview
 
 
-def _show_table(raw: readers.RawTable) -> None:
+def _show_table(raw: readers.RawTable, rows: int) -> None:
     st.markdown(f"**{t('upload_step_table')}**")
     shown = min(PREVIEW_ROWS, raw.frame.height)
     st.dataframe(raw.frame.head(PREVIEW_ROWS), hide_index=True, key="joblog_upload_table")
-    st.caption(t("upload_table_caption", shown=shown, rows=_dk(raw.frame.height), format=raw.format))
+    st.caption(t("upload_table_caption", shown=shown, rows=_dk(rows), format=raw.format))
 
 
 # --- Step 2: the mapping -----------------------------------------------------------------------------------
@@ -404,7 +410,7 @@ def _counts(report: service.ImportReport) -> dict[str, str]:
 def _show_largest(report: service.ImportReport) -> None:
     if report.largest_changes:
         st.caption(t("upload_largest"))
-        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True)
+        st.dataframe(pl.DataFrame(report.largest_changes), hide_index=True, key="joblog_upload_largest")
 
 
 def _show_preview(report: service.ImportReport) -> None:
@@ -450,20 +456,22 @@ def _save_profile_form(state: dict, data_dir: Path | None) -> None:
 def _import(state: dict, data_dir: Path | None, actor: str | None) -> None:
     try:
         with _progress() as progress:
-            report = service.import_file(
+            report = isolate.run(
+                service.import_file,
                 Path(state["path"]),
                 data_dir,
-                progress,
+                progress=progress,
                 display_name=state["name"],
                 mapping=state.get("mapping"),
                 profile=state.get("profile"),
                 actor=actor,
             )
-    except service.ImportRefused as refused:
+    except (service.ImportRefused, readers.ReadError) as refused:
         # The upload stays (removed when the session lets go of it, or after an hour) so that the user can
         # try again, e.g. after another import.
         st.error(t("upload_nothing_imported"))
-        _show_problems(refused.problems)
+        problems = getattr(refused, "problems", None) or [Problem(state["name"], None, None, str(refused))]
+        _show_problems(problems)
         return
     Path(state["path"]).unlink(missing_ok=True)
     state["report"] = report
@@ -477,6 +485,9 @@ def render_upload_section(data_dir: Path | None = None, *, actor: str | None = N
     """
     st.subheader(t("upload_heading"))
     st.caption(t("upload_intro", limit=readers.max_import_bytes() // (1024 * 1024)))
+    if not upload_gate.allow_uploads():
+        st.error(t("upload_gate_off"), icon="🔒")
+        return
     uploaded = st.file_uploader(t("upload_file"), type=UPLOAD_TYPES, key="joblog_upload")
     state = st.session_state.setdefault(STATE, {})
     if uploaded is None:
@@ -501,7 +512,7 @@ def _render_steps(uploaded, state: dict, data_dir: Path | None, actor: str | Non
     if state.get("report") is not None:
         _show_report(state["report"])
         return
-    _show_table(state["raw"])
+    _show_table(state["raw"], state.get("rows", state["raw"].frame.height))
     if "mapping" in state:
         _mapping_form(state, data_dir)
     else:

@@ -20,12 +20,29 @@ from joblog_dash.views.selection import Selection
 
 
 @dataclass(frozen=True)
+class LetterView:
+    """THE letter effect for the area's municipalities, published: it does not depend on the month, so its
+    chart is keyed (and drawn) once per group, measure and area."""
+
+    selection: Selection  # group, measure and area only
+    letter: pl.DataFrame
+
+
+@dataclass(frozen=True)
 class FollowupView:
     selection: Selection
     listed: pl.DataFrame  # analysis.followup.Followup.table, municipalities whose figures may be shown
     checked: int
     skipped: tuple[str, ...]  # left out: too few persons to show their figures
     letter: pl.DataFrame | None  # THE letter effect for the area's municipalities (None: not covered)
+    shown: int = 0  # the municipality whose p-chart is shown (chosen(selection.municipality))
+    signals: pl.DataFrame | None = None  # its p-chart table (THE signal rule), published
+
+    @property
+    def letter_view(self) -> LetterView | None:
+        if self.letter is None:
+            return None
+        return LetterView(self.selection.only("group", "measure", "area"), self.letter)
 
     @property
     def codes(self) -> list[int]:
@@ -45,8 +62,17 @@ def target_label(sel: Selection) -> str:
     return t("target_national_lower") if sel.target_kind == "national" else sel.area_label
 
 
-@cached("month", "group", "area", "measure", "overdispersion", "target", "basis")
+@cached("month", "group", "area", "measure", "overdispersion", "target", "basis", "municipality")
 def build(db: JoblogDB, sel: Selection) -> FollowupView:
+    """The list of the month and the chosen municipality's p-chart (the list is computed once for every
+    municipality a user picks)."""
+    listing = _listing(db, sel)
+    shown = listing.chosen(sel.municipality)
+    return replace(listing, selection=sel, shown=shown, signals=municipality_signals(db, sel, shown))
+
+
+@cached("month", "group", "area", "measure", "overdispersion", "target", "basis", stored=True)
+def _listing(db: JoblogDB, sel: Selection) -> FollowupView:
     # THE funnel (raw or adjusted, as chosen) judges the list: the same table Kommuner draws, computed once.
     # THE letter effect too: computed once per group, measure and area, not again for every month.
     table = parts.funnel(db, sel).table

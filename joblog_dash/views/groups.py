@@ -21,6 +21,7 @@ from joblog_dash.data import queries
 from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
+from joblog_dash.views import parts
 from joblog_dash.views.cache import cached
 from joblog_dash.views.selection import Selection
 
@@ -158,6 +159,7 @@ class GroupsView:
     movers: pl.DataFrame  # movers from start to month
     improvers: pl.DataFrame
     decliners: pl.DataFrame
+    breakdowns: dict[str, pl.DataFrame]  # the area's month by gender and by age group (published)
 
     @property
     def start(self) -> date:
@@ -181,7 +183,7 @@ class GroupPanel:
     area_trend: pl.DataFrame  # the area's published trend of the group
 
 
-@cached("group", "area")
+@cached("group", "area", stored=True)
 def group_panel(db: JoblogDB, sel: Selection) -> GroupPanel:
     """The published panel of every month (the disclosure rule is the costly part of a month change, and
     it does not depend on the month), its spread and the area's trend."""
@@ -219,4 +221,5 @@ def build(db: JoblogDB, sel: Selection) -> GroupsView:
         movers=table,
         improvers=improvers,
         decliners=decliners,
+        breakdowns=parts.area_breakdowns(db, sel),
     )

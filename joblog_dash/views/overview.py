@@ -136,11 +136,12 @@ class OverviewView:
     trend: TrendView
 
 
-@cached("month", "group", "area")
+@cached("month", "group", "area", stored=True)
 def build(db: JoblogDB, sel: Selection) -> OverviewView:
     trends = trend(db, sel)
     area_trend = trends.national if trends.area is None else trends.area
-    figures = kpis(area_trend, sel.month, list(trends.groups))
+    # Only the groups that exist in the month (no uddannelseshjælp after June 2025).
+    figures = kpis(area_trend, sel.month, [g for g in trends.groups if reference.group_exists(g, sel.month)])
     selected = next((k for k in figures if k.group == sel.group), figures[0])
     return OverviewView(
         selection=sel,

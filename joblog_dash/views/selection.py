@@ -12,10 +12,12 @@ from datetime import date
 from joblog_dash.data import queries, reference
 from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text import fmt
+from joblog_dash.text.strings import t
 
 MEASURES = ("joblogged", "none", "6plus")
 TARGETS = ("national", "area")
 BASES = ("raw", "adjusted")  # compare raw shares, or shares adjusted for gender, age (and origin)
+MAX_COMPARE = 8  # municipalities side by side on Kommuneprofil: more lines than that cannot be told apart
 _ANY_MONTH = date(
     1900, 1, 1
 )  # a field a view does not read: one value for all  # the funnel's target: the country's share, or the chosen area's
@@ -32,6 +34,7 @@ class Selection:
     overdispersion: bool = True
     target: str = "national"
     basis: str = "raw"  # "raw" shares, or "adjusted" for the recipients' composition (expected vs actual)
+    compare: tuple[int, ...] = ()  # municipalities chosen to compare the profile's one with (at most 8)
 
     def only(self, *names: str) -> Selection:
         """This selection with every field not named reset to its default: a view that ignores a filter
@@ -61,6 +64,32 @@ class Selection:
 
 
 FIELDS = tuple(f.name for f in fields(Selection))
+
+
+def nearest_valid(group: str, month: date, groups: list[str], months: list[date]) -> tuple[str, date] | None:
+    """None when the group exists in the month (reference.GROUP_PERIODS); otherwise the nearest view that
+    is valid: the group continuing its series across a break in the same month (uddannelseshjælp in 2026 ->
+    the uddannelsesparate kontanthjælp recipients under 30), else the group in its nearest month."""
+    if reference.group_exists(group, month):
+        return None
+    other = reference.continuing_group(group)
+    if other is not None and other in groups and reference.group_exists(other, month):
+        return other, month
+    valid = [m for m in months if reference.group_exists(group, m)]
+    if valid:
+        return group, min(valid, key=lambda m: abs((m - month).days))
+    fallback = next((g for g in groups if reference.group_exists(g, month)), group)
+    return fallback, month
+
+
+def group_period_text(group: str) -> str:
+    """Danish: when a group exists, e.g. "til og med jun. 2025" or "fra jul. 2025"."""
+    first, last = reference.group_period(group)
+    if first and last:
+        return t("group_period_between", first=fmt.month_short(first), last=fmt.month_short(last))
+    if last:
+        return t("group_period_until", last=fmt.month_short(last))
+    return t("group_period_from", first=fmt.month_short(first)) if first else ""
 
 
 class SelectionError(ValueError):
@@ -93,6 +122,20 @@ def from_arguments(
     group = group or ("kontanthjaelp" if "kontanthjaelp" in groups else groups[0])
     if group not in groups:
         raise SelectionError(f"Ukendt ydelsesgruppe »{group}«. Mulige: {', '.join(groups)}.")
+    if month is None:  # the latest month the group exists in (uddannelseshjælp: June 2025)
+        parsed = max((m for m in months if reference.group_exists(group, m)), default=parsed)
+    if (nearest := nearest_valid(group, parsed, groups, months)) is not None:
+        other = nearest[0]
+        hint = t("cli_group_period_hint", other=other, month=fmt.month_key(parsed)) if other != group else ""
+        raise SelectionError(
+            t(
+                "cli_group_period",
+                group=group,
+                label=reference.group_label(group),
+                period=group_period_text(group),
+            )
+            + hint
+        )
     area = area or reference.NATIONAL
     if reference.area_by_key(area) is None:
         keys = ", ".join(a.key for a in reference.areas())

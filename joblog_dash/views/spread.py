@@ -17,7 +17,7 @@ from datetime import date
 
 import polars as pl
 
-from joblog_dash.analysis import municipal, privacy, stats
+from joblog_dash.analysis import fair, municipal, privacy, stats
 from joblog_dash.data import queries, reference
 from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text import fmt
@@ -62,6 +62,8 @@ def suppressed_snapshot(
     frame = frame.with_columns(
         (pl.col(c) * scale).alias(a) for c, a in zip(privacy.BOUND_COLUMNS[1:], ADJUSTED_BOUNDS, strict=True)
     )
+    # A bounded row keeps its expected share: the adjusted bound is scaled by it, and it rests on no count of
+    # persons without a job search (a row hidden whole has already lost it in publish).
     return municipal.placement(frame, value, bounds=ADJUSTED_BOUNDS)
 
 
@@ -215,6 +217,7 @@ class SpreadView:
     national_share: float | None
     area_share: float | None  # None for the whole country
     table: pl.DataFrame  # display_table with the sparklines (municipality_code and suppressed kept)
+    funnel: fair.FunnelData | None  # THE funnel, published, for the measure and options chosen (None: nobody)
 
     @property
     def value(self) -> str:
@@ -238,7 +241,14 @@ class SpreadView:
         return self.shown.filter(bounded).sort("name")["name"].to_list()
 
 
-@cached("month", "group", "area", "basis")
+def _funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData | None:
+    try:
+        return parts.published_funnel(db, sel)
+    except ValueError:  # nobody has persons that month
+        return None
+
+
+@cached(*parts.FUNNEL_FIELDS, stored=True)
 def build(db: JoblogDB, sel: Selection) -> SpreadView:
     national_raw = parts.snapshot(db, sel)
     codes = None if sel.is_national else sel.area_codes
@@ -269,4 +279,5 @@ def build(db: JoblogDB, sel: Selection) -> SpreadView:
         national_share=national_share,
         area_share=None if sel.is_national else area_share(raw, national_share if adjusted else None),
         table=display_table(shown, sparklines(panel, sel.month), value),
+        funnel=_funnel(db, sel),
     )

@@ -77,12 +77,19 @@ def _health(url: str) -> str | None:
 
 
 @contextlib.contextmanager
-def serve_app(data_dir: Path, log_dir: Path, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
-    """`streamlit run app.py` on a free 127.0.0.1 port over `data_dir`; yields the base URL once healthy."""
-    port = _free_port()
+def serve_app(
+    data_dir: Path,
+    log_dir: Path,
+    extra_args: tuple[str, ...] = (),
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """`streamlit run app.py` on 127.0.0.1 (a free port unless given) over `data_dir`, with `env` added to
+    the environment; yields the base URL once healthy."""
+    port = port or _free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = log_dir / "server.log"
-    env = {**os.environ, "JOBLOG_DATA_DIR": str(data_dir)}
+    env = {**os.environ, **(env or {}), "JOBLOG_DATA_DIR": str(data_dir)}
     command = [
         sys.executable,
         "-m",

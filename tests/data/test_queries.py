@@ -102,9 +102,10 @@ def test_open_db_gives_the_current_version(db):
 def test_missing_dataset_error_names_path_and_how_to_build(tmp_path: Path):
     with pytest.raises(store.DatasetMissingError) as info:
         warehouse.open_db(tmp_path / "empty")
-    message = str(info.value)
-    assert str(tmp_path / "empty" / "joblog") in message
+    message, detail = str(info.value), info.value.detail
     assert "joblog-dash demo" in message and "make run" in message
+    assert str(tmp_path) not in message  # shown to every visitor
+    assert str(tmp_path / "empty" / "joblog") in detail  # the operator's version (CLI) says where
 
 
 def test_open_db_reads_joblog_data_dir_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -106,8 +106,10 @@ def test_area_labels_carry_the_period_of_rar_and_councils():
     assert labels["regionalt-beskaeftigelsesraad-hovedstaden"] == (
         "Regionalt beskæftigelsesråd Hovedstaden (fra 2025)"
     )
-    # Regions and AMK offices have no period: label and name are the same.
-    assert labels["region-sjaelland"] == "Region Sjælland" and labels["amk-oest"] == "AMK Øst"
+    # Regions have no period: label and name are the same. STAR's AMK offices are labelled historical (no
+    # source confirms them after 2025), like the RAR areas.
+    assert labels["region-sjaelland"] == "Region Sjælland" and labels["amk-oest"] == "AMK Øst (historisk)"
+    assert reference.AREA_KIND_LABEL["amk"] == "Arbejdsmarkedskontorer (historisk)"
     assert reference.area_by_key("rar-sjaelland").name == "RAR Sjælland"  # type: ignore[union-attr]
     assert reference.AREA_KIND_LABEL["rar"] == "RAR-områder (2015–2024)"
     assert reference.AREA_KIND_LABEL["rbr"] == "Regionale beskæftigelsesråd (fra 2025)"
@@ -187,6 +189,11 @@ def test_required_events():
         date(2020, 1, 1),  # new act: joblog for all job-ready
         date(2020, 3, 12),  # COVID-19 suspension
         date(2022, 4, 1),  # lov nr. 371: registration in every whole calendar month, with sanctions
+        date(2021, 5, 1),  # STAR's benchmark adds selvforsørgelses- og hjemrejseydelse, overgangsydelse
+        date(2025, 1, 1),  # lov nr. 1656: RAR -> 5 regionale beskæftigelsesråd
+        date(2025, 7, 1),  # lov nr. 1655: the kontanthjælp reform
+        date(2026, 2, 1),  # lov nr. 1750, first step
+        date(2026, 7, 1),  # lov nr. 1750, second step
     }
     assert "reform" in events[date(2014, 1, 1)].label.lower()
     assert "brev" in events[date(2018, 5, 7)].label.lower()
@@ -201,6 +208,26 @@ def test_required_events():
     # The groups the law names that the data has (selvforsørgelses- og hjemrejseydelse is not a group here);
     # dagpenge is not covered.
     assert law.benefit_groups == ("kontanthjaelp", "uddannelseshjaelp", "overgangsydelse")
+    councils = events[date(2025, 1, 1)]
+    assert "1656" in councils.label and "30. december 2024" in councils.description
+    assert "5 regionale beskæftigelsesråd" in councils.description
+    reform = events[date(2025, 7, 1)]
+    assert (
+        "1655" in reform.label and "L 13" in reform.description and "30. december 2024" in reform.description
+    )
+    assert "Uddannelseshjælp findes ikke efter juni 2025" in reform.description
+    assert set(reform.benefit_groups) >= {"uddannelseshjaelp", "uddannelsesparate", "kontanthjaelp"}
+    for step in (date(2026, 2, 1), date(2026, 7, 1)):
+        assert "1750" in events[step].label and "L 66" in events[step].description
+    assert "Det Fælles Datagrundlag" in events[date(2026, 2, 1)].description
+    benchmark = events[date(2021, 5, 1)]
+    assert "selvforsørgelses- og hjemrejseydelse" in benchmark.description
+    assert "overgangsydelse" in benchmark.description
+    # Every event has a source; the laws from 2025 on cite retsinformation.dk (and the bill, ft.dk).
+    assert all(e.source for e in events.values())
+    assert "retsinformation.dk/eli/lta/2024/1656" in councils.source
+    assert "retsinformation.dk/eli/lta/2024/1655" in reform.source and "ft.dk" in reform.source
+    assert "retsinformation.dk/eli/lta/2025/1750" in events[date(2026, 2, 1)].source
     # Point events have no end; every event names known benefit groups.
     assert all(e.end is None for s, e in events.items() if s != date(2020, 3, 12))
     for event in events.values():
@@ -211,7 +238,7 @@ def test_required_events():
 def test_the_2022_law_is_drawn_on_trend_charts_that_reach_it():
     events = reference.events()
     through_2026 = trend.visible_events(events, date(2015, 1, 1), date(2026, 8, 1))
-    assert [e.start for e in through_2026][-1] == date(2022, 4, 1)
+    assert date(2022, 4, 1) in [e.start for e in through_2026]
     fig = trend.add_events(go.Figure(), through_2026)
     lines = [s for s in fig.layout.shapes if s.type == "line"]
     assert any(str(s.x0).startswith("2022-04-01") for s in lines)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import polars as pl
 import pytest
 from pypdf import PdfReader
 
 from joblog_dash import cli
-from joblog_dash.data import warehouse
+from joblog_dash.data import reference, warehouse
 from joblog_dash.exporting import files as exports
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text.strings import t
@@ -90,6 +91,10 @@ def test_every_kind_as_csv_and_xlsx(kind: str, demo_data_dir: Path, tmp_path: Pa
         (["export", "trend", "--month", "2030-01"], "Ukendt måned »2030-01«"),
         (["export", "trend", "--month", "sept"], "Ukendt måned"),
         (["export", "trend", "--group", "pension"], "Ukendt ydelsesgruppe »pension«"),
+        (
+            ["export", "municipalities", "--month", "2026-03", "--group", "uddannelseshjaelp"],
+            "findes kun til og med jun. 2025 (kontanthjælpsreformen 1. juli 2025). Brug »uddannelsesparate«",
+        ),
         (["export", "municipalities", "--area", "mars"], "Ukendt område »mars«"),
         (["export", "profile", "--kommune", "Aarhs"], "Mente du Aarhus?"),
         (["export", "profile"], "kræver en kommune"),
@@ -143,3 +148,29 @@ def test_export_municipalities_adjusted_is_the_pages_ranking(demo_data_dir: Path
     assert code == 0 and column.encode() not in out
     code, _, err = run([*args, "--basis", "justeret"], capsysbinary)
     assert code == 2 and "Ukendt grundlag »justeret«" in err and "Traceback" not in err
+
+
+def test_a_group_that_ended_defaults_to_its_last_month(demo_data_dir: Path, capsysbinary):
+    # Uddannelseshjælp ends with the kontanthjælp reform (June 2025); without --month its latest month.
+    code, out, err = run(["export", "municipalities", "--group", "uddannelseshjaelp"], capsysbinary)
+    assert code == 0, err
+    assert "Måned: jun. 2025" in out.decode("utf-8-sig").splitlines()[1]
+
+
+def test_trend_export_spanning_the_reform_carries_the_whole_series_and_a_note(
+    demo_data_dir: Path, demo_facts_path: Path, capsysbinary
+):
+    code, out, err = run(["export", "trend", "--group", "uddannelsesparate"], capsysbinary)
+    assert code == 0, err
+    text = out.decode("utf-8-sig")
+    assert "Bemærkning: Brud i serien fra juli 2025" in text.splitlines()[1]
+    frame = read_danish_csv(out)
+    by_month = dict(zip(frame["Måned"], frame["Ydelsesgruppe"], strict=True))
+    assert by_month["2025-06-01"] == reference.group_label("uddannelseshjaelp")
+    assert by_month["2025-07-01"] == reference.group_label("uddannelsesparate")
+    ((june,),) = duckdb.sql(
+        f"SELECT sum(persons) FROM read_parquet('{demo_facts_path}') "
+        "WHERE benefit_group = 'uddannelseshjaelp' AND month = DATE '2025-06-01'"
+    ).fetchall()
+    persons = dict(zip(frame["Måned"], frame[t("persons")], strict=True))
+    assert int(persons["2025-06-01"]) == june

@@ -128,12 +128,12 @@ def test_web_upload_survives_an_unreadable_file(
 
 def test_web_upload_survives_an_unexpected_error(dataset: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever goes wrong inside the upload section, the section says so and the rest of the page runs."""
-    from joblog_dash.importing import service
+    from joblog_dash.importing import isolate
 
-    def broken(_path: object) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
         raise KeyError("raw")
 
-    monkeypatch.setattr(service, "read_file", broken)
+    monkeypatch.setattr(isolate, "run", broken)
     at = AppTest.from_function(_upload_app, default_timeout=30).run()
     content = csv_bytes([row()])
     at.file_uploader(key="joblog_upload").upload("fil.csv", content, "text/csv").run()
@@ -233,3 +233,262 @@ def test_municipality_codes_are_ascii_digits() -> None:
     assert reference.resolve_municipality("0101") == reference.resolve_municipality("101") == 101
     for text in ("²", "١٠١", "9" * 5000, "00101"):
         assert reference.resolve_municipality(text) is None
+
+
+# --- Spreadsheet bombs: tiny XLSX files written here, each read in a child under limits -------------------
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _cell(ref: str, kind: str, value: object) -> str:
+    if kind == "inline":
+        return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+    return f'<c r="{ref}" t="s"><v>{value}</v></c>' if kind == "s" else f'<c r="{ref}"><v>{value}</v></c>'
+
+
+def bomb_xlsx(
+    path: Path,
+    cells: list[tuple[str, str, object]],
+    shared: tuple[str, ...] = (),
+    dimension: str | None = None,
+    prologue: str = "",
+) -> Path:
+    """A minimal workbook by hand (Excel's own parts, nothing else): cells as (ref, kind, value)."""
+    rows: dict[int, list[str]] = {}
+    for ref, kind, value in cells:
+        rows.setdefault(int(re.sub(r"\D", "", ref)), []).append(_cell(ref, kind, value))
+    body = "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in sorted(rows.items()))
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = f'{prologue}<worksheet xmlns="{_MAIN}">{dim}<sheetData>{body}</sheetData></worksheet>'
+    strings = "".join(f"<si><t>{s}</t></si>" for s in shared)
+    kinds = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{kinds}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{kinds}.worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kinds}.sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_DOC}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><sheets>'
+            '<sheet name="Ark1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{_PKG}">'
+            f'<Relationship Id="rId1" Type="{_DOC}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{_DOC}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": sheet,
+        "xl/sharedStrings.xml": f'<sst xmlns="{_MAIN}">{strings}</sst>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + text)
+    return path
+
+
+HEAD = [("A1", "inline", "Område"), ("B1", "inline", "Periode")]
+LAUGHS = (
+    '<!DOCTYPE worksheet [<!ENTITY a "hahahahahahahahahahaha">'
+    + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+    + "]>"
+)
+BOMBS = {  # name: (cells, shared strings, declared dimension, prologue, expected message)
+    "far-apart": (
+        [("A1", "inline", "Område"), ("XFD1", "inline", "x"), ("A10000", "inline", "y")],
+        (),
+        "A1:XFD10000",
+        "",
+        "16.384 kolonner",
+    ),
+    "one-string-400-times": (
+        [*HEAD, *((f"A{i}", "s", 0) for i in range(2, 402))],
+        ("x" * 10_000_000,),
+        None,
+        "",
+        "MB tekst",
+    ),
+    "lying-dimension": ([*HEAD, ("XFD1048576", "n", 1)], (), "A1:B1", "", "1.048.576 rækker"),
+    "long-number": ([*HEAD, ("A2", "n", "9" * 5000)], (), None, "", "5.000 tegn"),
+    "entities": ([("A1", "inline", "&j;")], (), None, LAUGHS, "DTD"),
+}
+
+
+@pytest.mark.parametrize("name", list(BOMBS))
+def test_spreadsheet_bombs_are_refused_within_limits(tmp_path: Path, name: str) -> None:
+    """Each bomb is a few KB; read in a child with 1 GB of address space (the bare child maps about 670 MB)
+    and a minute, it must end in its own clear refusal, not in the child running out of memory or time."""
+    from joblog_dash.importing import isolate, readers
+
+    cells, shared, dimension, prologue, expected = BOMBS[name]
+    path = bomb_xlsx(tmp_path / f"{name}.xlsx", cells, shared, dimension, prologue)
+    assert path.stat().st_size < 20_000
+    with pytest.raises(readers.ReadError) as refused:
+        isolate.run(readers.read_table, path, memory=1024 * 1024 * 1024, seconds=60)
+    assert not isinstance(refused.value, isolate.LimitExceeded), str(refused.value)
+    assert expected in str(refused.value) and "Excel" in str(refused.value)
+
+
+def test_a_sheet_claiming_the_whole_grid_is_read_cheaply(tmp_path: Path) -> None:
+    from joblog_dash.importing import isolate, readers
+
+    cells = [*HEAD, ("A2", "inline", "København"), ("B2", "inline", "2018M01")]
+    path = bomb_xlsx(tmp_path / "stor.xlsx", cells, dimension="A1:XFD1048576")
+    raw = isolate.run(readers.read_table, path, memory=1024 * 1024 * 1024, seconds=60)
+    assert raw.frame.to_dicts() == [{"Område": "København", "Periode": "2018M01"}]
+
+
+def test_spreadsheet_caps_follow_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from joblog_dash.importing import readers
+
+    header = [(f"{col}1", "inline", f"Felt {col}") for col in "ABCDEFGHIJKLMNO"]
+    cells = [(f"{col}{r}", "n", r) for r in range(2, 2001) for col in "ABCDEFGHIJKLMNO"]  # 30,000 in all
+    path = bomb_xlsx(tmp_path / "mellem.xlsx", [*header, *cells])
+    assert readers.read_table(path).frame.shape == (1999, 15)
+    monkeypatch.setenv("JOBLOG_MAX_IMPORT_MB", "1")  # 25,000 cells
+    with pytest.raises(readers.ReadError, match="grænsen er 25.000 celler"):
+        readers.read_table(path)
+
+
+# --- Imports run in a child process under limits --------------------------------------------------------
+
+
+def test_cli_import_over_the_memory_limit_stops_with_a_message(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "fin.csv"
+    path.write_bytes(ji.to_jobindsats_csv(make_frame(codes=[147])))
+    before = tree_checksum(dataset)
+    monkeypatch.setenv("JOBLOG_IMPORT_MEMORY_MB", "300")  # less than the bare child maps
+    assert cli.main(["--data-dir", str(dataset), "import", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "kræver mere end 300 MB hukommelse" in err and "Intet er importeret" in err
+    assert tree_checksum(dataset) == before
+    monkeypatch.delenv("JOBLOG_IMPORT_MEMORY_MB")  # the same file within the default limit imports
+    assert cli.main(["--data-dir", str(dataset), "import", str(path), "--quiet"]) == 0
+
+
+def test_a_step_past_its_wall_clock_is_killed() -> None:
+    import time
+
+    from joblog_dash.importing import isolate
+
+    with pytest.raises(isolate.LimitExceeded, match="mere end 2 sekunder"):
+        isolate.run(time.sleep, 600, seconds=2)
+
+
+def test_the_worker_never_parses_an_upload_and_keeps_only_a_sample(
+    dataset: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing happens in the child: with the reader broken in this process the upload still works, and the
+    session holds the first SAMPLE_ROWS rows, not the file's table."""
+    from importfixtures import make_big_frame
+
+    from joblog_dash.importing import readers, service
+    from joblog_dash.ui.upload import STATE
+
+    def not_here(*_args: object) -> None:
+        raise AssertionError("the worker process parsed the upload")
+
+    monkeypatch.setattr(readers, "read_table", not_here)
+    big = make_big_frame(1)  # 98 municipalities: 14,700 rows, more than SAMPLE_ROWS
+    content = ji.to_jobindsats_csv(big)
+    at = AppTest.from_function(_upload_app, default_timeout=120).run()
+    at.file_uploader(key="joblog_upload").upload("stor.csv", content, "text/csv").run()
+    assert not at.exception
+    assert at.session_state[STATE]["raw"].frame.height == service.SAMPLE_ROWS < big.height
+    assert f"af {big.height:,} rækker".replace(",", ".") in _texts(at)
+    assert "Filen er i orden" in _texts(at), _problem_messages(at)
+
+
+def test_web_upload_over_the_memory_limit_leaves_the_page_working(
+    dataset: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOBLOG_IMPORT_MEMORY_MB", "300")
+    before = tree_checksum(dataset)
+    at = AppTest.from_function(_upload_app, default_timeout=60).run()
+    content = ji.to_jobindsats_csv(make_frame(codes=[147]))
+    at.file_uploader(key="joblog_upload").upload("fil.csv", content, "text/csv").run()
+    assert not at.exception and "efter upload" in _texts(at)
+    assert "kræver mere end 300 MB hukommelse" in _problem_messages(at)
+    assert not list(uploads_dir(dataset).iterdir()) and tree_checksum(dataset) == before
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] not in "ZX"
+    except OSError:
+        return False
+
+
+def _wait_for(condition, seconds: float) -> bool:  # condition: () -> bool
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)  # polling a condition with a deadline, not a sleep standing in for sync
+    return condition()
+
+
+def _cpu_seconds(pid: int) -> float:
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def test_killing_the_cli_kills_its_import(dataset: Path, tmp_path: Path) -> None:
+    """kill -9 of `joblog-dash import` must stop the import, not leave its child writing a version."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from importfixtures import make_big_frame
+
+    path = tmp_path / "stor.csv"
+    path.write_bytes(ji.to_jobindsats_csv(make_big_frame(12)))  # 176,400 rows: seconds of reading first
+    before = tree_checksum(dataset)
+    command = [
+        sys.executable,
+        "-m",
+        "joblog_dash.cli",
+        "--data-dir",
+        str(dataset),
+        "import",
+        str(path),
+        "--quiet",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _wait_for(lambda: _children(process.pid), 120)
+        (child,) = _children(process.pid)
+        # Half a second of CPU: its imports are loaded, so it has its call and is reading the file.
+        assert _wait_for(lambda: _cpu_seconds(child) >= 0.5, 60)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert _wait_for(lambda: not _running(child), 120)  # without the link it would import, then end
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert tree_checksum(dataset) == before

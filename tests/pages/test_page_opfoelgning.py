@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from helpers import figure, run_page
+from helpers import figure, run_page, section
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash.analysis import fair, followup, privacy, stats
@@ -200,7 +200,7 @@ def test_bad_params_fall_back_with_a_notice(demo_data_dir: Path) -> None:
 def test_kommuner_shows_funnel_and_map(
     demo_facts_path: Path, params: dict[str, str], month: date, group: str, area: str | None
 ) -> None:
-    at = run("pages/1_kommuner.py", params)
+    at = run("pages/1_kommuner.py", {**params, **section("fair")})
     panel = sql_panel(demo_facts_path, group).filter(pl.col("month") == month)
     codes = reference.municipality_codes_in(reference.area_by_key(area)) if area else None  # type: ignore[arg-type]
     if codes is not None:
@@ -242,7 +242,7 @@ def test_kommuner_bad_boundaries_fall_back_to_hex_with_a_message(
     bad = tmp_path / "bad.geojson"
     bad.write_text("{not json", encoding="utf-8")
     monkeypatch.setenv("JOBLOG_BOUNDARIES", str(bad))
-    at = run("pages/1_kommuner.py")
+    at = run("pages/1_kommuner.py", section("fair"))
     assert any("ikke gyldig JSON" in str(w.value) for w in at.warning)
     assert not [r for r in at.radio if r.key == "kommuner_map_kind"]  # no choropleth offered
     assert sum(len(tr["customdata"]) for i in range(len(at.get("plotly_chart")))
@@ -260,7 +260,7 @@ def test_kommuner_offers_the_choropleth_with_good_boundaries(
     path = tmp_path / "good.geojson"
     path.write_text(doc, encoding="utf-8")
     monkeypatch.setenv("JOBLOG_BOUNDARIES", str(path))
-    at = run("pages/1_kommuner.py")
+    at = run("pages/1_kommuner.py", section("fair"))
     at.radio(key="kommuner_map_kind").set_value("geo").run()
     assert not at.exception
     polygons = [
@@ -291,7 +291,10 @@ def test_kommuner_table_shows_wilson_and_rank_intervals(demo_facts_path: Path) -
 
 
 def test_profile_shows_funnel_position_signals_and_p_chart(demo_facts_path: Path) -> None:
-    at = run("pages/2_kommuneprofil.py", {"maaned": "2021-06", "gruppe": "kontanthjaelp", "kommune": "360"})
+    at = run(
+        "pages/2_kommuneprofil.py",
+        {"maaned": "2021-06", "gruppe": "kontanthjaelp", "kommune": "360", **section("followup")},
+    )
     month = sql_panel(demo_facts_path, "kontanthjaelp").filter(pl.col("month") == date(2021, 6, 1))
     result = stats.funnel(
         month["persons"].to_numpy(),

@@ -52,7 +52,16 @@ def test_renders_with_kpi_per_group_and_trend(demo_data_dir: Path) -> None:
     assert at.title[0].value == "Overblik"
     fig = figure(at)
     names = [trace["name"] for trace in fig["data"]]
-    assert names == ["Kontanthjælp", "Uddannelseshjælp", "Dagpenge"]
+    # Uddannelseshjælp ends in June 2025; the uddannelsesparate under 30 continue its series (one colour).
+    assert names == ["Kontanthjælp", "Uddannelseshjælp", "Uddannelsesparate u. 30", "Dagpenge"]
+    colours = {trace["name"]: trace["line"]["color"] for trace in fig["data"]}
+    assert colours["Uddannelseshjælp"] == colours["Uddannelsesparate u. 30"] != colours["Kontanthjælp"]
+    # The break in that series is marked: a solid line between June and July 2025, labelled, and a note.
+    breaks = [s for s in fig["layout"]["shapes"] if s["type"] == "line" and not s["line"].get("dash")]
+    assert [str(s["x0"])[:10] for s in breaks] == ["2025-06-16"]
+    texts = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "Brud i serien" in texts
+    assert any(x.startswith("Brud i serien fra juli 2025: Åbenlyst uddannelsesparate") for x in texts)
     # The letter is a dotted vertical line; the COVID suspension a shaded band.
     shapes = fig["layout"]["shapes"]
     assert any(s["type"] == "line" and str(s["x0"]).startswith("2018-05-07") for s in shapes)
@@ -97,7 +106,7 @@ def test_query_params_restore_area_view(demo_facts_path: Path) -> None:
     # Dashed lines for the area beside the national ones.
     traces = figure(at)["data"]
     dashed = [tr for tr in traces if tr["line"].get("dash") == "dash"]
-    assert len(dashed) == 3 and all("Region Sjælland" in tr["name"] for tr in dashed)
+    assert len(dashed) == 4 and all("Region Sjælland" in tr["name"] for tr in dashed)
 
 
 def test_changing_the_month_widget_changes_kpis(demo_facts_path: Path) -> None:

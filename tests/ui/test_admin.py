@@ -12,8 +12,9 @@ from importfixtures import make_frame, write_dataset
 from streamlit.testing.v1 import AppTest
 
 from joblog_dash import config
-from joblog_dash.data import audit, store
+from joblog_dash.data import audit, signin_attempts, store
 from joblog_dash.importing import jobindsats as ji
+from joblog_dash.text.safety import escape_markdown
 from joblog_dash.ui import admin
 
 PASSWORD = "rigtig-hest-batteri-42"
@@ -143,16 +144,40 @@ def test_without_configuration_nobody_can_change_data(data_dir: Path) -> None:
     assert "joblog-dash import FIL" in _texts(at)
 
 
-def test_wrong_passwords_are_bounded_per_session(data_dir: Path) -> None:
-    at = _page({"admin": {"password_hash": config.hash_admin_password(PASSWORD)}})
+def test_wrong_passwords_are_braked_across_sessions_and_logged(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1_000_000.0]
+    monkeypatch.setattr(signin_attempts, "now", lambda: clock[0])
+    secrets = {"admin": {"password_hash": config.hash_admin_password(PASSWORD)}}
+    at = _page(secrets)
     assert not _can_change_data(at)
-    for attempt in range(1, admin.MAX_ATTEMPTS):
-        _sign_in(at, "forkert")
-        assert f"{admin.MAX_ATTEMPTS - attempt} forsøg tilbage" in _texts(at)
     _sign_in(at, "forkert")
+    assert "Forkert adgangskode. 4 forsøg tilbage." in _texts(at)
+    _sign_in(at, "forkert")
+    assert "3 forsøg tilbage. Næste forsøg tidligst om 2 sekunder." in _texts(at)
+    _sign_in(at, PASSWORD)  # too soon: refused without looking at the password
+    assert "vent 2 sekunder" in _texts(at) and not _can_change_data(at)
+    # A reload is a new session: the count and the wait stay (they were per session before).
+    at = _page(secrets)
+    _sign_in(at, PASSWORD)
+    assert "vent 2 sekunder" in _texts(at) and not _can_change_data(at)
+    for wait in (2, 4, 8):
+        clock[0] += wait
+        _sign_in(at, "forkert")
     assert "For mange forkerte forsøg" in _texts(at) and not at.get("text_input")
-    at.run()  # the lock holds for the rest of the session, also for the right password
-    assert not at.get("text_input") and not _can_change_data(at)
+    fresh = _page(secrets)  # every session, also with the right password
+    assert "For mange forkerte forsøg" in _texts(fresh) and not fresh.get("text_input")
+    entries = audit.read_entries(data_dir)
+    assert [(e.action, e.actor) for e in entries] == [
+        ("signin_failed", "ukendt fra lokal")
+    ] * admin.MAX_ATTEMPTS
+    # Only administrators see them in the log on the page.
+    assert not any("Forkert adgangskode" in str(d.value.to_dict()) for d in fresh.dataframe)
+    clock[0] += signin_attempts.LOCK_S
+    at = _sign_in(_page(secrets), PASSWORD)
+    assert _can_change_data(at)
+    assert "Forkert adgangskode" in set(_audit_log(at)["Handling"])
 
 
 def test_password_sign_in_opens_upload_and_rollback_and_logs_as_administrator(data_dir: Path) -> None:
@@ -193,21 +218,69 @@ def test_password_sign_in_opens_upload_and_rollback_and_logs_as_administrator(da
     assert "Hvem" not in _audit_log(at).columns  # others do not see who
 
 
+ISSUER = "https://login.example.net/tenant/v2.0"
+
+
 def test_oidc_admin_by_email(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     auth = {
-        "auth": {"redirect_uri": "http://localhost/oauth2callback", "cookie_secret": "x", "client_id": "y"}
-    }
+        "auth": {
+            "redirect_uri": "http://localhost/oauth2callback", "cookie_secret": "x", "client_id": "y",
+            "server_metadata_url": f"{ISSUER}/.well-known/openid-configuration",
+        }
+    }  # fmt: skip
     monkeypatch.setenv("JOBLOG_ADMIN_EMAILS", "anna@ministeriet.dk")
     signed_out = _page(auth, {"is_logged_in": False})
     assert not _can_change_data(signed_out) and any(b.key == "admin_oidc_login" for b in signed_out.button)
-    # A sign-in that cannot work (no client_secret / server_metadata_url here) says so, in Danish.
+    # A sign-in that cannot work (no client_secret here) says so, in Danish.
     signed_out.button(key="admin_oidc_login").click().run()
     assert not signed_out.exception and "ikke sat rigtigt op" in _texts(signed_out)
-    other = _page(auth, {"is_logged_in": True, "email": "eve@example.com"})
+    vouched = {"is_logged_in": True, "iss": ISSUER, "email_verified": True}
+    other = _page(auth, {**vouched, "email": "eve@example.com"})
     assert not _can_change_data(other) and "eve@example.com, men er ikke administrator" in _texts(other)
     # AppTest's default user has an e-mail but is not signed in: no access.
     assert not _can_change_data(_page(auth))
-    anna = _page(auth, {"is_logged_in": True, "email": "Anna@Ministeriet.dk"})
+    anna = _page(auth, {**vouched, "email": "Anna@Ministeriet.dk"})
     assert _can_change_data(anna) and "Logget ind som anna@ministeriet.dk" in _texts(anna)
+    # An administrator's e-mail that the provider did not verify, or a token from another issuer: no access.
+    for claims in (
+        {"email_verified": False}, {"email_verified": "false"}, {"email_verified": None},
+        {"iss": "https://login.example.net/other/v2.0"}, {"iss": None},
+    ):  # fmt: skip
+        user = {
+            k: v for k, v in {**vouched, **claims, "email": "anna@ministeriet.dk"}.items() if v is not None
+        }
+        refused = _page(auth, user)
+        assert not _can_change_data(refused), claims
+        wanted = "ikke bekræftet" if "email_verified" in claims else "ikke fra den log ind-tjeneste"
+        assert wanted in _texts(refused), claims
+    # Entra ID vouches with its own claim instead of email_verified.
+    assert _can_change_data(
+        _page(auth, {**vouched, "email_verified": "true", "email": "anna@ministeriet.dk"})
+    )
+    entra = {"is_logged_in": True, "iss": ISSUER, "xms_edov": True, "email": "anna@ministeriet.dk"}
+    assert _can_change_data(_page(auth, entra))
     monkeypatch.delenv("JOBLOG_ADMIN_EMAILS")
-    assert not _can_change_data(_page(auth, {"is_logged_in": True, "email": "anna@ministeriet.dk"}))
+    assert not _can_change_data(_page(auth, {**vouched, "email": "anna@ministeriet.dk"}))
+
+
+def test_a_damaged_version_is_detailed_to_administrators_only(data_dir: Path) -> None:
+    damaged = store.current_version(data_dir)
+    facts = store.version_dir(damaged, data_dir) / "facts.parquet"
+    raw = bytearray(facts.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    facts.write_bytes(bytes(raw))
+    at = _page({"admin": {"password_hash": config.hash_admin_password(PASSWORD)}})
+    visitor = " ".join(str(w.value) for w in at.warning)
+    assert "facts.parquet er ødelagt" in visitor and damaged in visitor and str(data_dir) not in visitor
+    _sign_in(at, PASSWORD)
+    detail = " ".join(str(w.value) for w in at.warning if "kun for administratorer" in str(w.value))
+    assert escape_markdown(str(data_dir)) in detail and "sha256" in detail  # Markdown-escaped, shown plain
+
+
+def test_audit_log_shows_status_and_rows_replaced(data_dir: Path) -> None:
+    with audit.acting_as("anna@ministeriet.dk"):
+        audit.switched("rollback", lambda: None, version_before="a", version_after="b", counts=(0, 2, 3, 5))
+        audit.record("import", version_before="b", version_after="c", phase="intent", change="x1")
+    table = _audit_log(_page())
+    assert list(table["Status"]) == ["påbegyndt, ikke bekræftet", "gennemført"]
+    assert list(table["Erstattet"]) == ["0", "5"]

@@ -74,3 +74,49 @@ def test_page_choices_round_trip_and_fall_back() -> None:
     filters, notices = state.resolve({"maal": "alt", "spredning": "1"}, None, CHOICES)
     assert (filters.measure, filters.overdispersion) == ("joblogged", True)
     assert len(notices) == 2
+
+
+# Around the kontanthjælp reform of 1 July 2025: uddannelseshjælp ends in June 2025, the uddannelsesparate
+# kontanthjælp recipients under 30 continue its series from July 2025.
+REFORM_CHOICES = state.Choices(
+    months=[date(2025, m, 1) for m in range(1, 13)] + [date(2026, m, 1) for m in range(1, 9)],
+    groups=["kontanthjaelp", "uddannelseshjaelp", "dagpenge", "uddannelsesparate"],
+    areas=[NATIONAL],
+    municipalities=[101],
+)
+
+
+def test_the_group_filter_offers_a_group_only_in_its_months() -> None:
+    assert state.groups_in_month(REFORM_CHOICES, date(2025, 6, 1)) == [
+        "kontanthjaelp", "uddannelseshjaelp", "dagpenge",
+    ]  # fmt: skip
+    assert state.groups_in_month(REFORM_CHOICES, date(2025, 7, 1)) == [
+        "kontanthjaelp", "dagpenge", "uddannelsesparate",
+    ]  # fmt: skip
+
+
+def test_a_link_with_a_group_outside_its_months_gets_the_continuing_series_and_a_notice() -> None:
+    filters, notices = state.resolve(
+        {"maaned": "2026-03", "gruppe": "uddannelseshjaelp"}, None, REFORM_CHOICES
+    )
+    assert (filters.group, filters.month) == ("uddannelsesparate", date(2026, 3, 1))
+    assert len(notices) == 1
+    assert "Åbenlyst uddannelsesparate uddannelseshjælpsmodtagere" in notices[0]
+    assert "til og med jun. 2025" in notices[0] and "mar. 2026" in notices[0]
+    assert "Uddannelsesparate kontanthjælpsmodtagere under 30" in notices[0]
+    # And back: the new group before it existed shows uddannelseshjælp in that month.
+    filters, notices = state.resolve(
+        {"maaned": "2025-02", "gruppe": "uddannelsesparate"}, None, REFORM_CHOICES
+    )
+    assert (filters.group, filters.month) == ("uddannelseshjaelp", date(2025, 2, 1))
+    assert len(notices) == 1 and "fra jul. 2025" in notices[0]
+
+
+def test_without_the_continuing_series_the_group_moves_to_its_nearest_month() -> None:
+    choices = state.Choices(REFORM_CHOICES.months, ["kontanthjaelp", "uddannelseshjaelp"], [NATIONAL], [101])
+    filters, notices = state.resolve({"maaned": "2026-03", "gruppe": "uddannelseshjaelp"}, None, choices)
+    assert (filters.group, filters.month) == ("uddannelseshjaelp", date(2025, 6, 1))
+    assert len(notices) == 1
+    # The default view of such a dataset is a group that exists in its latest month.
+    assert state.default_selection(REFORM_CHOICES).group == "kontanthjaelp"
+    assert state.resolve({}, None, REFORM_CHOICES)[1] == ()
