@@ -139,7 +139,7 @@ def trend_panels(series: list[Series], groups: list[str], title: str, subtitle: 
         fig.update_layout(margin={"t": 100, "b": 110})
         fig.add_annotation(
             text=wrapped(trend_break_note(notes) or ""), xref="paper", yref="paper", x=0, y=-0.32, showarrow=False,
-            xanchor="left", yanchor="top", font={"size": 10, "color": "#333"},
+            xanchor="left", yanchor="top", align="left", font={"size": 10, "color": "#333"},
         )  # fmt: skip
     percent_axis(fig)
     return fig
