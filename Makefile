@@ -53,7 +53,7 @@ bench: $(STAMP)
 
 # `make load` and `make soak` run against `deploy/` (HAProxy + WORKERS workers, default: number of cores).
 load: $(STAMP)
-	$(BIN)/python -m bench.load --serve $(if $(WORKERS),--workers $(WORKERS)) --sessions 20,60 --seconds 60
+	$(BIN)/python -m bench.load --serve $(if $(WORKERS),--workers $(WORKERS)) --sessions 20,60,120 --seconds 60
 
 soak: $(STAMP)
 	$(BIN)/python -m bench.load --serve $(if $(WORKERS),--workers $(WORKERS)) --soak --sessions 20 --seconds 600

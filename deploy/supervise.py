@@ -30,6 +30,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -121,6 +122,28 @@ class Worker:
         }
 
 
+def private_run_dir(path: Path) -> None:
+    """Make `path` a directory only this user can enter, or refuse. It holds HAProxy's config and its admin
+    socket, and the default lives in the shared /tmp, where anyone could have made it first: a link, a
+    directory of another user, or anything in it that is a link or another user's is refused; a loose mode
+    on a directory of ours is tightened to 0700."""
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=0o700, parents=True)
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise SystemExit(f"run directory {path} is a link or not a directory: remove it or give --run-dir")
+    if info.st_uid != os.getuid():
+        raise SystemExit(
+            f"run directory {path} belongs to uid {info.st_uid}, not to you (uid {os.getuid()}): "
+            "someone else may have made it; remove it or give --run-dir"
+        )
+    os.chmod(path, 0o700)
+    for entry in path.iterdir():
+        found = os.lstat(entry)
+        if stat.S_ISLNK(found.st_mode) or found.st_uid != os.getuid():
+            raise SystemExit(f"{entry} in the run directory is a link or not yours: remove it")
+
+
 def haproxy_binary() -> str:
     found = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
     if not found:
@@ -128,11 +151,32 @@ def haproxy_binary() -> str:
     return found
 
 
-def render_config(bind: str, port: int, sock: Path, workers: list[Worker]) -> str:
+# The content policy HAProxy sends with every answer. Streamlit needs inline styles (emotion) and inline
+# scripts (the deck's arrow keys run in a srcdoc frame, which inherits this policy); its protobuf library
+# compiles WebAssembly ('wasm-unsafe-eval' allows that and no JavaScript eval); plotly and the file
+# downloads use data: and blob: URLs; the websocket is same-origin ('self').
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-src 'self' blob: data:; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# After cache-store, so a copy from the cache names no worker.
+WORKER_HEADER = "    http-response set-header X-Joblog-Worker %[srv_name] if { srv_id gt 0 }"
+
+
+def render_config(
+    bind: str,
+    port: int,
+    sock: Path,
+    workers: list[Worker],
+    secure_cookie: bool = False,
+    worker_header: bool = False,
+) -> str:
     servers = "\n".join(f"    server {w.name} 127.0.0.1:{w.port} cookie {w.name}" for w in workers)
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         bind=bind, port=port, socket=sock, maxconn=4096, cookie=control.COOKIE, servers=servers,
-        max_body=max_body_bytes(),
+        max_body=max_body_bytes(), csp=CSP, cookie_secure=" secure" if secure_cookie else "",
+        worker_header=WORKER_HEADER if worker_header else "    # (off)",
     )  # fmt: skip
 
 
@@ -151,6 +195,8 @@ class Supervisor:
     def __init__(self, args: argparse.Namespace) -> None:
         self.data_dir = Path(args.data_dir).resolve()
         self.bind = args.bind
+        self.secure_cookie = args.secure_cookie
+        self.worker_header = args.worker_header
         self.port = args.port or _free_port()
         self.run_dir = Path(args.run_dir or control.default_run_dir(self.port)).resolve()
         self.haproxy_bin = haproxy_binary()
@@ -187,11 +233,14 @@ class Supervisor:
     def start(self) -> None:
         if not (self.data_dir / "joblog" / "CURRENT").is_file():
             raise SystemExit(f"no dataset in {self.data_dir}: `joblog-dash demo --data-dir {self.data_dir}`")
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        private_run_dir(self.run_dir)
         if control.healthy(f"http://127.0.0.1:{self.port}", timeout=1):
             raise SystemExit(f"port {self.port} already serves the app: is `make serve` running already?")
         self.config.write_text(
-            render_config(self.bind, self.port, self.socket, self.workers), encoding="utf-8"
+            render_config(
+                self.bind, self.port, self.socket, self.workers, self.secure_cookie, self.worker_header
+            ),
+            encoding="utf-8",
         )
         check = subprocess.run([self.haproxy_bin, "-c", "-q", "-f", str(self.config)], capture_output=True)
         if check.returncode != 0:
@@ -320,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     start_p.add_argument("--worker-port", type=int, default=8511, help="first worker's port (0: free ports)")
     start_p.add_argument("--data-dir", default=os.environ.get("JOBLOG_DATA_DIR", "data"))
     start_p.add_argument("--run-dir", help="default: /tmp/joblog-dash-serve-<port>")
+    start_p.add_argument(
+        "--worker-header", action="store_true", help="name the answering worker in X-Joblog-Worker (tests)"
+    )
     for name, helptext in (("restart-worker", "restart one worker"), ("status", "show the workers")):
         p = sub.add_parser(name, help=helptext)
         if name == "restart-worker":
@@ -331,13 +383,18 @@ def main(argv: list[str] | None = None) -> int:
     config_p.add_argument("--port", type=int, default=8501)
     config_p.add_argument("--bind", default="127.0.0.1")
     config_p.add_argument("--socket", default="/run/haproxy/admin.sock", help="runtime API socket")
+    for p in (start_p, config_p):
+        p.add_argument(
+            "--secure-cookie", action="store_true", help="the sticky cookie only over HTTPS (TLS in front)"
+        )
     args = parser.parse_args(argv)
     if args.command == "start":
         return start(args)
     if args.command == "config":
         ports = [int(p) for p in args.worker_ports.split(",")]
         workers = [Worker(f"w{i}", port, Path(os.devnull)) for i, port in enumerate(ports, start=1)]
-        print(render_config(args.bind, args.port, Path(args.socket), workers), end="")
+        config = render_config(args.bind, args.port, Path(args.socket), workers, args.secure_cookie)
+        print(config, end="")
         return 0
     run_dir = Path(args.run_dir) if args.run_dir else control.default_run_dir(args.port)
     try:

@@ -6,9 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from joblog_dash.data import demo, store
+from joblog_dash import config
+from joblog_dash.data import demo, store, warehouse
 from joblog_dash.exporting import commands as export_commands
 from joblog_dash.importing import commands as import_commands
+from joblog_dash.text import fmt
+from joblog_dash.views import warm
 
 
 def _data_dir(args: argparse.Namespace) -> Path | None:
@@ -22,6 +25,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         f"Demodata skrevet: version {manifest.version}, {f'{manifest.rows:,}'.replace(',', '.')} rækker, "
         f"{manifest.first_month} – {manifest.last_month}."
     )
+    if config.stored_views() and not args.no_prebuild:
+        _prebuild(_data_dir(args))
+    return 0
+
+
+def _prebuild(data_dir: Path | None) -> None:
+    """Build and store the views every worker reads for the current version (views.warm.prebuild)."""
+    db = warehouse.open_db(data_dir)
+    built = warm.prebuild(db)
+    print(
+        f"Visninger bygget på forhånd: {built['files']} filer, {fmt.number(built['bytes'] / 1e6, 1)} MB, "
+        f"{fmt.number(built['seconds'], 0)} s."
+    )
+
+
+def _cmd_prebuild(args: argparse.Namespace) -> int:
+    _prebuild(_data_dir(args))
     return 0
 
 
@@ -35,7 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", choices=["demo", "full", "stress"], default="demo")
     # SUPPRESS as default: a None default would overwrite a --data-dir given before the command.
     demo.add_argument("--data-dir", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    demo.add_argument("--no-prebuild", action="store_true", help="do not build the stored views")
     demo.set_defaults(func=_cmd_demo)
+
+    prebuild = sub.add_parser("prebuild", help="build the views every worker reads for the current version")
+    prebuild.add_argument("--data-dir", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    prebuild.set_defaults(func=_cmd_prebuild)
 
     import_commands.register(sub)
 

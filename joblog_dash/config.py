@@ -26,6 +26,12 @@ def _resolved(path: str) -> Path:
     return Path(path).resolve()
 
 
+def stored_views() -> bool:
+    """Whether built views are stored with their dataset version and read back by every worker
+    (data.viewstore; `JOBLOG_STORED_VIEWS=0` turns it off, as the test suite does)."""
+    return os.environ.get("JOBLOG_STORED_VIEWS", "1") != "0"
+
+
 def boundaries_file() -> Path | None:
     """Optional municipality boundary GeoJSON for a true choropleth (`JOBLOG_BOUNDARIES`)."""
     value = os.environ.get("JOBLOG_BOUNDARIES")

@@ -18,7 +18,7 @@ from joblog_dash.views import profile
 ctx = page_setup(t("nav_profile"), show_filters=("municipality", "month", "group"))
 view = profile.build(ctx.db, ctx.selection)
 
-key, rank, breakdowns, followup = lazy_sections("key", "rank", "breakdowns", "followup")
+key, rank, breakdowns, followup, chosen = lazy_sections("key", "rank", "breakdowns", "followup", "chosen")
 if key.open:
     with key:
         sections.peers(view)
@@ -38,6 +38,10 @@ if followup.open:
     with followup:
         sections.letter(view)
         fair_ui.render_profile_followup(view, ctx.selection, source_line(ctx.manifest))
+if chosen.open:
+    with chosen:
+        compared = profile.compared(ctx.db, ctx.selection) if ctx.selection.compare else None
+        sections.chosen(view, compared, ctx.selection)
 
 st.subheader(t("brief_heading"))
 downloads.view_downloads(ctx.db, "profile", ctx.selection, "profile_table")

@@ -6,17 +6,22 @@ import streamlit as st
 
 from joblog_dash.text.strings import t
 from joblog_dash.ui import presenting, state
-from joblog_dash.ui.layout import PAGES, page_setup
+from joblog_dash.ui.layout import PAGES, filter_widgets, page_setup
 
-ctx = page_setup(t("nav_presentation"), show_filters=("month", "start", "group", "area", "municipality"))
+arrived_with_municipality = presenting.arrived_with_municipality()
+# The sidebar is hidden here: the filters, the period and the last slide's municipality are chosen in the
+# settings beside the controls, before presenting.
+ctx = page_setup(t("nav_presentation"), show_filters=())
 presenting.hide_chrome()
 f = ctx.selection
-slides = presenting.deck(f)
+# The controls above the slide: a presenter must not have to scroll to reach "Næste".
+left, middle, right, settings, end = st.columns([1, 0.8, 1, 1.4, 1])
+with settings.popover(t("deck_settings"), width="stretch"):
+    filter_widgets(ctx, ("month", "start", "group", "area", "municipality"))
+    follow_up = presenting.last_slide(arrived_with_municipality)
+slides = presenting.deck(f, follow_up)
 index = presenting.slide_index(len(slides))
 slide = slides[index]
-# The controls above the slide: on a 1366×768 laptop or a 1400×900 window the slide runs past the fold,
-# and a presenter must not have to scroll to reach "Næste".
-left, middle, right, end = st.columns([1, 1, 1, 1])
 left.button(
     t("presentation_previous"), key="deck_previous", disabled=index == 0,
     on_click=presenting.go_to, args=(index - 1,), width="stretch",
@@ -34,5 +39,5 @@ st.markdown(f"<div class='slide-message'>{escape(slide.message)}</div>", unsafe_
 st.plotly_chart(slide.figure, key=f"deck_{slide.key}", config={"displayModeBar": False}, width="stretch")
 st.caption(slide.alt)
 st.caption(t("presentation_keys"))
-presenting.downloads(f, ctx.manifest)
+presenting.downloads(f, ctx.manifest, follow_up)
 presenting.arrow_keys()

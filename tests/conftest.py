@@ -27,6 +27,9 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     path = tmp_path_factory.mktemp("joblog-data")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JOBLOG_DATA_DIR", str(path))
+        # Views are not stored with the session's dataset: a test that patches a builder or a query must
+        # not leave its result for the next (tests/data/test_viewstore.py turns the store on for itself).
+        patch.setenv("JOBLOG_STORED_VIEWS", "0")
         yield path
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import errno
 import getpass
 import json
+import os
 import subprocess
 import sys
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -20,8 +22,8 @@ from streamlit.testing.v1 import AppTest
 
 from joblog_dash import cli, config
 from joblog_dash.data import aggregates, audit, demo, store, warehouse
+from joblog_dash.importing import isolate, service
 from joblog_dash.importing import jobindsats as ji
-from joblog_dash.importing import service
 
 JAN, FEB, MAR, APR = date(2018, 1, 1), date(2018, 2, 1), date(2018, 3, 1), date(2018, 4, 1)
 
@@ -415,7 +417,12 @@ def test_a_writer_error_is_a_clear_danish_message_and_nothing_changes(
             'IO Error: Could not write file "agg_muni_month.parquet": No space left on device'
         )
 
+    def in_this_process(function, *args, progress=None, **kwargs):  # the writers are patched here only
+        return function(*args, **kwargs, **({"progress": progress} if progress else {}))
+
+    monkeypatch.setattr(isolate, "run", in_this_process)
     before = store.current_version(data_dir)
+    monkeypatch.setattr(isolate, "run", isolate.inline)  # the import's child would not see the patch
     if writer == "polars":
         monkeypatch.setattr(pl.DataFrame, "write_parquet", fail)
     else:
@@ -504,6 +511,9 @@ def test_verify_names_the_damaged_file_and_exits_non_zero(
     )
     cli.main(["--data-dir", str(data_dir), "verify"])
     assert f"  {good}  ok (ingen kontrolsum: kun rækkerne er kontrolleret)" in capsys.readouterr().out
+    # Nothing to check is no success either.
+    assert cli.main(["--data-dir", str(tmp_path / "empty"), "verify"]) == 1
+    assert "Intet datasæt" in capsys.readouterr().err
 
 
 def test_kommuner_shows_the_previous_version_when_persons_0_exceeds_persons(
@@ -544,3 +554,64 @@ def test_demo_build_on_a_full_disk_is_a_message(
     err = capsys.readouterr().err
     assert "Fejl: den nye version kunne ikke skrives (der er ikke plads på disken" in err
     assert store.current_version(tmp_path) is None and store.version_folders(tmp_path) == []
+
+
+def test_a_done_line_that_cannot_be_written_leaves_the_change_recorded_by_its_intent(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = audit._append
+    lines: list[bytes] = []
+
+    def append(path: Path, line: bytes) -> None:
+        lines.append(line)
+        if len(lines) > 1:  # the intent got through, then the disk filled up
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, line)
+
+    monkeypatch.setattr(audit, "_append", append)
+    report = service.import_file(_export(tmp_path, "marts.csv", make_frame(months=[MAR])), data_dir=data_dir)
+    monkeypatch.undo()
+    assert store.current_version(data_dir) == report.version  # the change was made, and is logged
+    (entry,) = audit.read_entries(data_dir)
+    assert (entry.phase, entry.version_after, entry.added) == ("intent", report.version, 3)
+
+
+def test_the_next_import_removes_an_old_version_that_never_became_current(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    left = store.stage_version(make_frame(months=[APR]), kind="real", source="crashed", data_dir=data_dir)
+    recent = store.stage_version(
+        make_frame(months=[APR], seed=3), kind="real", source="now", data_dir=data_dir
+    )
+    hours_ago = time.time() - 2 * service.STALE_STAGING_SECONDS
+    os.utime(store.version_dir(left.version, data_dir), (hours_ago, hours_ago))
+    service.import_file(_export(tmp_path, "marts.csv", make_frame(months=[MAR])), data_dir=data_dir)
+    assert not store.version_dir(left.version, data_dir).exists()
+    assert store.pending_versions(data_dir) == [recent.version]  # maybe still being written: kept
+
+
+def test_a_rollback_whose_switch_fails_says_so_and_changes_nothing(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = store.current_version(data_dir)
+    service.import_file(_export(tmp_path, "marts.csv", make_frame(months=[MAR])), data_dir=data_dir)
+    second = store.current_version(data_dir)
+    real = store._atomic_write_text
+
+    def full_disk_for_current(path: Path, text: str) -> None:
+        if path.name == "CURRENT":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, text)
+
+    monkeypatch.setattr(store, "_atomic_write_text", full_disk_for_current)
+    assert cli.main(["--data-dir", str(data_dir), "rollback"]) == 1
+    err = capsys.readouterr().err
+    assert f"skiftet til version {first} mislykkedes (der er ikke plads på disken" in err
+    assert "Traceback" not in err
+    monkeypatch.undo()
+    assert store.current_version(data_dir) == second
+    assert [m.version for m in store.list_versions(data_dir)] == [first, second]  # both kept
+    assert [(e.action, e.phase) for e in audit.read_entries(data_dir)] == [
+        ("rollback", "aborted"),
+        ("import", "done"),
+    ]

@@ -202,3 +202,19 @@ def spread_dots(snapshot: pl.DataFrame, reference_share: float | None, title: st
     style.percent_axis(fig, "y", (0, 1))
     fig.update_xaxes(title={"text": "Kommuner, sorteret efter andel"}, showticklabels=False)
     return fig
+
+
+def chosen_lines(
+    trend: pl.DataFrame, codes: tuple[int, ...], names: tuple[str, ...], first: date, last: date, title: str,
+    subtitle: str | None = None, group: str | None = None, height: int = 440,
+) -> go.Figure:  # fmt: skip
+    """A municipality (the first code, solid, highlighted) beside chosen ones (dashed): one line each of
+    `trend` (month, code, share_joblogged) between `first` and `last`; hidden months are gaps."""
+    recent = trend.filter(pl.col("month").is_between(first, last))
+    colours = [c for c in style.OKABE_ITO if c != HIGHLIGHT]
+    series = [
+        (name, recent.filter(pl.col("code") == code).drop_nulls("share_joblogged"),
+         HIGHLIGHT if index == 0 else colours[(index - 1) % len(colours)], None if index == 0 else "dash")
+        for index, (code, name) in enumerate(zip(codes, names, strict=True))
+    ]  # fmt: skip
+    return share_lines(series, title, subtitle, group=group, height=height)

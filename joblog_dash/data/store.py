@@ -54,6 +54,9 @@ class DatasetMissingError(RuntimeError):
         super().__init__(message)
         self.detail = detail or message
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # whole across an import's child process
+        return DatasetMissingError, (str(self), self.detail)
+
 
 class WriteError(RuntimeError):
     """A new version could not be written (a full disk, a writer's error); the current data is unchanged.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import polars as pl
@@ -75,6 +75,7 @@ class BriefFigures:
     is_demo: bool = True
     source: str = ""
     extras: dict[str, object] = field(default_factory=dict, compare=False)  # frames for the charts
+    compared: pl.DataFrame | None = field(default=None, compare=False)  # views.profile.Comparison.table
 
     @property
     def main(self) -> GroupFigures | None:
@@ -363,6 +364,34 @@ def _key_table(figures: BriefFigures) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def _compared_page(figures: BriefFigures) -> str:
+    """A third page with the chosen municipalities beside this one (Kommuneprofil's 'Valgte kommuner'):
+    their key figures and the last TREND_MONTHS months; nothing when none were chosen."""
+    if figures.compared is None or figures.compared.height < 2:
+        return ""
+    comparison = figures.extras["compared"]
+    group_short = reference.group_label(figures.group, short=True).lower()
+    fig = meeting.chosen_lines(
+        comparison.trend, comparison.codes, comparison.names,  # type: ignore[attr-defined]
+        fmt.add_months(figures.month, -(TREND_MONTHS - 1)), figures.month,
+        f"{figures.name} og de valgte kommuner, {group_short}", group=figures.group, height=330,
+    )  # fmt: skip
+    rows = "".join(
+        f"<tr><td>{_e(r['name'])}</td><td>{_e(fmt.number(r['persons']))}</td>"
+        f"<td>{_e(fmt.pct_short(r['share']) if r['share'] is not None else t('suppressed'))}</td>"
+        f"<td>{_e(fmt.pp(r['change_year']).removesuffix(' pct.-point') if r['change_year'] is not None else fmt.MISSING)}</td></tr>"
+        for r in figures.compared.iter_rows(named=True)
+    )
+    head = (
+        "<tr><th>Kommune</th><th>Personer</th><th>Andel med registreret jobsøgning</th>"
+        "<th>Ændring på et år (pct.-point)</th></tr>"
+    )
+    return (
+        f"<section class='page'><h2>Sammenlignet med valgte kommuner, {_e(fmt.month_short(figures.month))}</h2>"
+        f"<table>{head}{rows}</table><div class='chart'>{_svg(fig, 720, 330)}</div></section>"
+    )
+
+
 def render_html(figures: BriefFigures, points: list[str] | None = None) -> str:
     """The brief as one self-contained HTML document (inline CSS and SVG; no scripts, no external files)."""
     points = talking_points(figures) if points is None else points
@@ -410,6 +439,7 @@ def render_html(figures: BriefFigures, points: list[str] | None = None) -> str:
 <p class="{signal_class}">{_e(signal)} (p-kort for kommunens egen udvikling over {followup.WINDOW} måneder, uden måneder med suspenderet jobsøgningskrav; signaler i seneste måned).</p>
 {footer}
 </section>
+{_compared_page(figures)}
 </body></html>
 """
 
@@ -438,8 +468,15 @@ class Brief:
 
 
 def build(db: warehouse.JoblogDB, selection: Selection) -> Brief:
-    """The brief of the profile view for the selection's municipality, month and group."""
+    """The brief of the profile view for the selection's municipality, month and group (and, with
+    `selection.compare`, the chosen municipalities side by side)."""
     began = time.perf_counter()
     brief_figures = figures(profile.build(db, selection), export_tables.source_text(db.manifest))
+    if selection.compare:
+        comparison = profile.compared(db, selection)
+        brief_figures = replace(
+            brief_figures, compared=comparison.table,
+            extras={**brief_figures.extras, "compared": comparison},
+        )  # fmt: skip
     points = talking_points(brief_figures)
     return Brief(brief_figures, points, render_html(brief_figures, points), time.perf_counter() - began)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from joblog_dash.data import queries, warehouse
+from joblog_dash.data import queries, reference, warehouse
 from joblog_dash.exporting import brief, deck, deck_files, pack
 from joblog_dash.exporting import files as exports
 from joblog_dash.exporting import tables as export_tables
@@ -64,6 +64,21 @@ def _start(db: warehouse.JoblogDB, raw: str | None, month: date) -> date | None:
     return start
 
 
+def _compare(raw: str | None) -> tuple[int, ...]:
+    """--compare 147,Aalborg: up to MAX_COMPARE municipalities (codes or names) to set beside the chosen one."""
+    if not raw:
+        return ()
+    codes = []
+    for item in (part.strip() for part in raw.split(",") if part.strip()):
+        code = reference.resolve_municipality(item)
+        if code is None:
+            raise selection.SelectionError(f"Ukendt kommune »{item}« i --compare.")
+        codes.append(code)
+    if len(codes) > selection.MAX_COMPARE:
+        raise selection.SelectionError(f"Højst {selection.MAX_COMPARE} kommuner i --compare.")
+    return tuple(dict.fromkeys(codes))
+
+
 def cmd_files(args: argparse.Namespace, db: warehouse.JoblogDB, sel: selection.Selection) -> int:
     """`export deck` (PowerPoint or PDF) and `export briefs` (a zip of one PDF brief per municipality)."""
     if not args.out:
@@ -83,7 +98,7 @@ def cmd_files(args: argparse.Namespace, db: warehouse.JoblogDB, sel: selection.S
             average = sum(result.seconds) / max(1, len(result.seconds))
             print(f"{len(result.names)} briefs, {average:.1f} s pr. brief", file=sys.stderr)
             return _write(result.payload, args.out, binary=True)
-        slides = deck.build_deck(db, sel)
+        slides = deck.build_deck(db, sel, follow_up=args.kommune is None)
         if fmt_ == "pptx":
             return _write(deck_files.to_pptx(slides, source, db.manifest.is_demo), args.out, binary=True)
         return _write(deck_files.to_pdf(slides, source, db.manifest.is_demo), args.out, binary=True)
@@ -98,7 +113,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             if args.kind == "briefs" and not args.area:
                 return _fail("export briefs kræver et område (--area), fx region-sjaelland.")
             sel = selection.from_arguments(db, args.month, args.group, args.area, args.kommune)
-            sel = replace(sel, start=_start(db, args.start, sel.month))
+            sel = replace(sel, start=_start(db, args.start, sel.month), compare=_compare(args.compare))
             return cmd_files(args, db, sel)
         if args.kind == "profile" and args.kommune is None:
             return _fail("Profilen kræver en kommune (--kommune).")
@@ -126,6 +141,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     db = _db(args)
     try:
         sel = selection.from_arguments(db, args.month, args.group, None, args.kommune)
+        sel = replace(sel, compare=_compare(args.compare))
     except selection.SelectionError as exc:
         return _fail(str(exc))
     out = Path(args.out)
@@ -175,6 +191,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--from", dest="start", help="deck: first month of the period, ÅÅÅÅ-MM (default: 12 months)"
     )
     export.add_argument(
+        "--compare", help="deck: municipalities beside --kommune on the last slide, e.g. 147,851"
+    )
+    export.add_argument(
         "--out", help="file to write (default: standard output; required for deck and briefs)"
     )
     export.add_argument("--data-dir", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
@@ -184,6 +203,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     brief.add_argument("--kommune", required=True, help="municipality code or name, e.g. 360")
     brief.add_argument("--month", help="ÅÅÅÅ-MM (default: newest month)")
     brief.add_argument("--group", help="benefit group the brief is about (default: kontanthjaelp)")
+    brief.add_argument("--compare", help="up to 8 municipalities side by side on a third page, e.g. 147,851")
     brief.add_argument("--out", required=True, help="brief.pdf or brief.html")
     brief.add_argument("--data-dir", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
     brief.set_defaults(func=cmd_brief)

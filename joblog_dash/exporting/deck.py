@@ -21,10 +21,10 @@ from joblog_dash.exporting import brief
 from joblog_dash.exporting import tables as export_tables
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
-from joblog_dash.views import parts, profile, spread
+from joblog_dash.views import followup, parts, profile, spread
 from joblog_dash.views.selection import Selection
 
-DECK_HEIGHT = 520
+DECK_HEIGHT = 460  # with the title, sentence and controls: a whole slide on a 1366x768 screen
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def _sentence(text: str) -> str:
 def _bigger(fig: go.Figure) -> go.Figure:
     """Presentation type: larger fonts, no chart title (the slide's action title says it)."""
     fig.update_layout(
-        title=None, font={"size": 18}, height=DECK_HEIGHT, margin={"t": 30, "l": 80, "r": 30, "b": 90}
+        title=None, font={"size": 18}, height=DECK_HEIGHT, margin={"t": 30, "l": 80, "r": 30, "b": 100}
     )
     fig.update_layout(legend={"font": {"size": 16}})
     fig.update_annotations(font={"size": 14})
@@ -144,11 +144,41 @@ def funnel_slide(db: warehouse.JoblogDB, group: str, area: str, month: date, hig
         _sentence(message),
         *(f"{verdict.capitalize()} niveau: {', '.join(names)}." for verdict, names in named.items() if names),
     )
-    fig = _bigger(fig).update_layout(margin={"b": 140})  # ticks, axis title and legend in 18 pt
+    fig = _bigger(fig).update_layout(margin={"b": 125})  # ticks, axis title and legend in 18 pt
     return Slide("funnel", title, message, fig, f"Tragtdiagram: {title}.", notes)
 
 
-def municipality_slide(db: warehouse.JoblogDB, group: str, code: int, start: date, month: date) -> Slide:
+def follow_up_choice(db: warehouse.JoblogDB, selection: Selection) -> tuple[int, str] | None:
+    """(code, why) of the area's municipality most in need of follow-up this month (views.followup's list,
+    most severe first); None when the list is empty."""
+    listed = followup.build(db, selection).listed
+    if listed.is_empty():
+        return None
+    return int(listed["code"][0]), str(listed["why"][0])
+
+
+def _chosen_series(
+    db: warehouse.JoblogDB, group: str, code: int, start: date, month: date, compare: tuple[int, ...]
+) -> list[tuple[str, pl.DataFrame, str, str | None]]:
+    """The municipalities chosen on Kommuneprofil, as dashed lines over the deck's period."""
+    comparison = profile.compared(db, Selection(month=month, group=group, municipality=code, compare=compare))
+    colours = [c for c in style.OKABE_ITO if c not in (meeting.HIGHLIGHT, style.REFERENCE_LINE)]
+    in_period = pl.col("month").is_between(start, month) & pl.col("share_joblogged").is_not_null()
+    return [
+        (
+            name,
+            comparison.trend.filter((pl.col("code") == other) & in_period),
+            colours[i % len(colours)],
+            "dash",
+        )
+        for i, (other, name) in enumerate(zip(comparison.codes[1:], comparison.names[1:], strict=True))
+    ]
+
+
+def municipality_slide(
+    db: warehouse.JoblogDB, group: str, code: int, start: date, month: date, why: str | None = None,
+    compare: tuple[int, ...] = (),
+) -> Slide:  # fmt: skip
     view = profile.build(db, Selection(month=month, group=group, municipality=code))
     name = view.name
     in_period = pl.col("month").is_between(start, month) & (pl.col("benefit_group") == group)
@@ -161,8 +191,9 @@ def municipality_slide(db: warehouse.JoblogDB, group: str, code: int, start: dat
         title = f"{name}: {fmt.pct(share)} — {gap}{t('relation_' + where)} landet"
     else:
         title = f"{name}: for få personer til at vise andelen"
+    chosen = _chosen_series(db, group, code, start, month, compare) if compare else []
     fig = meeting.share_lines(
-        [(name, own, meeting.HIGHLIGHT, None), (t("national"), nation, style.REFERENCE_LINE, "dot")],
+        [(name, own, meeting.HIGHLIGHT, None), (t("national"), nation, style.REFERENCE_LINE, "dot"), *chosen],
         title,
         group=group,
     )
@@ -172,16 +203,21 @@ def municipality_slide(db: warehouse.JoblogDB, group: str, code: int, start: dat
         if before is not None and share is not None
         else f"{name} og landet, {fmt.month_short(start)} – {fmt.month_short(month)}."
     )
-    if view.status.expected_sentence:
+    if why is not None:  # chosen by the follow-up list, not by the user: say why
+        message = (
+            f"Valgt som kommunen med størst behov for opfølgning: {why.replace(' · ', '; ')}. " + message
+        )
+    elif view.status.expected_sentence:
         message += " " + view.status.expected_sentence
     # The brief's talking points, read off the same profile view.
     notes = (_sentence(title), *brief.talking_points(brief.figures(view, "")))
     return Slide("municipality", title, message, _bigger(fig), f"Linjediagram: {title}.", notes)
 
 
-def build_deck(db: warehouse.JoblogDB, selection: Selection) -> list[Slide]:
+def build_deck(db: warehouse.JoblogDB, selection: Selection, follow_up: bool = False) -> list[Slide]:
     """Four slides from the selection (month, start, group, area, municipality): national trend, spread,
-    funnel, the chosen municipality."""
+    funnel, the chosen municipality. `follow_up`: no municipality was chosen, so the last slide (and the
+    marked dot) is the area's municipality most in need of follow-up, with the reasons."""
     month, group, area, municipality = (
         selection.month,
         selection.group,
@@ -194,9 +230,14 @@ def build_deck(db: warehouse.JoblogDB, selection: Selection) -> list[Slide]:
     months = parts.months(db, selection)
     if start not in months:
         start = months[0]
+    why = None
+    if follow_up:
+        found = follow_up_choice(db, Selection(month=month, group=group, area=area))
+        if found is not None:
+            municipality, why = found
     return [
         national_slide(db, group, start, month),
         spread_slide(db, group, area, month, municipality),
         funnel_slide(db, group, area, month, municipality),
-        municipality_slide(db, group, municipality, start, month),
+        municipality_slide(db, group, municipality, start, month, why, selection.compare),
     ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from datetime import date
 from typing import Any
 
@@ -44,6 +45,7 @@ PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presen
 WIDTH_IN, HEIGHT_IN = 13.333, 7.5  # 16:9
 DASHES = {"dash": MSO_LINE_DASH_STYLE.DASH, "dot": MSO_LINE_DASH_STYLE.ROUND_DOT}
 DEMO_COLOUR = "B34700"
+_C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 
 
 def _values(raw: Any) -> list[Any]:
@@ -66,7 +68,7 @@ def _reference_lines(layout: dict[str, Any]) -> list[tuple[str, float, dict[str,
         if a.get("xref") == "x domain" and a.get("y") is not None
     }
     return [
-        (labels.get(round(float(s["y0"]), 9), "Niveau"), float(s["y0"]), s.get("line", {}))
+        (labels.get(round(float(s["y0"]), 9), "Forventet niveau"), float(s["y0"]), s.get("line", {}))
         for s in layout.get("shapes", [])
         if s.get("type") == "line" and s.get("xref") == "x domain" and s.get("y0") == s.get("y1")
     ]
@@ -100,20 +102,34 @@ def _style_series(series: Any, trace: dict[str, Any], lines: bool) -> None:
 
 def _percent_axis(axis: Any, layout_axis: dict[str, Any]) -> None:
     if "%" in str(layout_axis.get("tickformat", "")):
-        axis.tick_labels.number_format = '0" %"'  # Danish style: '70 %'
+        axis.tick_labels.number_format = "0%"  # the values are fractions, as in the data
         axis.tick_labels.number_format_is_linked = False
         value_range = layout_axis.get("range")
-        if value_range:
-            axis.minimum_scale = round(float(value_range[0]), 2)
-            axis.maximum_scale = round(float(value_range[1]), 2)
+        if value_range:  # whole tens of per cent, as the screen's ticks
+            axis.minimum_scale = math.floor(float(value_range[0]) * 10) / 10
+            axis.maximum_scale = math.ceil(float(value_range[1]) * 10) / 10
+            axis.major_unit = 0.1
     axis.has_major_gridlines = True
     axis.tick_labels.font.size = Pt(12)
 
 
+def _hide_legend_entries(chart: Any, indexes: list[int]) -> None:
+    """Leave series out of the legend (the funnel's upper limits: the lower ones name them), as
+    plotly's showlegend=False does: c:legendEntry/c:delete, right after c:legendPos."""
+    legend = chart.legend._element
+    position = legend.find(f"{_C}legendPos")
+    at = 0 if position is None else list(legend).index(position) + 1
+    for index in reversed(indexes):
+        entry = etree.Element(f"{_C}legendEntry")
+        etree.SubElement(entry, f"{_C}idx").set("val", str(index))
+        etree.SubElement(entry, f"{_C}delete").set("val", "1")
+        legend.insert(at, entry)
+
+
 def _log_axis(axis: Any) -> None:
     """python-pptx has no log-scale property: c:logBase is the first child of the axis' c:scaling."""
-    scaling = axis._element.find("{http://schemas.openxmlformats.org/drawingml/2006/chart}scaling")
-    log_base = etree.SubElement(scaling, "{http://schemas.openxmlformats.org/drawingml/2006/chart}logBase")
+    scaling = axis._element.find(f"{_C}scaling")
+    log_base = etree.SubElement(scaling, f"{_C}logBase")
     log_base.set("val", "10")
     scaling.remove(log_base)
     scaling.insert(0, log_base)
@@ -179,10 +195,12 @@ def _add_chart(slide: Any, figure: Any, left: Any, top: Any, width: Any, height:
             label.position = XL_LABEL_POSITION.RIGHT
             label.font.size = Pt(12)
             label.font.bold = True
+    chart.has_title = False  # the slide's action title says it (PowerPoint titles a one-series chart)
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
     chart.legend.font.size = Pt(12)
+    _hide_legend_entries(chart, [i for i, trace in enumerate(styles) if trace.get("showlegend") is False])
     _percent_axis(chart.value_axis, layout.get("yaxis", {}))
     x_axis = chart.category_axis
     x_axis.tick_labels.font.size = Pt(12)
@@ -216,8 +234,11 @@ def to_pptx(slides: list[Slide] | tuple[Slide, ...], source: str, is_demo: bool)
     for item in slides:
         page = deck.slides.add_slide(blank)
         _text(page, item.title, 0.5, 0.3, 12.3, 1.1, 28, bold=True)
-        _text(page, item.message, 0.5, 1.35, 12.3, 0.7, 16, colour="333333")
-        _add_chart(page, item.figure, Inches(0.5), Inches(2.05), Inches(12.3), Inches(4.6))
+        # The sentence can run to three lines (the last slide's); the chart starts below it.
+        lines = math.ceil(len(item.message) / 95)  # about 95 characters a line at 16 pt
+        top = 1.45 + 0.32 * lines
+        _text(page, item.message, 0.5, 1.35, 12.3, 0.32 * lines, 16, colour="333333")
+        _add_chart(page, item.figure, Inches(0.5), Inches(top), Inches(12.3), Inches(6.65 - top))
         _text(page, f"Kilde: {source}", 0.5, 6.72, 12.3, 0.3, 10, colour="555555")
         _text(
             page, status, 0.5, 7.0, 12.3, 0.3, 10, bold=is_demo, colour=DEMO_COLOUR if is_demo else "555555"

@@ -224,7 +224,7 @@ def _switch(
             store.commit(after, data_dir)
         except OSError as exc:
             raise store.WriteError(
-                store.write_problem(exc, "skiftet til den nye version mislykkedes")
+                store.write_problem(exc, f"skiftet til version {after} mislykkedes")
             ) from exc
 
     try:
@@ -245,7 +245,7 @@ def _switch(
     except OSError as exc:
         if action == "import":
             store.discard(after, data_dir)
-        problem = store.write_problem(exc, "revisionsloggen kunne ikke skrives, så intet er ændret")
+        problem = store.write_problem(exc, "revisionsloggen kunne ikke skrives")
         raise ImportRefused([Problem(file, None, None, problem)]) from exc
 
 

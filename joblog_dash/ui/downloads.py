@@ -115,7 +115,9 @@ def chart_downloads(fig: go.Figure, meta: exports.ExportMeta, key: str) -> None:
 def brief_downloads(db: warehouse.JoblogDB, selection: Selection, key: str = "brief") -> None:
     """'Lav kommunebesøgsbrief': build the brief on click, then offer PDF (if Chromium works) and HTML."""
     store_key = f"_joblog_brief_{key}"
-    signature = _signature(db.version, selection.municipality, selection.month, selection.group)
+    signature = _signature(
+        db.version, selection.municipality, selection.month, selection.group, selection.compare
+    )
     if st.button(t("brief_make"), key=f"{key}_make", help=t("brief_help")):
         with st.spinner(t("brief_working")):
             result = brief.build(db, selection)

@@ -156,6 +156,11 @@ def _filter_widgets(ctx_choices: state.Choices, filters: Selection, show: tuple[
         )
 
 
+def filter_widgets(ctx: PageContext, show: tuple[str, ...]) -> None:
+    """The filter selectboxes named in `show`, where the caller is (a page whose sidebar is hidden)."""
+    _filter_widgets(ctx.choices, ctx.selection, show)
+
+
 def page_setup(title: str, show_filters: tuple[str, ...] = ("month", "group", "area")) -> PageContext:
     """Configure the page, open the dataset, resolve the filters and draw the sidebar.
 

@@ -24,12 +24,18 @@ PRESENTATION_CSS = """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"],
 [data-testid="stSidebarNav"], [data-testid="stHeader"], [data-testid="stToolbar"],
 [data-testid="stDecoration"], [data-testid="stMainMenu"] { display: none !important; }
-[data-testid="stMainBlockContainer"], .block-container { padding-top: 1.2rem !important; max-width: 1400px; }
-[data-testid="stApp"] h1 { font-size: 1.2rem !important; color: #666; font-weight: 600; }
-.slide-title { font-size: 2.4rem; line-height: 1.2; font-weight: 700; margin: 0.2rem 0 0.4rem 0; }
-.slide-message { font-size: 1.4rem; color: #333; margin-bottom: 0.6rem; }
+[data-testid="stMainBlockContainer"], .block-container { padding-top: 0.8rem !important; max-width: 1400px; }
+[data-testid="stApp"] h1 { display: none; }
+/* A slide must fit a 1366x768 laptop whole: the demo notice on one short line, tight gaps. */
+[data-testid="stMain"] [data-testid="stAlert"] > div { padding: 0.3rem 0.8rem; font-size: 0.85rem; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+.slide-title { font-size: 2rem; line-height: 1.15; font-weight: 700; margin: 0; padding-bottom: 0.4rem; }
+.slide-message { font-size: 1.25rem; line-height: 1.4; color: #333; margin: 0; padding-bottom: 0.5rem; }
 .slide-counter { font-size: 1.1rem; color: #555; text-align: center; padding-top: 0.5rem; }
 [data-testid="stMain"] button p { font-size: 1.2rem; }
+/* Clicking a slide focuses the main area; the keyboard focus ring (layout.A11Y_CSS) drew a red frame round
+   the whole slide. The deck is stepped with buttons and arrow keys, which keep their own focus rings. */
+[data-testid="stMain"]:focus, [data-testid="stMain"]:focus-visible { outline: none !important; }
 </style>
 """
 
@@ -62,20 +68,50 @@ def arrow_keys() -> None:
     st.iframe(ARROW_KEYS_HTML, height=1)
 
 
-DECK_FIELDS = ("month", "start", "group", "area", "municipality")  # what exporting.deck reads
+DECK_FIELDS = ("month", "start", "group", "area", "municipality", "compare")  # what exporting.deck reads
 
 
-def _deck(db: warehouse.JoblogDB, sel: Selection) -> tuple[presentation.Slide, ...]:
-    slides = presentation.build_deck(db, sel)
+def _frozen(slides: list[presentation.Slide]) -> tuple[presentation.Slide, ...]:
     for slide in slides:
         data.freeze(slide.figure)
     return tuple(slides)
 
 
-def deck(selection: Selection) -> tuple[presentation.Slide, ...]:
+def _deck(db: warehouse.JoblogDB, sel: Selection) -> tuple[presentation.Slide, ...]:
+    return _frozen(presentation.build_deck(db, sel))
+
+
+def _deck_follow_up(db: warehouse.JoblogDB, sel: Selection) -> tuple[presentation.Slide, ...]:
+    """The deck whose last slide is the area's municipality most in need of follow-up."""
+    return _frozen(presentation.build_deck(db, sel, follow_up=True))
+
+
+def deck(selection: Selection, follow_up: bool = False) -> tuple[presentation.Slide, ...]:
     """The deck for the selection, one shared object per dataset version and selection (ui.cache.built:
     its slides are only read, where a copying cache would unpickle every slide's figure on each rerun)."""
-    return data.built(_deck, selection.only(*DECK_FIELDS))
+    return data.built(_deck_follow_up if follow_up else _deck, selection.only(*DECK_FIELDS))
+
+
+LAST_PARAM = "sidste"  # the last slide: the chosen municipality, or the area's most in need of follow-up
+LAST_CHOICES = ("kommune", "opfoelgning")
+
+
+def arrived_with_municipality() -> bool:
+    """Whether the link named a municipality (read before page_setup writes every filter to the URL)."""
+    return "kommune" in st.query_params
+
+
+def last_slide(arrived_with_municipality: bool) -> bool:
+    """True when the last slide is the follow-up choice: ?sidste=, else follow-up if no municipality was
+    named. The choice is kept in the URL; the radio in the settings changes it."""
+    raw = st.query_params.get(LAST_PARAM)
+    current = raw if raw in LAST_CHOICES else LAST_CHOICES[0 if arrived_with_municipality else 1]
+    chosen = st.radio(
+        t("deck_last"), LAST_CHOICES, index=LAST_CHOICES.index(current), key="deck_last",
+        format_func=lambda value: t(f"deck_last_{value}"),
+    )  # fmt: skip
+    st.query_params[LAST_PARAM] = chosen
+    return chosen == "opfoelgning"
 
 
 def parse_slide(raw: str | None, total: int) -> tuple[int, bool]:
@@ -113,10 +149,10 @@ def counter(index: int, total: int) -> str:
     return t("presentation_counter", index=index + 1, total=total)
 
 
-def downloads(selection: Selection, manifest: store.Manifest) -> None:
+def downloads(selection: Selection, manifest: store.Manifest, follow_up: bool = False) -> None:
     """'Hent præsentationen': the deck on screen as PowerPoint and as PDF, built when a button is clicked;
     `manifest` is the open dataset's (the page's context), for the source line and the demo label."""
-    slides = deck(selection)
+    slides = deck(selection, follow_up)
     source, is_demo = export_tables.source_text(manifest), manifest.is_demo
     name = deck_files.filename(selection.month, is_demo)
     st.markdown(f"**{t('deck_download_heading')}**")

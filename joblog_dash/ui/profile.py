@@ -10,13 +10,16 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from joblog_dash.charts import meeting
 from joblog_dash.charts import profile as charts
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 from joblog_dash.ui import cache as data
+from joblog_dash.ui import state
 from joblog_dash.ui.sections import breakdown_charts, table_behind, view_table_behind
-from joblog_dash.views.profile import ProfileView
+from joblog_dash.views.profile import Comparison, ProfileView
+from joblog_dash.views.selection import MAX_COMPARE, Selection
 
 
 def peers(view: ProfileView) -> None:
@@ -271,3 +274,50 @@ def letter(view: ProfileView) -> None:
         ],
         download=("profile_letter", "", fig, view.selection),
     )
+
+
+COMPARE_MONTHS = 24
+
+
+def _chosen_figure(comparison: Comparison, view: ProfileView) -> go.Figure:
+    group = reference.group_label(view.group, short=True).lower()
+    return meeting.chosen_lines(
+        comparison.trend, comparison.codes, comparison.names, fmt.add_months(view.month, -(COMPARE_MONTHS - 1)),
+        view.month, t("chosen_title", name=view.name, group=group), t("chosen_subtitle"), group=view.group,
+    )  # fmt: skip
+
+
+def _chosen_trend_table(comparison: Comparison) -> pl.DataFrame:
+    return comparison.trend.select("name", "month", "persons", "share_joblogged")
+
+
+def chosen(view: ProfileView, comparison: Comparison | None, selection: Selection) -> None:
+    """The municipality side by side with up to 8 municipalities the user picks (the choice is in the URL):
+    `comparison` is views.profile.compared for the selection, None while none are chosen."""
+    names = dict(reference.municipalities().select("code", "name").iter_rows())
+    options = sorted((c for c in names if c != view.code), key=lambda c: names[c])
+    st.multiselect(
+        t("chosen_pick"), options, format_func=lambda code: names[code], max_selections=MAX_COMPARE,
+        help=t("chosen_help"), **state.prepare_widget("compare", selection),
+    )  # fmt: skip
+    if comparison is None:
+        st.caption(t("chosen_none", name=view.name))
+        return
+    st.markdown(f"**{t('chosen_heading', month=fmt.month_long(view.month))}**")
+    st.dataframe(
+        fmt.display_table(comparison.table, [
+            ("name", t("col_municipality"), "text"), ("persons", t("kf_persons"), "int"),
+            ("share", t("kf_share"), "pct"), ("lower", t("col_lower"), "pct"), ("upper", t("col_upper"), "pct"),
+            ("change_year", t("col_change_year"), "pp"),
+        ]),
+        hide_index=True, key="profile_chosen_table",
+    )  # fmt: skip
+    fig = _chosen_figure(comparison, view)  # a few lines: cheap, and keyed by the choice itself
+    group = reference.group_label(view.group, short=True).lower()
+    st.plotly_chart(fig, key="profile_chosen", alt=t("chosen_title", name=view.name, group=group))
+    table_behind(
+        _chosen_trend_table(comparison),
+        [("name", t("col_municipality"), "text"), ("month", t("col_month"), "month"),
+         ("persons", t("kf_persons"), "int"), ("share_joblogged", t("kf_share"), "pct")],
+        download=("profile_chosen", "", fig, selection),
+    )  # fmt: skip

@@ -167,15 +167,24 @@ def _table_data(view: SpreadView, query: str) -> tuple[list[int], list[bool], pd
     return table["municipality_code"].to_list(), table["suppressed"].to_list(), shown
 
 
-def number_columns(columns: list[str]) -> dict[str, object]:
-    """Streamlit column formats for the numeric columns of a view's table: Danish in a Danish browser
-    (format "localized": decimal comma, thousands dot) while the column stays numeric and sorts as numbers.
-    Shares in percent and changes in percentage points carry one decimal; the unit is in the heading."""
-    config: dict[str, object] = {}
+def number_columns(columns: list[str]) -> dict[str, int]:
+    """The decimals of the numeric columns of Kommuner's table: shares in percent and changes in
+    percentage points one (the unit is in the heading), job searches per person one, counts and ranks none.
+
+    The page shows them with format "localized": a Danish browser reads decimal comma and thousands dot
+    while the column stays a number and sorts as one (a pandas Styler would pin the comma in any browser,
+    but costs ~0.1 s per rerun on 98 rows); a missing value is the placeholder dash."""
+    counts = {t(k) for k in ("col_persons", "persons_0", "persons_1_5", "persons_6plus")}
+    ranks = {t(k) for k in ("col_rank", "col_rank_from", "col_rank_to")}
+    out: dict[str, int] = {}
     for column in columns:
+        if column == t("col_trend"):
+            continue
         if "(pct." in column or column == t("export_col_searches"):
-            config[column] = st.column_config.NumberColumn(format="localized", step=0.1)
-    return config
+            out[column] = 1
+        elif column in counts or column in ranks:
+            out[column] = 0
+    return out
 
 
 def table(view: SpreadView, sel: Selection) -> None:
@@ -187,7 +196,7 @@ def table(view: SpreadView, sel: Selection) -> None:
     extra = {t(k) for k in ("col_region", "col_change_year_pp", "col_persons", "persons_0", "persons_1_5")}
     extra |= {t("persons_6plus"), t("export_col_searches"), t("col_interval_from"), t("col_interval_to")}
     wide = st.toggle(t("table_all_columns"), key="kommuner_all_columns")
-    counts = (t("col_persons"), t("persons_0"), t("persons_1_5"), t("persons_6plus"))
+    numbers = number_columns(list(shown.columns))
     event = st.dataframe(
         shown,
         hide_index=True,
@@ -196,13 +205,11 @@ def table(view: SpreadView, sel: Selection) -> None:
         on_select="rerun",
         selection_mode="single-row",
         alt=t("table_alt", area=view.area_label),
+        placeholder=fmt.MISSING,
         column_config={
+            **{c: st.column_config.NumberColumn(format="localized", step=10**-d) for c, d in numbers.items()},
             t("col_rank"): st.column_config.NumberColumn(width="small"),
-            t("col_rank_from"): st.column_config.NumberColumn(width="small"),
-            t("col_rank_to"): st.column_config.NumberColumn(width="small"),
             t("col_bound"): st.column_config.TextColumn(width="small"),
-            **{c: st.column_config.NumberColumn(format="localized", step=1) for c in counts},
-            **number_columns(list(shown.columns)),
             t("col_trend"): st.column_config.LineChartColumn(y_min=0, y_max=100, width="medium"),
         },
     )

@@ -18,13 +18,14 @@ from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.safety import escape_markdown
 from joblog_dash.text.strings import t
-from joblog_dash.views.selection import Selection, group_period_text, nearest_valid
+from joblog_dash.views.selection import MAX_COMPARE, Selection, group_period_text, nearest_valid
 
 # Every URL parameter of the app: Selection field -> parameter name. Values are written in Danish words
 # (VALUE_WORDS) where the field is not a month, a key or a code.
 PARAMS = {
     "month": "maaned", "area": "omraade", "group": "gruppe", "municipality": "kommune", "start": "fra",
     "measure": "maal", "overdispersion": "spredning", "target": "niveau", "basis": "grundlag",
+    "compare": "sammenlign",
 }  # fmt: skip
 VALUE_WORDS: dict[str, dict[object, str]] = {
     "measure": {"joblogged": "jobsoegning", "none": "ingen", "6plus": "6plus"},
@@ -96,9 +97,20 @@ def _parse(name: str, raw: str, choices: Choices) -> object | None:
         else:
             code = reference.resolve_municipality(text)
         return code if code in choices.municipalities else None
+    if name == "compare":
+        return _parse_compare(raw, choices)
     if name in VALUE_WORDS:
         return next((value for value, word in VALUE_WORDS[name].items() if word == raw), None)
     return None
+
+
+def _parse_compare(raw: str, choices: Choices) -> tuple[int, ...] | None:
+    """'360,147' -> (360, 147): at most MAX_COMPARE known municipality codes, each once; None otherwise."""
+    parts = [p for p in raw.split(",") if p] if raw else []
+    if len(parts) > MAX_COMPARE or not all(p.isascii() and p.isdecimal() and len(p) <= 4 for p in parts):
+        return None
+    codes = tuple(dict.fromkeys(int(p) for p in parts))
+    return codes if all(c in choices.municipalities for c in codes) else None
 
 
 def _nearest_month(raw: str, choices: Choices) -> date | None:
@@ -129,6 +141,8 @@ def _describe(name: str, value: object) -> str:
         return t("fair_target_national") if value == "national" else t("fair_target_area")
     if name == "basis":
         return t("std_basis_raw") if value == "raw" else t("std_basis_adjusted")
+    if name == "compare":
+        return ", ".join(reference.municipality_name(int(c)) for c in value) or "ingen"  # type: ignore[attr-defined]
     return str(value)
 
 
@@ -193,6 +207,8 @@ def _key_of(name: str, value: object) -> str:
         return fmt.month_key(value)  # type: ignore[arg-type]
     if name in VALUE_WORDS:
         return VALUE_WORDS[name][value]
+    if name == "compare":
+        return ",".join(str(int(c)) for c in value)  # type: ignore[attr-defined]
     return str(value)
 
 
@@ -224,5 +240,6 @@ def prepare_widget(name: str, selection: Selection, key: str | None = None) -> d
     """Keyword arguments for a widget bound to a URL parameter: its key (preset to the current value) and
     the callback that writes the new value to the URL before the rerun reads it."""
     key = key or widget_key(name)
-    st.session_state[key] = getattr(selection, name)
+    value = getattr(selection, name)
+    st.session_state[key] = list(value) if isinstance(value, tuple) else value  # a multiselect holds a list
     return {"key": key, "on_change": _on_change, "args": (name, key)}

@@ -71,7 +71,7 @@ def build(db: JoblogDB, sel: Selection) -> FollowupView:
     return replace(listing, selection=sel, shown=shown, signals=municipality_signals(db, sel, shown))
 
 
-@cached("month", "group", "area", "measure", "overdispersion", "target", "basis")
+@cached("month", "group", "area", "measure", "overdispersion", "target", "basis", stored=True)
 def _listing(db: JoblogDB, sel: Selection) -> FollowupView:
     # THE funnel (raw or adjusted, as chosen) judges the list: the same table Kommuner draws, computed once.
     # THE letter effect too: computed once per group, measure and area, not again for every month.

@@ -183,7 +183,7 @@ class GroupPanel:
     area_trend: pl.DataFrame  # the area's published trend of the group
 
 
-@cached("group", "area")
+@cached("group", "area", stored=True)
 def group_panel(db: JoblogDB, sel: Selection) -> GroupPanel:
     """The published panel of every month (the disclosure rule is the costly part of a month change, and
     it does not depend on the month), its spread and the area's trend."""

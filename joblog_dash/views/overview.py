@@ -136,7 +136,7 @@ class OverviewView:
     trend: TrendView
 
 
-@cached("month", "group", "area")
+@cached("month", "group", "area", stored=True)
 def build(db: JoblogDB, sel: Selection) -> OverviewView:
     trends = trend(db, sel)
     area_trend = trends.national if trends.area is None else trends.area

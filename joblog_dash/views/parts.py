@@ -84,7 +84,7 @@ def month_counts(db: JoblogDB, sel: Selection) -> pl.DataFrame:
     return queries.month_counts(db, sel.month)
 
 
-@cached(*FUNNEL_FIELDS)
+@cached(*FUNNEL_FIELDS, stored=True)
 def funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     """THE funnel: the measure's share per municipality of the area against the country's (or the area's)
     target, with over-dispersion as chosen. Raises ValueError when nobody has persons that month.
@@ -145,7 +145,7 @@ def _adjusted_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     return fair.FunnelData(table=table, result=result, measure=sel.measure, target_kind="national")
 
 
-@cached(*FUNNEL_FIELDS)
+@cached(*FUNNEL_FIELDS, stored=True)
 def published_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     """THE funnel as every surface shows it: the same statistics, the table published."""
     data = funnel(db, sel)
@@ -155,7 +155,7 @@ def published_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
     )
 
 
-@cached("group")
+@cached("group", stored=True)
 def ranks(db: JoblogDB, sel: Selection) -> pl.DataFrame:
     """Rank with its interval for every municipality and month (~1 s for the demo: computed once)."""
     return municipal.rank_table(panel(db, sel))
@@ -169,7 +169,7 @@ def letter(db: JoblogDB, sel: Selection) -> pl.DataFrame | None:
     return fair.letter_effect(panel(db, sel), sel.measure, sel.area_codes)
 
 
-@cached("month")
+@cached("month", stored=True)
 def peers(db: JoblogDB, sel: Selection) -> pl.DataFrame:
     """THE peer rule: the PEER_COUNT most similar municipalities by size and group sizes per inhabitant."""
     features = municipal.peer_features(queries.group_sizes(db, sel.month), reference.municipalities())
@@ -239,7 +239,7 @@ def area_breakdowns(db: JoblogDB, sel: Selection) -> dict[str, pl.DataFrame]:
     return breakdowns(db, sel)
 
 
-@cached("month", "group", "area", "measure", "overdispersion")
+@cached("month", "group", "area", "measure", "overdispersion", stored=True)
 def expected(db: JoblogDB, sel: Selection) -> standardise.Standardised:
     """THE expected-versus-actual comparison (indirect standardisation by the dataset's breakdowns) for the
     area's municipalities against national rates, published: the ratio reveals the observed count as

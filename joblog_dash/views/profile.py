@@ -287,7 +287,7 @@ def start_month(month: date, months: list[date]) -> date:
     return start if start in months else months[0]
 
 
-@cached("municipality", "month", "group")
+@cached("municipality", "month", "group", stored=True)
 def build(db: JoblogDB, sel: Selection) -> ProfileView:
     code, month, group = sel.municipality, sel.month, sel.group
     months = parts.months(db, sel)
@@ -340,3 +340,44 @@ def breakdowns(db: JoblogDB, sel: Selection) -> dict[str, pl.DataFrame]:
     """The municipality by gender and by age group in the month, summed from the month's cells, which the
     status's expected figures read anyway (parts.cells: one read per month and group)."""
     return parts.breakdowns(db, sel, codes=[sel.municipality])
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The profile's municipality beside the municipalities the user chose (Selection.compare)."""
+
+    codes: tuple[int, ...]  # the profile's own first, then the chosen ones in the order chosen
+    names: tuple[str, ...]
+    trend: pl.DataFrame  # month, code, name, persons, share_joblogged (published) in the group
+    table: pl.DataFrame  # one row per municipality: code, name, persons, share, lower, upper, change_year
+
+
+@cached("municipality", "month", "group", "compare")
+def compared(db: JoblogDB, sel: Selection) -> Comparison:
+    """Each municipality's published series and key figures in the group, computed as the profile's own."""
+    codes = (sel.municipality, *(c for c in sel.compare if c != sel.municipality))
+    trends, rows = [], []
+    for code in codes:
+        one = replace(sel, municipality=code)
+        raw, published = own_trend(db, one)
+        raw_group = raw.filter(pl.col("benefit_group") == sel.group)
+        group = published.filter(pl.col("benefit_group") == sel.group)
+        name = reference.municipality_name(code)
+        trends.append(
+            group.select("month", "persons", "share_joblogged").with_columns(
+                code=pl.lit(code, pl.Int32), name=pl.lit(name)
+            )
+        )
+        kf = published_key_figures(raw_group, group, sel.month)
+        rows.append(
+            {"code": code, "name": name, "persons": kf.persons, "share": kf.share, "lower": kf.lower,
+             "upper": kf.upper, "change_year": kf.change_year}
+        )  # fmt: skip
+    schema = {"code": pl.Int32, "name": pl.String, "persons": pl.Int64, "share": pl.Float64,
+              "lower": pl.Float64, "upper": pl.Float64, "change_year": pl.Float64}  # fmt: skip
+    return Comparison(
+        codes=codes,
+        names=tuple(reference.municipality_name(c) for c in codes),
+        trend=pl.concat(trends).sort("code", "month"),
+        table=pl.DataFrame(rows, schema=schema),
+    )

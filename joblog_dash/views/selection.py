@@ -17,6 +17,7 @@ from joblog_dash.text.strings import t
 MEASURES = ("joblogged", "none", "6plus")
 TARGETS = ("national", "area")
 BASES = ("raw", "adjusted")  # compare raw shares, or shares adjusted for gender, age (and origin)
+MAX_COMPARE = 8  # municipalities side by side on Kommuneprofil: more lines than that cannot be told apart
 _ANY_MONTH = date(
     1900, 1, 1
 )  # a field a view does not read: one value for all  # the funnel's target: the country's share, or the chosen area's
@@ -33,6 +34,7 @@ class Selection:
     overdispersion: bool = True
     target: str = "national"
     basis: str = "raw"  # "raw" shares, or "adjusted" for the recipients' composition (expected vs actual)
+    compare: tuple[int, ...] = ()  # municipalities chosen to compare the profile's one with (at most 8)
 
     def only(self, *names: str) -> Selection:
         """This selection with every field not named reset to its default: a view that ignores a filter

@@ -62,10 +62,8 @@ def suppressed_snapshot(
     frame = frame.with_columns(
         (pl.col(c) * scale).alias(a) for c, a in zip(privacy.BOUND_COLUMNS[1:], ADJUSTED_BOUNDS, strict=True)
     )
-    # The expected share goes with the adjusted one: a row whose share is hidden shows neither.
-    frame = frame.with_columns(
-        pl.when(pl.col(ADJUSTED).is_not_null()).then(pl.col("expected_share")).alias("expected_share")
-    )
+    # A bounded row keeps its expected share: the adjusted bound is scaled by it, and it rests on no count of
+    # persons without a job search (a row hidden whole has already lost it in publish).
     return municipal.placement(frame, value, bounds=ADJUSTED_BOUNDS)
 
 
@@ -250,7 +248,7 @@ def _funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData | None:
         return None
 
 
-@cached(*parts.FUNNEL_FIELDS)
+@cached(*parts.FUNNEL_FIELDS, stored=True)
 def build(db: JoblogDB, sel: Selection) -> SpreadView:
     national_raw = parts.snapshot(db, sel)
     codes = None if sel.is_national else sel.area_codes

@@ -107,3 +107,30 @@ def test_copy_link_copies_the_current_view(page: Page, base_url: str):
         and query_of(copied)["kommune"] == "360"
         and query_of(copied)["maaned"] == "2018-09"
     )
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_every_slide_fits_the_screen_with_its_legend_and_no_focus_frame(page: Page, width: int, height: int):
+    page.set_viewport_size({"width": width, "height": height})
+    query = "kommune=360&maaned=2018-09&gruppe=kontanthjaelp&omraade=region-sjaelland"
+    for number in (1, 2, 3, 4):
+        open_page(page, f"/praesentation?{query}&dias={number}", charts=1)
+        chart = page.locator('[data-testid="stPlotlyChart"]').last
+        for part in (page.locator(".slide-title"), page.locator(".slide-message"), chart):
+            box = part.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (number, box)
+        # Every slide says what its marks are: a legend, or (the spread) the chosen dot named beside it.
+        labelled = chart.locator("g.legend text.legendtext, g.textpoint text")
+        assert labelled.count() >= 1, number
+        for index in range(labelled.count()):
+            box = labelled.nth(index).bounding_box()
+            assert box is not None and box["y"] + box["height"] <= height, (number, index, box)
+        # A click on the slide focuses the main area; a key press then makes that focus "visible".
+        page.locator(".slide-title").click()
+        page.keyboard.press("Shift")
+        main = page.locator('[data-testid="stMain"]')
+        assert main.evaluate("m => m.matches(':focus-visible')"), number
+        outline = main.evaluate("m => getComputedStyle(m).outlineStyle")
+        assert outline == "none", number
+        if width == 1366:
+            page.screenshot(path=str(SHOTS / f"slide-{number}-{width}.png"))

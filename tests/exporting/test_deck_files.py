@@ -164,3 +164,40 @@ def test_bad_arguments_get_a_danish_line(
     assert cli.main(argv) == 2
     assert message in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_without_kommune_the_last_slide_is_the_follow_up_choice_and_says_why(
+    demo_data_dir: Path, tmp_path: Path
+):
+    out = tmp_path / "deck.pptx"
+    argv = ["export", "deck", "--month", "2018-09", "--area", "region-sjaelland", "--out", str(out)]
+    assert cli.main(argv) == 0
+    texts = [
+        shape.text_frame.text for shape in Presentation(str(out)).slides[3].shapes if shape.has_text_frame
+    ]
+    assert texts[1].startswith("Valgt som kommunen med størst behov for opfølgning: ")
+    assert not texts[0].startswith("København")
+
+
+def test_chosen_municipalities_on_the_last_slide_and_a_third_brief_page(
+    demo_data_dir: Path, demo_facts_path: Path, tmp_path: Path
+):
+    out = tmp_path / "deck.pptx"
+    assert cli.main(["export", "deck", *ARGS, "--compare", "147,Aalborg", "--out", str(out)]) == 0
+    last = {s["name"]: s for s in charts(out)[3][1]}
+    frederiksberg = sql_shares(
+        demo_facts_path,
+        "municipality_code = 147 AND month BETWEEN DATE '2017-09-01' AND DATE '2018-09-01'",
+        "month",
+    )
+    assert last["Frederiksberg"]["y"] == pytest.approx([frederiksberg[m][0] for m in sorted(frederiksberg)])
+    assert "Aalborg" in last
+    brief_pdf = tmp_path / "brief.pdf"
+    argv = ["brief", "--kommune", "360", "--month", "2018-09", "--compare", "147", "--out", str(brief_pdf)]
+    assert cli.main(argv) == 0
+    reader = PdfReader(str(brief_pdf))
+    assert len(reader.pages) == 3
+    third = " ".join(reader.pages[2].extract_text().split())
+    share, persons = frederiksberg[max(frederiksberg)]
+    assert "Sammenlignet med valgte kommuner" in third
+    assert f"Frederiksberg {persons} {share * 100:.1f} %".replace(".", ",") in third

@@ -447,9 +447,18 @@ def _wait_for(condition, seconds: float) -> bool:  # condition: () -> bool
     return condition()
 
 
+def _cpu_seconds(pid: int) -> float:
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def test_killing_the_cli_kills_its_import(dataset: Path, tmp_path: Path) -> None:
     """kill -9 of `joblog-dash import` must stop the import, not leave its child writing a version."""
-    import fcntl
     import os
     import signal
     import subprocess
@@ -457,10 +466,8 @@ def test_killing_the_cli_kills_its_import(dataset: Path, tmp_path: Path) -> None
 
     from importfixtures import make_big_frame
 
-    from joblog_dash.data import store
-
     path = tmp_path / "stor.csv"
-    path.write_bytes(ji.to_jobindsats_csv(make_big_frame(4)))
+    path.write_bytes(ji.to_jobindsats_csv(make_big_frame(12)))  # 176,400 rows: seconds of reading first
     before = tree_checksum(dataset)
     command = [
         sys.executable,
@@ -473,25 +480,14 @@ def test_killing_the_cli_kills_its_import(dataset: Path, tmp_path: Path) -> None
         "--quiet",
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    lock = store.joblog_dir(dataset) / ".import.lock"
-
-    def importing() -> bool:  # the child holds the import lock: it is past reading and validating
-        if not lock.exists():
-            return False
-        with lock.open("a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            return False
-
     try:
-        assert _wait_for(importing, 120)
+        assert _wait_for(lambda: _children(process.pid), 120)
         (child,) = _children(process.pid)
+        # Half a second of CPU: its imports are loaded, so it has its call and is reading the file.
+        assert _wait_for(lambda: _cpu_seconds(child) >= 0.5, 60)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
-        assert _wait_for(lambda: not _running(child), 30)
+        assert _wait_for(lambda: not _running(child), 120)  # without the link it would import, then end
     finally:
         if process.poll() is None:
             process.kill()

@@ -11,7 +11,7 @@ import pytest
 from helpers import run_page
 
 from joblog_dash.ui import state
-from joblog_dash.ui.layout import PAGES, PRESENTATION_PARAM
+from joblog_dash.ui.layout import PAGES, PRESENTATION_PARAM, SECTION_PARAM
 from joblog_dash.ui.presenting import SLIDE_PARAM
 
 # Superscripts and other Unicode digits pass str.isdigit() but not int(); 5,000 nines pass isdigit() but
@@ -32,7 +32,7 @@ HOSTILE = [
     "\x00\u202e",
     "a" * 20000,
 ]
-PARAMS = [*state.PARAMS.values(), SLIDE_PARAM]
+PARAMS = [*state.PARAMS.values(), SLIDE_PARAM, SECTION_PARAM]
 
 
 @pytest.mark.parametrize("page", [script for script, _, _ in PAGES])

@@ -66,6 +66,7 @@ SECTIONS = {
     "rank": ["profile_rank", "profile_split"],
     "breakdowns": ["profile_breakdown_gender", "profile_breakdown_age_group"],
     "followup": ["profile_letter", "profile_pchart"],
+    "chosen": [],  # no chart until municipalities are chosen (test_chosen_municipalities_…)
 }
 
 
@@ -229,3 +230,34 @@ def test_profile_offers_the_visit_pack_of_the_municipality_region(demo_data_dir:
     )
     labels = [b.label for b in at.button]
     assert "🗂️ Lav besøgspakke: alle briefs i Region Sjælland (17 kommuner)" in labels
+
+
+def test_chosen_municipalities_side_by_side_from_the_shared_link(demo_data_dir: Path, demo_facts_path: Path):
+    params = {"kommune": "360", "maaned": "2018-09", "gruppe": "kontanthjaelp", "sammenlign": "147,851",
+              "afsnit": "Valgte kommuner"}  # fmt: skip
+    at = run_page("pages/2_kommuneprofil.py", params)
+    spec = chart(at, "profile_chosen")
+    names = [trace["name"] for trace in spec["data"]]
+    assert names == ["Lolland", "Frederiksberg", "Aalborg"]
+    shares = dict(
+        duckdb.sql(
+            f"""SELECT municipality_code, (sum(persons) - sum(persons_0)) / sum(persons)
+            FROM read_parquet('{demo_facts_path}') WHERE month = DATE '2018-09-01'
+            AND benefit_group = 'kontanthjaelp' AND municipality_code IN (360, 147, 851) GROUP BY ALL"""
+        ).fetchall()
+    )
+    table = at.dataframe[0].value
+    shown = dict(zip(table["Kommune"], table["Andel med registreret jobsøgning"], strict=True))
+    assert shown == {
+        n: fmt.pct(shares[c]) for n, c in (("Lolland", 360), ("Frederiksberg", 147), ("Aalborg", 851))
+    }
+    assert at.query_params["sammenlign"] in (["147,851"], "147,851")
+
+
+@pytest.mark.parametrize("raw", ["99999", "147,abc", "1,2,3,4,5,6,7,8,9", "147," * 9])
+def test_a_bad_comparison_in_the_link_is_refused_with_a_notice(raw: str, demo_data_dir: Path):
+    at = run_page(
+        "pages/2_kommuneprofil.py", {"kommune": "360", "sammenlign": raw, "afsnit": "Valgte kommuner"}
+    )
+    assert any("sammenlign" in info.value for info in at.info)
+    assert at.query_params["sammenlign"] in ([""], "")

@@ -95,3 +95,25 @@ def test_presentation_offers_the_deck_as_pptx_and_pdf(demo_data_dir: Path):
     buttons = {element.proto.label: element.proto for element in at.get("download_button")}
     assert "⬇️ PowerPoint (.pptx)" in buttons and "⬇️ PDF (et dias pr. side)" in buttons
     assert buttons["⬇️ PowerPoint (.pptx)"].help.startswith("Diasene med titler")
+
+
+def test_without_a_municipality_the_last_slide_is_the_areas_most_in_need_of_follow_up(demo_data_dir: Path):
+    from joblog_dash.data import warehouse
+    from joblog_dash.views import followup
+    from joblog_dash.views.selection import Selection
+
+    params = {"maaned": "2018-09", "gruppe": "kontanthjaelp", "omraade": "region-sjaelland", "dias": "4"}
+    at = run(PAGE, params)
+    assert not at.exception
+    listed = followup.build(
+        warehouse.open_db(demo_data_dir),
+        Selection(date(2018, 9, 1), "kontanthjaelp", area="region-sjaelland"),
+    ).listed
+    assert slide_title(at).startswith(f"{listed['name'][0]}: ")
+    message = next(m.value for m in at.markdown if m.value.startswith("<div class='slide-message'"))
+    assert "Valgt som kommunen med størst behov for opfølgning" in message
+    assert at.query_params["sidste"] in (["opfoelgning"], "opfoelgning")
+    # The period and the municipality are chosen here, before presenting (the sidebar is hidden).
+    assert {"Fra måned", "Kommune"} <= {s.label for s in at.selectbox}
+    at.radio(key="deck_last").set_value("kommune").run()
+    assert slide_title(at).startswith("København: ")  # the default municipality, now chosen

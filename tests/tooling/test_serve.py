@@ -4,7 +4,9 @@ HAProxy's active health checks pass on both workers; through the proxy: the heal
 from HAProxy's cache, gzipped; the sticky cookie (every request carrying JOBLOG_WORKER=wN is
 answered by wN, and a websocket opened with it is one of wN's connections in HAProxy's runtime stats); a
 page over Streamlit's websocket (bench/stclient.py); `restart-worker` on one worker while the other
-worker's session goes on over the same websocket. Everything started is stopped, even on failure, and
+worker's session goes on over the same websocket; the hardening (security headers on every answer, the
+cookie's flags, metrics not public, bodies above the upload limit refused, a private run directory) and
+every page in Chromium under the content policy. Everything started is stopped, even on failure, and
 the test checks that no process it started is left. Needs Debian's haproxy (.ci/run installs it).
 """
 
@@ -17,13 +19,17 @@ import re
 import subprocess
 import sys
 import tomllib
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from helpers import outside_event_loop
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
 
+from bench import common
 from bench.stclient import ProtocolError, StreamlitClient
 from deploy import control, supervise
 from joblog_dash.importing import readers
@@ -83,6 +89,73 @@ def _put_headers_only(url: str, headers: dict[str, str]) -> tuple[int, str]:
         conn.close()
 
 
+SECURITY_HEADERS = ("x-frame-options", "x-content-type-options", "content-security-policy", "referrer-policy")
+
+
+def _headers_of(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, dict]:
+    """(status, lower-cased headers) of one request, whatever the status."""
+    request = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            resp.read()
+            return resp.status, {k.lower(): v for k, v in resp.headers.items()}
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}
+
+
+def _hardening(url: str, worker_url: str) -> dict:
+    """The security headers on a page, a cached static file and HAProxy's own refusal; the sticky cookie's
+    flags; the metrics endpoint through the proxy and on a worker directly."""
+    page, _ = _fetch(f"{url}/", "w1")
+    script = re.search(rb'src="\./(static/js/index\.[^"]+\.js)"', page)
+    assert script
+    answers = {
+        "page": _headers_of(f"{url}/"),
+        "cached static": _headers_of(
+            f"{url}/{script.group(1).decode()}", headers={"Cookie": "JOBLOG_WORKER=w1"}
+        ),
+        "refusal": _headers_of(f"{url}/_stcore/metrics"),
+    }
+    return {
+        "headers": {name: {h: hs.get(h) for h in SECURITY_HEADERS} for name, (_, hs) in answers.items()},
+        "cookie": answers["page"][1].get("set-cookie", ""),
+        "metrics": answers["refusal"][0],
+        "metrics_on_worker": _headers_of(f"{worker_url}/_stcore/metrics")[0],
+    }
+
+
+CSP_PROBE = "window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));"
+APP_IDLE = (
+    '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
+)
+
+
+def _pages_in_chromium(url: str) -> dict[str, dict]:
+    """Every page through the proxy in Chromium: content-policy violations (also in frames), exceptions shown,
+    charts drawn, the title."""
+    seen = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=common.CHROMIUM, args=common.CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="da-DK")
+        context.add_init_script(CSP_PROBE)
+        for _, path in [*common.page_paths(), ("", "praesentation?praesentation=1")]:
+            page = context.new_page()
+            page.goto(f"{url}/{path}")
+            page.wait_for_selector(APP_IDLE, timeout=90_000)
+            try:
+                page.locator("h1").first.wait_for(timeout=90_000)  # a restarted worker's first page is slow
+            except PlaywrightError as exc:
+                raise AssertionError(f"/{path} showed no title: {exc}") from exc
+            seen[path] = {
+                "violations": [v for frame in page.frames for v in frame.evaluate("window.__csp || []")],
+                "exceptions": page.locator('[data-testid="stException"]').count(),
+                "title": page.locator("h1").first.inner_text(),
+            }
+            page.close()
+        browser.close()
+    return seen
+
+
 def _open_connections(state: dict) -> dict[str, int]:
     return {name: int(row["scur"]) for name, row in control.server_stats(state["socket"]).items()}
 
@@ -114,6 +187,7 @@ async def _scenario(cluster: control.Launched) -> dict:
     # Sticky: with the cookie every request goes to that worker, whichever HAProxy would pick otherwise.
     found["sticky_http"] = {w: {_get(f"{url}/_stcore/health", w)[1] for _ in range(6)} for w in ("w1", "w2")}
     found.update(_static_files(url))
+    found.update(_hardening(url, f"http://127.0.0.1:{state['workers'][0]['port']}"))
     # Bodies above the import limit, or of unknown length, never reach a worker.
     limit = supervise.max_body_bytes()
     found["oversized"] = _put_headers_only(url, {"Content-Length": str(limit + 1)})
@@ -164,12 +238,13 @@ async def _scenario(cluster: control.Launched) -> dict:
 
 
 def test_two_workers_behind_haproxy_sticky_and_one_restarted(demo_data_dir: Path, tmp_path: Path):
-    cluster = control.launch(2, demo_data_dir, tmp_path / "run")
+    cluster = control.launch(2, demo_data_dir, tmp_path / "run", extra=["--worker-header"])
     state = cluster.state()
     before = {w["name"]: w["pid"] for w in state["workers"]}
     started = [*before.values(), state["proxy"]["pid"]]
     try:
         found = outside_event_loop(lambda: asyncio.run(_scenario(cluster)))
+        found["pages"] = outside_event_loop(lambda: _pages_in_chromium(cluster.url))
     finally:
         running = cluster.pids()
         cluster.stop()
@@ -189,6 +264,17 @@ def test_two_workers_behind_haproxy_sticky_and_one_restarted(demo_data_dir: Path
     assert found["page_workers"] == ["w2", "w2"]
     assert found["oversized"][0] == 413 and "413" in found["oversized"][1], found["oversized"]
     assert found["chunked"][0] == 400 and "400" in found["chunked"][1], found["chunked"]
+    # Anti-framing, nosniff and the content policy on a page, a copy from the cache and HAProxy's own answer.
+    for name, headers in found["headers"].items():
+        assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff", name
+        assert "frame-ancestors 'none'" in (headers["content-security-policy"] or ""), (name, headers)
+    assert "HttpOnly" in found["cookie"] and "SameSite=Lax" in found["cookie"], found["cookie"]
+    assert "secure" not in found["cookie"].lower()  # plain HTTP here; --secure-cookie behind TLS
+    assert (found["metrics"], found["metrics_on_worker"]) == (404, 200)  # the operator asks a worker
+    # Every page renders in Chromium under that policy: no violation (frames too), no exception, its title.
+    for path, seen in found["pages"].items():
+        assert seen["violations"] == [] and seen["exceptions"] == 0 and seen["title"], (path, seen)
+    assert (tmp_path / "run").stat().st_mode & 0o777 == 0o700  # launch made it 0755; the supervisor tightened
 
     for key in ("a_open", "b_open"):
         assert found[key].ok and found[key].elements > 10, found[key]
@@ -212,3 +298,36 @@ def test_streamlit_upload_limit_matches_the_import_limit() -> None:
     config = tomllib.loads((control.ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] == readers.DEFAULT_MAX_IMPORT_MB
     assert supervise.max_body_bytes() == (readers.DEFAULT_MAX_IMPORT_MB + 1) * 1024 * 1024
+
+
+def test_config_names_no_worker_and_flags_the_cookie_as_asked() -> None:
+    workers = [supervise.Worker("w1", 8511, Path("/dev/null"))]
+    public = supervise.render_config("0.0.0.0", 80, Path("/run/haproxy/admin.sock"), workers)
+    assert "X-Joblog-Worker" not in public.replace("# Which worker", "")
+    cookie_line = next(line for line in public.splitlines() if line.strip().startswith("cookie "))
+    assert 'httponly attr "SameSite=Lax"' in cookie_line and not cookie_line.endswith("secure")
+    tls = supervise.render_config("0.0.0.0", 443, Path("/s"), workers, secure_cookie=True, worker_header=True)
+    assert next(line for line in tls.splitlines() if line.strip().startswith("cookie ")).endswith(" secure")
+    assert "set-header X-Joblog-Worker" in tls
+
+
+def test_run_directory_is_private_or_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = tmp_path / "fresh"
+    supervise.private_run_dir(fresh)
+    assert fresh.stat().st_mode & 0o777 == 0o700
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    loose.chmod(0o777)
+    (loose / "haproxy.log").write_text("")
+    supervise.private_run_dir(loose)  # ours: tightened
+    assert loose.stat().st_mode & 0o777 == 0o700
+    (loose / "haproxy.cfg").symlink_to(tmp_path / "elsewhere.cfg")  # planted while it was open
+    with pytest.raises(SystemExit, match="link or not yours"):
+        supervise.private_run_dir(loose)
+    link = tmp_path / "link"
+    link.symlink_to(fresh)
+    with pytest.raises(SystemExit, match="link or not a directory"):
+        supervise.private_run_dir(link)
+    monkeypatch.setattr(supervise.os, "getuid", lambda: fresh.stat().st_uid + 1)  # made by someone else
+    with pytest.raises(SystemExit, match="belongs to uid"):
+        supervise.private_run_dir(fresh)
