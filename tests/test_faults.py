@@ -417,10 +417,6 @@ def test_a_writer_error_is_a_clear_danish_message_and_nothing_changes(
             'IO Error: Could not write file "agg_muni_month.parquet": No space left on device'
         )
 
-    def in_this_process(function, *args, progress=None, **kwargs):  # the writers are patched here only
-        return function(*args, **kwargs, **({"progress": progress} if progress else {}))
-
-    monkeypatch.setattr(isolate, "run", in_this_process)
     before = store.current_version(data_dir)
     monkeypatch.setattr(isolate, "run", isolate.inline)  # the import's child would not see the patch
     if writer == "polars":

@@ -5,12 +5,15 @@ A version folder is immutable and named by its content, so what is derived from 
 is invalidated by construction: a new version is a new folder (`<version>/views/<code>/<name>.pkl`, one
 folder per build of the code, so a deploy never reads what older code stored; `prune` drops the others). Values are
 pickled (frozen dataclasses of polars frames) and written atomically (a temporary file renamed into place),
-so a reader never sees half a file; a file that cannot be read counts as absent and is built again. The
-folder is written by this app only, under the same trust as the dataset beside it.
+so a reader never sees half a file. Each file starts with the sha256 of its pickle, checked before it is
+unpickled: a flipped bit inside a pickled frame would otherwise load as a different number. A file that
+cannot be read or does not match counts as absent and is built again. The folder is written by this app
+only, under the same trust as the dataset beside it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import pickle
@@ -21,6 +24,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 FOLDER = "views"
+MAGIC = b"JLV1"  # then the pickle's sha256 (32 bytes), then the pickle
 
 
 def folder(facts_path: Path, code: str) -> Path:
@@ -31,8 +35,12 @@ def load(facts_path: Path, code: str, name: str) -> Any | None:
     """The value stored under `name` by the code `code` for the version of `facts_path`, or None."""
     path = folder(facts_path, code) / f"{name}.pkl"
     try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - written by save() below, beside the dataset
+        data = path.read_bytes()
+        body = data[len(MAGIC) + 32 :]
+        if not data.startswith(MAGIC) or hashlib.sha256(body).digest() != data[len(MAGIC) : len(MAGIC) + 32]:
+            log.warning("stored view %s damaged (checksum); building it again", path)
+            return None
+        return pickle.loads(body)  # noqa: S301 - written by save() below, beside the dataset
     except FileNotFoundError:
         return None
     except Exception:  # a damaged file is built again, never shown
@@ -47,8 +55,9 @@ def save(facts_path: Path, code: str, name: str, value: Any) -> None:
         target.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target, prefix=".", suffix=".tmp")
         try:
+            body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(handle, "wb") as out:
-                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(MAGIC + hashlib.sha256(body).digest() + body)
             os.replace(temporary, target / f"{name}.pkl")
         finally:
             Path(temporary).unlink(missing_ok=True)

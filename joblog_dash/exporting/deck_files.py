@@ -43,6 +43,8 @@ from joblog_dash.text import fmt
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 WIDTH_IN, HEIGHT_IN = 13.333, 7.5  # 16:9
+MARKERS = {"diamond": XL_MARKER_STYLE.DIAMOND, "triangle-up": XL_MARKER_STYLE.TRIANGLE,
+           "triangle-down": XL_MARKER_STYLE.TRIANGLE}  # fmt: skip
 DASHES = {"dash": MSO_LINE_DASH_STYLE.DASH, "dot": MSO_LINE_DASH_STYLE.ROUND_DOT}
 DEMO_COLOUR = "B34700"
 _C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -89,9 +91,7 @@ def _style_series(series: Any, trace: dict[str, Any], lines: bool) -> None:
         series.marker.style = XL_MARKER_STYLE.NONE
     else:
         series.format.line.fill.background()
-        series.marker.style = (
-            XL_MARKER_STYLE.DIAMOND if marker.get("symbol") == "diamond" else XL_MARKER_STYLE.CIRCLE
-        )
+        series.marker.style = MARKERS.get(str(marker.get("symbol")), XL_MARKER_STYLE.CIRCLE)
         series.marker.size = max(
             5, min(14, int(marker.get("size", 7) if not isinstance(marker.get("size"), list) else 8))
         )
@@ -160,17 +160,40 @@ def _line_chart(
     return XL_CHART_TYPE.LINE, data, styles
 
 
+BOUND_NAMES = {"triangle-up": "mindst (andelen ligger over)", "triangle-down": "højst (andelen ligger under)"}
+
+
+def _by_symbol(trace: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """A trace split by its markers' symbol: a share published only as a bound stands at its bound as a
+    triangle on screen; in the file it gets a series of its own, named for the bound, so no one reads the
+    bound as the share."""
+    name = str(trace.get("name") or "Kommuner")
+    symbols = (trace.get("marker") or {}).get("symbol")
+    if not isinstance(symbols, list) or set(symbols) <= {"circle"}:
+        return [(name, trace)]
+    xs, ys = _values(trace.get("x")), _values(trace.get("y"))
+    parts = []
+    for symbol in dict.fromkeys(symbols):
+        keep = [i for i, s in enumerate(symbols) if s == symbol]
+        marker = {**trace["marker"], "symbol": symbol}
+        label = name if symbol == "circle" else f"{name}, {BOUND_NAMES.get(symbol, symbol)}"
+        part = {**trace, "x": [xs[i] for i in keep], "y": [ys[i] for i in keep], "marker": marker}
+        parts.append((label, part if symbol == "circle" else {**part, "showlegend": True}))
+    return parts
+
+
 def _xy_chart(traces: list[dict[str, Any]], layout: dict[str, Any]) -> tuple[Any, Any, list[dict[str, Any]]]:
     data = XyChartData(number_format="0.0%")
     styles = []
     xs: list[float] = []
     for trace in traces:
-        series = data.add_series(str(trace.get("name") or "Kommuner"))
-        for x, y in zip(_values(trace.get("x")), _values(trace.get("y")), strict=True):
-            if y is not None:
-                series.add_data_point(x, y)
-                xs.append(float(x))
-        styles.append(trace)
+        for name, part in _by_symbol(trace):
+            series = data.add_series(name)
+            for x, y in zip(_values(part.get("x")), _values(part.get("y")), strict=True):
+                if y is not None:
+                    series.add_data_point(x, y)
+                    xs.append(float(x))
+            styles.append(part)
     for label, value, line in _reference_lines(layout):
         series = data.add_series(label)
         for x in (min(xs, default=0.0), max(xs, default=1.0)):

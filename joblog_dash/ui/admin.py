@@ -37,6 +37,7 @@ MAX_ATTEMPTS = signin_attempts.LOCK_AFTER  # wrong passwords from one source bef
 PASSWORD_ACTOR = "administrator"  # the password is shared, so the audit log can name no person
 _STATE = "joblog_admin"
 _LOCAL = ZoneInfo("Europe/Copenhagen")
+CHANGES = ("import", "rollback")  # audit actions that change the data (and so have a status)
 
 
 def secrets() -> Mapping[str, Any]:
@@ -262,13 +263,13 @@ def audit_table(entries: list[audit.AuditEntry], show_actor: bool) -> pl.DataFra
     actions = {
         "import": t("audit_import"), "rollback": t("audit_rollback"), "signin_failed": t("audit_signin_failed")
     }  # fmt: skip
-    phases = {p: t(f"audit_phase_{p}") for p in audit.PHASES}
+    phases = {p: t(f"audit_phase_{p}") for p in audit.PHASES}  # a change's progress; no sign-in has one
     columns: dict[str, list[object]] = {t("audit_when"): [_local_time(e.at) for e in entries]}
     if show_actor:
         columns[t("audit_who")] = [printable(e.actor, limit=80) for e in entries]
     columns |= {
         t("audit_action"): [actions.get(e.action, e.action) for e in entries],
-        t("audit_phase"): [phases.get(e.phase, e.phase) for e in entries],
+        t("audit_phase"): [phases.get(e.phase, e.phase) if e.action in CHANGES else "" for e in entries],
         t("audit_file"): [printable(e.file, limit=100) for e in entries],
         t("audit_added"): [fmt.number(e.added) for e in entries],
         t("audit_changed"): [fmt.number(e.changed) for e in entries],

@@ -33,9 +33,11 @@ PRESENTATION_CSS = """
 .slide-message { font-size: 1.25rem; line-height: 1.4; color: #333; margin: 0; padding-bottom: 0.5rem; }
 .slide-counter { font-size: 1.1rem; color: #555; text-align: center; padding-top: 0.5rem; }
 [data-testid="stMain"] button p { font-size: 1.2rem; }
-/* Clicking a slide focuses the main area; the keyboard focus ring (layout.A11Y_CSS) drew a red frame round
-   the whole slide. The deck is stepped with buttons and arrow keys, which keep their own focus rings. */
+/* Clicking a slide focuses the main area; the keyboard focus ring (layout.A11Y_CSS, and Streamlit's own
+   inset shadow under it) drew a frame round the whole slide. The deck is stepped with buttons and arrow
+   keys, which keep their own focus rings. */
 [data-testid="stMain"]:focus, [data-testid="stMain"]:focus-visible { outline: none !important; }
+[data-testid="stMain"]::before { box-shadow: none !important; }  /* Streamlit's own grey inset ring */
 </style>
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import polars as pl
@@ -32,6 +33,18 @@ def test_a_damaged_file_reads_as_absent(tmp_path: Path) -> None:
     facts = _facts(tmp_path)
     viewstore.save(facts, "c1", "x", [1, 2, 3])
     (viewstore.folder(facts, "c1") / "x.pkl").write_bytes(b"\x80\x05 not a pickle")
+    assert viewstore.load(facts, "c1", "x") is None
+
+
+def test_a_flipped_bit_in_a_stored_frame_reads_as_absent_not_as_another_number(tmp_path: Path) -> None:
+    facts = _facts(tmp_path)
+    viewstore.save(facts, "c1", "x", pl.DataFrame({"persons": [123456789, 5]}))
+    path = viewstore.folder(facts, "c1") / "x.pkl"
+    data = bytearray(path.read_bytes())
+    at = data.find(struct.pack("<q", 123456789))  # the number itself, inside the pickled frame
+    assert at > 0
+    data[at] ^= 0x01  # unchecked, this loads as 123456788
+    path.write_bytes(bytes(data))
     assert viewstore.load(facts, "c1", "x") is None
 
 

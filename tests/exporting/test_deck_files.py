@@ -201,3 +201,18 @@ def test_chosen_municipalities_on_the_last_slide_and_a_third_brief_page(
     share, persons = frederiksberg[max(frederiksberg)]
     assert "Sammenlignet med valgte kommuner" in third
     assert f"Frederiksberg {persons} {share * 100:.1f} %".replace(".", ",") in third
+
+
+def test_a_share_published_only_as_a_bound_is_not_a_point_among_the_shares(
+    demo_data_dir: Path, demo_facts_path: Path, tmp_path: Path
+):
+    out = tmp_path / "national.pptx"
+    assert cli.main(["export", "deck", "--month", "2018-09", "--kommune", "360", "--out", str(out)]) == 0
+    spread = {s["name"]: s for s in charts(out)[1][1]}
+    shares = [
+        s for s, n in sql_shares(demo_facts_path, "month = DATE '2018-09-01'", "municipality_code").values()
+    ]
+    bounds = [name for name in spread if name.startswith("Kommuner, ")]
+    assert bounds, "the demo's September 2018 has shares published only as bounds"
+    for value in spread["Kommuner"]["y"]:  # type: ignore[union-attr]
+        assert min(abs(value - s) for s in shares) < 1e-9, value  # every plain point is a real share

@@ -205,10 +205,11 @@ def test_kommuner_shows_funnel_and_map(
     codes = reference.municipality_codes_in(reference.area_by_key(area)) if area else None  # type: ignore[arg-type]
     if codes is not None:
         panel = panel.filter(pl.col("municipality_code").is_in(codes))
-    # Shown: 5+ persons, with neither the count without nor with job search at 1–4 (the share would
-    # reveal it); in an area, whose total is shown, a lone hidden municipality takes the next-smallest along.
+    # Drawn as points: 5+ persons, with neither the count without nor with job search at 0–4 (the share
+    # would reveal it, so it is published as a bound); in an area, whose total is shown, a lone hidden
+    # municipality takes the next-smallest along.
     none = pl.col("persons_0")
-    small = lambda e: e.is_between(1, 4)  # noqa: E731
+    small = lambda e: e.is_between(0, 4)  # noqa: E731
     ok = (pl.col("persons") >= 5) & ~small(none) & ~small(pl.col("persons") - none)
     hidden_rows = privacy.suppression_mask(panel["persons"], total_shown=area is not None)
     visible = panel.filter(ok & ~hidden_rows)

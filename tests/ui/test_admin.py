@@ -284,3 +284,6 @@ def test_audit_log_shows_status_and_rows_replaced(data_dir: Path) -> None:
     table = _audit_log(_page())
     assert list(table["Status"]) == ["påbegyndt, ikke bekræftet", "gennemført"]
     assert list(table["Erstattet"]) == ["0", "5"]
+    # A failed sign-in changed nothing, so it has no status.
+    rows = admin.audit_table([audit.record("signin_failed", version_before=None, version_after=None)], True)
+    assert list(rows["Status"]) == [""]
