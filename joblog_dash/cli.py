@@ -33,7 +33,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _prebuild(data_dir: Path | None) -> None:
     """Build and store the views every worker reads for the current version (views.warm.prebuild)."""
     db = warehouse.open_db(data_dir)
-    built = warm.prebuild(db)
+    try:
+        built = warm.prebuild(db)
+    except Exception as exc:  # noqa: BLE001 - the dataset is written; the workers build views on demand
+        print(f"Visningerne blev ikke bygget på forhånd ({type(exc).__name__}); de bygges ved første brug.")
+        return
     print(
         f"Visninger bygget på forhånd: {built['files']} filer, {fmt.number(built['bytes'] / 1e6, 1)} MB, "
         f"{fmt.number(built['seconds'], 0)} s."

@@ -182,15 +182,24 @@ def _groups(frame: pl.DataFrame, total_shown: bool, total_groups: Iterable[str])
 
 
 def complementary_in_groups(
-    values: np.ndarray, hidden: np.ndarray, groups: list[np.ndarray], cap: np.ndarray | None = None
+    values: np.ndarray,
+    hidden: np.ndarray,
+    groups: list[np.ndarray],
+    cap: np.ndarray | None = None,
+    whole: np.ndarray | None = None,
 ) -> np.ndarray:
     """complementary_rows within every group whose total is shown, until no group gives a count away (a row
-    hidden for one group may expose another)."""
+    hidden for one group may expose another). `whole`: the persons of rows hidden whole (0 elsewhere); a
+    reader knows only their sum in a group, so that sum is their cap there."""
     hidden = hidden.copy()
     while True:
         before = hidden.copy()
         for rows in groups:
-            hidden[rows] = complementary_rows(values[rows], hidden[rows], None if cap is None else cap[rows])
+            group_cap = None if cap is None else cap[rows].copy()
+            if group_cap is not None and whole is not None:
+                hidden_whole = whole[rows] > 0
+                group_cap[hidden_whole] = whole[rows].sum()
+            hidden[rows] = complementary_rows(values[rows], hidden[rows], group_cap)
         if (hidden == before).all():
             return hidden
 
@@ -236,7 +245,7 @@ def publish(
             if "persons_0" in present:
                 # A row hidden whole hides its persons_0 too: it takes part in the sums.
                 hidden[:, none_at] = _complementary_bounds(
-                    persons, parts[:, none_at], hidden[:, none_at] | row_hidden, groups
+                    persons, parts[:, none_at], hidden[:, none_at] | row_hidden, groups, persons * row_hidden
                 )
         for j, part in enumerate(present):
             hidden_cells.add((part, *_PART_FIGURES[part]), hidden[:, j])
@@ -255,7 +264,7 @@ def publish(
 
 
 def _complementary_bounds(
-    persons: np.ndarray, none: np.ndarray, hidden: np.ndarray, groups: list[np.ndarray]
+    persons: np.ndarray, none: np.ndarray, hidden: np.ndarray, groups: list[np.ndarray], whole: np.ndarray
 ) -> np.ndarray:
     """The rows whose persons_0 is hidden where the column's total is shown: the bounded rows, and more until
     neither the count without nor the count with a job search of any row can be found from the totals. A
@@ -263,15 +272,19 @@ def _complementary_bounds(
     persons."""
     joblogged = persons - none
     cap_none = np.where(none < MIN_PERSONS, np.minimum(MIN_PERSONS - 1, persons), persons)
+    # What share_bounds publishes as the upper end of the count with a job search: min(4, n − 5) with 0–4
+    # joblogged, n − 5 for any other row with 5 or more without (a reader knows that much).
     cap_logged = np.where(
-        (joblogged < MIN_PERSONS) & (none >= MIN_PERSONS),
-        np.minimum(MIN_PERSONS - 1, persons - MIN_PERSONS),  # what share_bounds publishes as the upper end
+        none >= MIN_PERSONS,
+        np.where(
+            joblogged < MIN_PERSONS, np.minimum(MIN_PERSONS - 1, persons - MIN_PERSONS), persons - MIN_PERSONS
+        ),
         persons,
     )
     while True:
         before = hidden.copy()
-        hidden = complementary_in_groups(none, hidden, groups, cap_none)
-        hidden = complementary_in_groups(joblogged, hidden, groups, cap_logged)
+        hidden = complementary_in_groups(none, hidden, groups, cap_none, whole)
+        hidden = complementary_in_groups(joblogged, hidden, groups, cap_logged, whole)
         if (hidden == before).all():
             return hidden
 

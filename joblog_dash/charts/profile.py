@@ -22,6 +22,7 @@ from joblog_dash.charts.style import (
     percent_axis,
 )
 from joblog_dash.charts.trend import break_note as trend_break_note
+from joblog_dash.charts.trend import wrapped
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
@@ -137,8 +138,8 @@ def trend_panels(series: list[Series], groups: list[str], title: str, subtitle: 
     if notes:  # the note every chart spanning a series break carries
         fig.update_layout(margin={"t": 100, "b": 110})
         fig.add_annotation(
-            text=trend_break_note(notes), xref="paper", yref="paper", x=0, y=-0.32, showarrow=False,
-            xanchor="left", yanchor="top", font={"size": 10, "color": "#333"},
+            text=wrapped(trend_break_note(notes) or ""), xref="paper", yref="paper", x=0, y=-0.32, showarrow=False,
+            xanchor="left", yanchor="top", align="left", font={"size": 10, "color": "#333"},
         )  # fmt: skip
     percent_axis(fig)
     return fig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
@@ -15,7 +16,8 @@ from joblog_dash.text.strings import t
 
 # Event labels sit above the plot area (clear of the lines), staggered in rows so that close events
 # (jan. 2019, jan. 2020, mar. 2020) stay legible.
-_LABEL_Y = (1.0, 1.07, 1.14)
+_LABEL_Y = (1.0, 1.07, 1.14, 1.21, 1.28)
+_NOTE_WIDTH = 140  # characters per line of a note under a chart (plotly does not wrap text)
 
 
 def _hover(group: str, where: str) -> str:
@@ -45,13 +47,38 @@ def visible_events(events: tuple[reference.Event, ...], first: date, last: date)
     return [e for e in events if e.start < end_of_last and (e.end or e.start) >= first]
 
 
-def add_events(fig: go.Figure, events: list[reference.Event]) -> go.Figure:
-    """A vertical line (single day) or a shaded band (period) with a short label for each event."""
+def _label_places(events: list[reference.Event], first: date, last: date) -> list[tuple[float, bool]]:
+    """(row y, anchored right) per event label: each label goes in the lowest row where it overlaps no
+    earlier label, right of its line unless it would run past the last month. Widths are estimated
+    (about 5.6 px a character on a plot about 820 px wide)."""
+    span = max((last - first).days, 1)
+    taken: list[list[tuple[float, float]]] = [[] for _ in _LABEL_Y]
+    places = []
+    for event in events:
+        x = (event.start - first).days / span
+        width = len(event.label) * 5.6 / 820
+        right = x + width > 1.0
+        low, high = (x - width, x) if right else (x, x + width)
+        free = [i for i, row in enumerate(taken) if all(high < a or low > b for a, b in row)]
+        row = free[0] if free else min(range(len(taken)), key=lambda i: len(taken[i]))
+        taken[row].append((low - 0.005, high + 0.005))
+        places.append((_LABEL_Y[row], right))
+    return places
+
+
+def add_events(
+    fig: go.Figure, events: list[reference.Event], span: tuple[date, date] | None = None
+) -> go.Figure:
+    """A vertical line (single day) or a shaded band (period) with a short label for each event. With the
+    chart's first and last month (`span`) the labels are placed so they neither collide nor run off."""
+    places = _label_places(events, *span) if span else None
     for index, event in enumerate(events):
         y = _LABEL_Y[index % len(_LABEL_Y)]
         # A label whose next event follows within half a year goes left of its line, so they don't collide.
         following = events[index + 1].start if index + 1 < len(events) else None
         crowded = following is not None and (following - event.start).days < 183
+        if places:
+            y, crowded = places[index]
         if event.end is None:
             fig.add_shape(
                 type="line", xref="x", yref="paper", x0=event.start, x1=event.start, y0=0, y1=y,
@@ -83,6 +110,11 @@ def break_note(breaks: list[reference.SeriesBreak]) -> str | None:
         )
         for b in breaks
     )
+
+
+def wrapped(text: str, width: int = _NOTE_WIDTH) -> str:
+    """A note as plotly lines (<br>), since plotly never wraps an annotation."""
+    return "<br>".join(textwrap.wrap(text, width))
 
 
 def add_series_breaks(fig: go.Figure, breaks: list[reference.SeriesBreak]) -> go.Figure:
@@ -131,19 +163,21 @@ def trend_figure(
         title = t("trend_title", first=first.year, last=last.year)  # type: ignore[union-attr]
     else:
         title = t("trend_title_area", area=area_label, first=first.year, last=last.year)  # type: ignore[union-attr]
-    style.base_layout(fig, title, t("trend_subtitle"), height=480)
+    style.base_layout(fig, title, t("trend_subtitle"), height=500)
     style.percent_axis(fig, "y", (0, 1))
     # Legend below the axis (top-anchored so it never covers the year ticks), source note under it.
-    fig.update_layout(margin={"t": 150, "b": 130}, hovermode="closest", legend={"y": -0.13, "yanchor": "top"})
+    fig.update_layout(margin={"t": 170, "b": 130}, hovermode="closest", legend={"y": -0.13, "yanchor": "top"})
     style.danish_date_axis(fig, months.to_list(), range=[first, fmt.add_months(last, 1)])  # type: ignore[arg-type]
-    add_events(fig, visible_events(events, first, last))  # type: ignore[arg-type]
+    add_events(fig, visible_events(events, first, last), (first, fmt.add_months(last, 1)))  # type: ignore[arg-type]
     breaks = reference.breaks_within(groups, first, last)  # type: ignore[arg-type]
     add_series_breaks(fig, breaks)
     note = break_note(breaks)
-    source_note = "<br>".join(n for n in (note, source_note) if n) or None
+    if note:  # room for the note's lines above the source line, the plot keeping its height
+        fig.update_layout(height=560, margin={"t": 170, "b": 190})
+    source_note = "<br>".join(n for n in (note and wrapped(note), source_note) if n) or None
     if source_note:
         fig.add_annotation(
-            text=source_note, xref="paper", yref="paper", x=0, y=0, yshift=-110, showarrow=False,
+            text=source_note, xref="paper", yref="paper", x=0, y=0, yshift=-110, showarrow=False, align="left",
             xanchor="left", yanchor="top", font={"size": 10, "color": "#555"},
         )  # fmt: skip
     return fig

@@ -210,6 +210,8 @@ DA: dict[str, str] = {
     ),
     "export_col_ranked": "Rangeret ud af",
     "export_col_bound_value": "Grænse for andel med registreret jobsøgning (pct.)",
+    "kf_persons_0_at_most": "0–4",
+    "kf_persons_0_at_least": "mindst {n}",
     "bound_min": "mindst {share}",
     "bound_max": "højst {share}",
     "bound_legend_min": "Mindst (0–4 uden jobsøgning)",
@@ -291,8 +293,9 @@ DA: dict[str, str] = {
         "ville andelen afsløre antallet. Kommunen vises da med en grænse i stedet: »mindst 96,8 pct.« betyder, "
         "at højst {max} af kommunens personer mangler jobsøgning — også 0 er muligt. Grænsen afhænger kun af "
         "antallet af personer (n): mindst (n − {max})/n. Omvendt står der »højst …«, når 0–{max} har "
-        "jobsøgning. Kommunen beholder sin plads i ranglister, figurer, kort, tabeller, kommunebesøg, "
-        "præsentation og eksport, markeret som grænse (◆ med pil i figurerne, »mindst«/»højst« i tekst).\n\n"
+        "jobsøgning. Kommunen beholder sin plads i ranglisten, tabellerne, kommuneprofilen, kommunebesøg, "
+        "præsentation og eksport, markeret som grænse: en trekant, der peger mod andelen, i figurerne, "
+        "»mindst«/»højst« i tekst og tabeller. Tragtdiagrammet og kortet bedømmer kun præcise andele.\n\n"
         "**Rang.** Rangen beregnes én gang af de viste tal og er den samme overalt: en kommune med en grænse "
         "placeres ved grænsen, og rangens 95 pct.-interval dækker alle placeringer, som grænsen tillader.\n\n"
         "**Summer.** Når summen for et område vises, og de skjulte antal ellers kunne regnes ud (én skjult "

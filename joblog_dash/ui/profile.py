@@ -70,9 +70,16 @@ def key_figures(view: ProfileView) -> None:
         help=t("kf_change_year_help", share=fmt.pct(kf.share_year_ago)),
     )
     cols[2].metric(t("kf_persons"), fmt.number(kf.persons) if kf.persons is not None else hidden)
+    # With a bound, the count without a job search is a range from the persons alone (as the bound is).
+    bounded_none = (
+        t("kf_persons_0_at_most") if kf.bound == "min"
+        else t("kf_persons_0_at_least", n=fmt.number(kf.persons - round(kf.bound_upper * kf.persons)))
+        if kf.bound == "max" and kf.persons is not None and kf.bound_upper is not None
+        else hidden
+    )  # fmt: skip
     cols[3].metric(
         t("kf_persons_0"),
-        fmt.number(kf.persons_0) if kf.persons_0 is not None else hidden,
+        fmt.number(kf.persons_0) if kf.persons_0 is not None else bounded_none,
         help=t("kf_persons_0_help", share=fmt.pct(kf.share_none)) if kf.share_none is not None else None,
     )
     rank = view.rank_now

@@ -84,7 +84,9 @@ class GatedUploadedFileManager(MemoryUploadedFileManager):
 
     def get_upload_urls(self, session_id: str, file_names: Sequence[str]) -> list[UploadFileUrlInfo]:
         if not GATE.issue(session_id, len(file_names)):
-            _LOG.warning("upload URLs refused: session %s has no administrator upload", session_id[:8])
+            _LOG.warning(
+                "upload URLs refused: the session has no administrator upload"
+            )  # no id: a bearer token
             return []
         infos = super().get_upload_urls(session_id, file_names)
         GATE.remember(session_id, [info.file_id for info in infos])
@@ -92,7 +94,7 @@ class GatedUploadedFileManager(MemoryUploadedFileManager):
 
     def add_file(self, session_id: str, file: UploadedFileRec) -> None:
         if not GATE.take(session_id, file.file_id):
-            _LOG.warning("upload refused: file id not issued to session %s", session_id[:8])
+            _LOG.warning("upload refused: the file id was not issued to the session")
             raise HTTPException(status_code=403, detail="No upload was requested here")
         if len(file.data) > readers.max_import_bytes():
             raise HTTPException(status_code=413, detail="File too large")

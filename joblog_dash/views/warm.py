@@ -71,10 +71,13 @@ def prebuild(db: JoblogDB, only: list[str] | None = None) -> dict[str, float]:
         parts.ranks(db, sel)
         for month in months:
             sel = replace(sel, month=month, start=_start(month, months))
-            spread.build(db, sel)  # with THE funnel of the month
-            followup.build(db, sel)
-            parts.expected(db, sel)
             parts.peers(db, sel)
+            try:
+                spread.build(db, sel)  # with THE funnel of the month
+                followup.build(db, sel)
+                parts.expected(db, sel)
+            except ValueError:  # the group has nobody this month (before it began, after it ended)
+                continue
     folder = viewstore.folder(db.facts_path, cache.CODE)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / DONE).touch()

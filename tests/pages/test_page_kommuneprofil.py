@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,25 @@ def test_profile_offers_the_visit_pack_of_the_municipality_region(demo_data_dir:
     )
     labels = [b.label for b in at.button]
     assert "🗂️ Lav besøgspakke: alle briefs i Region Sjælland (17 kommuner)" in labels
+
+
+def test_a_bounded_municipality_shows_its_bound_and_its_rank(demo_facts_path: Path) -> None:
+    """A municipality with 0–4 of its persons without a job search in the latest month (found by SQL): its
+    share reads as the bound from its persons alone, the count as 0–4, and it keeps its place among the
+    ranked municipalities."""
+    code, persons, none = sql(
+        demo_facts_path,
+        "SELECT municipality_code, sum(persons), sum(persons_0) FROM f WHERE benefit_group = 'kontanthjaelp' "
+        "AND month = (SELECT max(month) FROM f WHERE benefit_group = 'kontanthjaelp') GROUP BY 1 "
+        "HAVING sum(persons) >= 20 AND sum(persons_0) <= 4 ORDER BY 2 DESC LIMIT 1",
+    )[0]
+    at = run({"kommune": str(code), "gruppe": "kontanthjaelp"})
+    shown = metrics(at)
+    assert shown["Andel med registreret jobsøgning"] == f"mindst {fmt.pct((persons - 4) / persons)}"
+    assert shown["Personer uden registreret jobsøgning"] == "0–4"
+    assert shown["Personer i målgruppen"] == fmt.number(persons)
+    (rank_label,) = [k for k in shown if k.startswith("Placering blandt")]
+    assert re.match(r"\d+\. \(\d+\.–\d+\.\)", shown[rank_label])
 
 
 def test_chosen_municipalities_side_by_side_from_the_shared_link(demo_data_dir: Path, demo_facts_path: Path):

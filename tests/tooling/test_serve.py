@@ -143,13 +143,14 @@ def _pages_in_chromium(url: str) -> dict[str, dict]:
             page.goto(f"{url}/{path}")
             page.wait_for_selector(APP_IDLE, timeout=90_000)
             try:
-                page.locator("h1").first.wait_for(timeout=90_000)  # a restarted worker's first page is slow
+                # A restarted worker's first page is slow; the deck hides its page title, so attached is enough.
+                page.locator("h1").first.wait_for(state="attached", timeout=90_000)
             except PlaywrightError as exc:
                 raise AssertionError(f"/{path} showed no title: {exc}") from exc
             seen[path] = {
                 "violations": [v for frame in page.frames for v in frame.evaluate("window.__csp || []")],
                 "exceptions": page.locator('[data-testid="stException"]').count(),
-                "title": page.locator("h1").first.inner_text(),
+                "title": page.locator("h1").first.text_content(),
             }
             page.close()
         browser.close()

@@ -62,3 +62,22 @@ def test_prebuild_stores_every_month_so_no_worker_builds_them(
     monkeypatch.setattr(queries, "panel", _fail)
     for month in MONTHS:
         assert spread.build(small_db, Selection(month, "kontanthjaelp")).selection.month == month
+
+
+def test_prebuild_passes_over_the_months_a_group_has_nobody(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group that ends (or begins) inside the data: its empty months have no funnel; prebuild goes on."""
+    import polars as pl
+
+    monkeypatch.setenv("JOBLOG_STORED_VIEWS", "1")
+    frame = make_frame(months=MONTHS, codes=[101, 147, 751], groups=("kontanthjaelp", "dagpenge"))
+    frame = frame.filter((pl.col("benefit_group") == "kontanthjaelp") | (pl.col("month") < MONTHS[2]))
+    write_dataset(tmp_path, frame, kind="demo")
+    cache.clear()
+    db = warehouse.open_db(tmp_path)
+    try:
+        warm.prebuild(db)
+        assert warm.prebuilt(db.facts_path)
+    finally:
+        cache.clear()
