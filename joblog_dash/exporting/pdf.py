@@ -9,7 +9,9 @@ thread of its own with its own event loop; each document is printed in a fresh t
 from __future__ import annotations
 
 import asyncio
+import atexit
 import base64
+import contextlib
 import tempfile
 import threading
 from pathlib import Path
@@ -67,9 +69,21 @@ class _Printer:
     def print(self, document: str, timeout: float) -> bytes:
         return self._run(self._print(document, f"doc-{threading.get_ident()}"), timeout)
 
+    def close(self) -> None:
+        """Close the browser before the interpreter exits: left to the end, its profile folder was removed
+        while Chromium still wrote to it ('Directory not empty')."""
+        with contextlib.suppress(Exception):  # already gone: nothing left to tidy
+            self._run(self.browser.close(), 15)
+
 
 _lock = threading.Lock()
 _printer: _Printer | None = None
+
+
+@atexit.register
+def _close() -> None:
+    if _printer is not None:
+        _printer.close()
 
 
 def html_to_pdf(document: str, timeout: float = 90) -> bytes:
