@@ -20,7 +20,7 @@ if ranking.open:
         sections.table(view, ctx.selection)
 if fair.open:
     with fair:
-        sections.fair(view, source)
+        sections.fair(view, ctx.selection, source)
 if regions.open:
     with regions:
         sections.regions(view, ctx.selection, source)

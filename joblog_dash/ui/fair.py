@@ -123,10 +123,10 @@ def _hex_figure(view: SpreadView, title: str, subtitle: str) -> go.Figure:
     return maps.hex_figure(data.figure(_map_values, view), view.selection.measure, title, subtitle)
 
 
-def render_funnel_and_map(view: SpreadView, source: str, prefix: str) -> None:
+def render_funnel_and_map(view: SpreadView, sel: Selection, source: str, prefix: str) -> None:
     """The Kommuner page's fair-comparison section: measure choices, funnel plot, map, tables behind; every
-    number from the view's funnel (views.spread: THE funnel for the measure and options chosen)."""
-    sel = view.selection
+    number from the view's funnel (views.spread: THE funnel for the measure and options chosen). `sel` is
+    the page's whole selection (the view's keeps only what it reads): a click opens a profile with it."""
     group_label = reference.group_label(sel.group)
     month_label = fmt.month_short(sel.month)
     st.subheader(t("funnel_heading", month=month_label))

@@ -120,9 +120,9 @@ def basis(sel: Selection) -> None:
     fair_ui.basis_choice(sel, prefix="kommuner")
 
 
-def fair(view: SpreadView, source: str) -> None:
+def fair(view: SpreadView, sel: Selection, source: str) -> None:
     """Funnel plot (which differences are more than chance) and the map of Denmark (ui/fair.py)."""
-    fair_ui.render_funnel_and_map(view, source, prefix="kommuner")
+    fair_ui.render_funnel_and_map(view, sel, source, prefix="kommuner")
 
 
 def _region_figure(view: SpreadView, source: str) -> go.Figure:
