@@ -16,6 +16,7 @@ Overblik and Ydelsesgrupper, which are quick) is stored by the first worker that
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -34,6 +35,35 @@ log = logging.getLogger(__name__)
 _ANY = Selection(date(1900, 1, 1), "")  # months and groups do not depend on a selection
 _warmed: set[str] = set()
 _lock = threading.Lock()
+# Background builders stop between two builds when the process exits, and the exit waits for them: a daemon
+# thread killed inside a DuckDB query at interpreter shutdown aborts the process ("exception not rethrown").
+_stop = threading.Event()
+_threads: list[threading.Thread] = []
+
+
+class _Stopped(Exception):
+    """The process is exiting: stop building."""
+
+
+def _check_stop() -> None:
+    if _stop.is_set():
+        raise _Stopped
+
+
+def _start_thread(target: object, name: str, args: tuple = ()) -> None:
+    thread = threading.Thread(target=target, args=args, name=name, daemon=True)  # type: ignore[arg-type]
+    with _lock:
+        _threads[:] = [t for t in _threads if t.is_alive()] + [thread]
+    thread.start()
+
+
+@atexit.register
+def _join_at_exit() -> None:
+    _stop.set()
+    with _lock:
+        running = list(_threads)
+    for thread in running:
+        thread.join(timeout=30)
 
 
 def warm(db: JoblogDB, selection: Selection) -> None:
@@ -41,7 +71,10 @@ def warm(db: JoblogDB, selection: Selection) -> None:
     try:
         parts.ranks(db, selection)
         for build in (overview.build, spread.build, groups.build, followup.build, profile.build):
+            _check_stop()
             build(db, selection)
+    except _Stopped:
+        return
     except Exception:  # a warm-up must never take a worker down: the page computes on demand instead
         log.exception("warming the views failed")
 
@@ -52,7 +85,7 @@ def warm_in_background(db: JoblogDB, selection: Selection) -> bool:
         if db.version in _warmed:
             return False
         _warmed.add(db.version)
-    threading.Thread(target=warm, args=(db, selection), name="joblog-warm", daemon=True).start()
+    _start_thread(warm, "joblog-warm", (db, selection))
     if config.stored_views():
         prebuild_in_background(db)
     return True
@@ -70,6 +103,7 @@ def prebuild(db: JoblogDB, only: list[str] | None = None) -> dict[str, float]:
         sel = Selection(months[-1], group)
         parts.ranks(db, sel)
         for month in months:
+            _check_stop()
             sel = replace(sel, month=month, start=_start(month, months))
             parts.peers(db, sel)
             try:
@@ -113,11 +147,13 @@ def prebuild_in_background(db: JoblogDB) -> bool:
     def run() -> None:
         try:
             prebuild(db)
+        except _Stopped:  # the process exits: the next worker builds them (no DONE marker was written)
+            pass
         except Exception:  # never take a worker down: the pages build on demand instead
             log.exception("prebuilding the views failed")
         finally:
             os.close(lock)
             (folder / ".prebuilding").unlink(missing_ok=True)
 
-    threading.Thread(target=run, name="joblog-prebuild", daemon=True).start()
+    _start_thread(run, "joblog-prebuild")
     return True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from joblog_dash.data import warehouse
 from joblog_dash.views import cache, profile, warm
 from joblog_dash.views.selection import Selection
@@ -22,3 +24,32 @@ def test_warm_fills_the_view_cache_once_per_version(demo_data_dir: Path) -> None
     warm._warmed.discard(db.version)
     assert warm.warm_in_background(db, sel) is True
     assert warm.warm_in_background(db, sel) is False
+
+
+def test_exit_stops_the_background_builders_between_builds_and_waits_for_them(
+    demo_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A daemon thread killed inside a DuckDB query at interpreter shutdown aborts the process; the exit
+    hook stops the builders between two builds and joins them instead."""
+    import threading
+
+    db = warehouse.open_db(demo_data_dir)
+    sel = Selection(month=warm.parts.months(db, warm._ANY)[-1], group="kontanthjaelp", municipality=101)
+    started, release, built = threading.Event(), threading.Event(), []
+
+    def slow_ranks(*_args: object) -> None:
+        started.set()
+        release.wait(10)
+
+    monkeypatch.setattr(warm.parts, "ranks", slow_ranks)
+    for name in ("overview", "spread", "groups", "followup", "profile"):
+        monkeypatch.setattr(getattr(warm, name), "build", lambda *_a, n=name: built.append(n))
+    monkeypatch.setattr(warm, "_stop", threading.Event())
+    warm._warmed.discard(db.version)
+    monkeypatch.setattr(warm.config, "stored_views", lambda: False)
+    assert warm.warm_in_background(db, sel)
+    assert started.wait(10)
+    threading.Timer(0.2, release.set).start()
+    warm._join_at_exit()  # sets the stop and waits: the thread ends after the build it is in
+    assert not any(t.is_alive() for t in warm._threads)
+    assert built == []
