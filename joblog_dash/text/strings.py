@@ -53,6 +53,10 @@ DA: dict[str, str] = {
     "filter_group": "Ydelsesgruppe",
     "filter_municipality": "Kommune",
     "notice_bad_param": "Ugyldig værdi i linket for {name}: »{value}«. Viser i stedet {fallback}.",
+    "notice_month_missing": (
+        "Linket beder om {month} ({name}), men data har ikke den måned — de går fra {first} til {last}. "
+        "Viser i stedet {fallback}."
+    ),
     "group_period_between": "{first} – {last}",
     "group_period_until": "til og med {last}",
     "group_period_from": "fra {first}",
@@ -344,7 +348,7 @@ DA: dict[str, str] = {
     "admin_rollback_pick": "Version",
     "admin_rollback_confirm": "Ja, gør denne version aktiv for alle brugere",
     "admin_rollback_button": "Rul tilbage",
-    "admin_rollback_done": "Aktiv version er nu {version} ({source}, {rows} rækker).",
+    "admin_rollback_done": "Aktiv version er nu {version} ({source}, {rows} rækker, {first} – {last}).",
     "admin_rollback_failed": "Intet er ændret: {problem}",
     "admin_version_label": "{created} · {kind} · {rows} rækker · {first} – {last} · {source}",
     "admin_kind_demo": "demo",
@@ -764,7 +768,7 @@ DA: dict[str, str] = {
     ),
     "upload_done_demo": "Demodata er erstattet helt af de rigtige tal. Demo og rigtige tal blandes aldrig.",
     "upload_done_nothing": "Ingen ændringer: filen giver de samme tal som det nuværende datasæt; intet er skrevet.",
-    "upload_done_rollback": "Fortryd med `joblog-dash rollback` på serveren.",
+    "upload_done_rollback": "Fortryd importen med »{form}« længere nede på siden.",
 }
 
 
