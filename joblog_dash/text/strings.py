@@ -695,7 +695,11 @@ DA: dict[str, str] = {
         "overspredning som det ujusterede.\n\n"
         "Vi justerer kun for det, datasættet er opdelt efter (køn, alder og herkomst, når de findes for "
         "alle kommuner); siden siger hvilke. Justeringen forklarer forskelle i sammensætning — ikke alt "
-        "andet, fx det lokale arbejdsmarked. Kommuner med færre end 5 personer vises ikke."
+        "andet, fx det lokale arbejdsmarked. Kommuner med færre end 5 personer vises ikke.\n\n"
+        "Den **justerede andel** er forholdet faktisk/forventet × landets andel. Den kan regnes til over "
+        "100 pct., når en kommune ligger langt over det forventede i en ydelsesgruppe, hvor landets andel "
+        "er høj; en andel kan ikke være over 100 pct., så den vises da som 100 pct. Vurderingen over, "
+        "inden for eller under tragten og forholdet bygger på det uafkortede tal."
     ),
     # Upload and the mapping step (ui/upload.py)
     "upload_heading": "Indlæs rigtige tal",
