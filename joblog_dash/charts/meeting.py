@@ -13,7 +13,7 @@ import polars as pl
 
 from joblog_dash.charts import style
 from joblog_dash.charts.spec import SpecFigure
-from joblog_dash.charts.trend import add_events, add_series_breaks, break_note, visible_events, wrapped
+from joblog_dash.charts.trend import add_events, mark_breaks, visible_events
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
@@ -62,25 +62,6 @@ def share_lines(
     fig.update_layout(showlegend=True, legend={"y": -0.16, "yanchor": "top", "traceorder": "normal"})
     if months and group is not None:
         mark_breaks(fig, reference.breaks_within([group], min(months), max(months)), break_note_below)
-    return fig
-
-
-def mark_breaks(fig: go.Figure, breaks: list[reference.SeriesBreak], with_note: bool = True) -> go.Figure:
-    """The trend chart's break marker, and its note under the legend, in a margin grown by its lines (the
-    plot keeping its place)."""
-    add_series_breaks(fig, breaks)
-    note = break_note(breaks)
-    if not note or not with_note:
-        return fig
-    text = wrapped(note, 110)
-    bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 80
-    fig.update_layout(
-        margin={"b": bottom + 12 + 13 * (text.count("<br>") + 1)}, height=(fig.layout.height or 450) + 40
-    )
-    fig.add_annotation(
-        text=text, xref="paper", yref="paper", x=0, y=0, yshift=-(bottom + 6), showarrow=False,
-        align="left", xanchor="left", yanchor="top", font={"size": 10, "color": "#333"},
-    )  # fmt: skip
     return fig
 
 

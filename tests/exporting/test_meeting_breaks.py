@@ -1,4 +1,4 @@
-"""The visit brief and the deck draw a series continued across the kontanthjælp reform (uddannelseshjælp ->
+"""The visit brief, the deck and Ydelsesgrupper draw a series continued across the kontanthjælp reform (uddannelseshjælp ->
 uddannelsesparate kontanthjælp under 30, July 2025) whole, with the trend chart's break marker and note,
 when their months span the break, and neither when they do not."""
 
@@ -14,6 +14,8 @@ import pytest
 from joblog_dash.charts import meeting
 from joblog_dash.data import reference, warehouse
 from joblog_dash.exporting import brief, deck
+from joblog_dash.ui import groups as groups_ui
+from joblog_dash.views import groups as groups_view
 from joblog_dash.views import profile
 from joblog_dash.views.selection import Selection
 
@@ -86,3 +88,31 @@ def test_the_deck_marks_the_break_and_says_it_on_the_slide(db: warehouse.JoblogD
         assert NOTE in slide.message
     after = deck.national_slide(db, "uddannelsesparate", date(2025, 8, 1), date(2026, 3, 1))
     assert not _marked(after.figure) and NOTE not in after.message
+
+
+# --- Ydelsesgrupper: the heat map's month columns and the spread over the months of the series ----------
+
+
+def _groups_figures(db: warehouse.JoblogDB, month: date, group: str) -> tuple[go.Figure, go.Figure]:
+    view = groups_view.build(db, Selection(month, group, area="region-nordjylland"))
+    return groups_ui._heatmap_figure(view), groups_ui._spread_figure(view)
+
+
+def test_ydelsesgrupper_shows_the_continued_series_with_marker_and_note(db: warehouse.JoblogDB) -> None:
+    heat, spread = _groups_figures(db, date(2026, 3, 1), "uddannelsesparate")
+    months = [tr["meta"] for tr in heat.to_dict()["data"] if tr["type"] == "scatter"]
+    assert months[0] < "2025-07" < months[-1]  # the heat map's columns on both sides of the break
+    column = months.index("2025-07-01") - 0.5
+    shapes = heat.to_dict()["layout"]["shapes"]
+    assert any(s.get("x0") == column and s.get("yref") == "paper" for s in shapes) and _noted(heat)
+    assert _marked(spread) and _noted(spread)
+
+
+def test_ydelsesgrupper_before_the_break_or_in_another_group_has_neither(db: warehouse.JoblogDB) -> None:
+    heat = _groups_figures(db, date(2025, 3, 1), "uddannelseshjaelp")[0]  # 36 months up to March 2025
+    assert not any(s.get("yref") == "paper" for s in heat.to_dict()["layout"].get("shapes", []))
+    assert not _noted(heat)
+    # The spread covers every month of the series, so it spans the break from either side; another group not.
+    assert _marked(_groups_figures(db, date(2025, 3, 1), "uddannelseshjaelp")[1])
+    spread = _groups_figures(db, date(2026, 3, 1), "kontanthjaelp")[1]
+    assert not _marked(spread) and not _noted(spread)
