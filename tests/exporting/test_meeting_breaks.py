@@ -116,3 +116,12 @@ def test_ydelsesgrupper_before_the_break_or_in_another_group_has_neither(db: war
     assert _marked(_groups_figures(db, date(2025, 3, 1), "uddannelseshjaelp")[1])
     spread = _groups_figures(db, date(2026, 3, 1), "kontanthjaelp")[1]
     assert not _marked(spread) and not _noted(spread)
+
+
+def test_the_brief_lists_only_the_groups_that_exist_in_the_month(db: warehouse.JoblogDB) -> None:
+    def listed(month: date, group: str) -> set[str]:
+        view = profile.build(db, Selection(month=month, group=group, municipality=AARHUS))
+        return {g.group for g in brief.figures(view, "").groups}
+
+    assert "uddannelseshjaelp" not in listed(date(2026, 3, 1), "uddannelsesparate")
+    assert "uddannelseshjaelp" in listed(date(2025, 3, 1), "uddannelseshjaelp")
