@@ -112,11 +112,16 @@ def placement(
         persons, successes, n_sims=n_sims, seed=seed,
         bounds=(np.where(bounded, low_, np.nan), np.where(bounded, high_, np.nan)),
     )  # fmt: skip
+    # The place is one point of the bound, so its rank lies in the interval too (a wide "højst" bound's
+    # simulated interval can otherwise miss the rank it is listed at).
+    rank = ranks["rank"]
+    rank_lower = pl.Series("rank_lower", np.fmin(ranks["rank_lower"].cast(pl.Float64), rank.cast(pl.Float64)))
+    rank_upper = pl.Series("rank_upper", np.fmax(ranks["rank_upper"].cast(pl.Float64), rank.cast(pl.Float64)))
     return published.with_columns(
         pl.Series(PLACED, placed, nan_to_null=True),
-        ranks["rank"],
-        ranks["rank_lower"],
-        ranks["rank_upper"],
+        rank,
+        rank_lower.cast(ranks["rank_lower"].dtype),
+        rank_upper.cast(ranks["rank_upper"].dtype),
         pl.lit(int(shown.sum()), dtype=pl.Int32).alias("ranked"),
     )
 

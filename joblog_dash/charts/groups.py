@@ -18,6 +18,8 @@ from joblog_dash.charts.style import (
     month_ticks,
     percent_axis,
 )
+from joblog_dash.charts.trend import mark_breaks
+from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
 
@@ -42,7 +44,7 @@ def scale_range(percent: np.ndarray) -> tuple[int, int]:
     return low, max(high, low + SCALE_STEP)
 
 
-def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
+def heatmap(frame: pl.DataFrame, title: str, subtitle: str, group: str | None = None) -> SpecFigure:
     """Municipality x month heat map from views.groups.heatmap_frame: rows in `order` (highest share at the
     top), white cells where the share is suppressed (a legend entry says so), the colour scale fitted to the
     shown cells (scale_range, said in the colour bar); a click on a cell opens its municipality's profile.
@@ -142,6 +144,9 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str) -> SpecFigure:
         # Above the colour bar, the note on the cells it does not colour.
         legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
     )  # fmt: skip
+    if group is not None and months:  # the marker between the columns of the break's two sides
+        breaks = reference.breaks_within([group], months[0], months[-1])
+        mark_breaks(fig, breaks, at=lambda month: months.index(month) - 0.5)
     return fig
 
 
@@ -155,7 +160,7 @@ def spread_title(spread: pl.DataFrame) -> str:
 
 
 def spread(spread_frame: pl.DataFrame, area_trend: pl.DataFrame, area_label: str, title: str,
-           subtitle: str) -> go.Figure:  # fmt: skip
+           subtitle: str, group: str | None = None) -> go.Figure:  # fmt: skip
     """10–90 percentile band and median of municipal shares per month, plus the area's overall share."""
     rows = spread_frame.sort("month")
     months = rows["month"].to_list()
@@ -200,6 +205,8 @@ def spread(spread_frame: pl.DataFrame, area_trend: pl.DataFrame, area_label: str
     base_layout(fig, title, subtitle, height=400)
     danish_date_axis(fig, months + area_rows["month"].to_list())
     percent_axis(fig)
+    if group is not None and months:
+        mark_breaks(fig, reference.breaks_within([group], months[0], months[-1]))
     return fig
 
 

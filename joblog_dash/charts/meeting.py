@@ -13,7 +13,7 @@ import polars as pl
 
 from joblog_dash.charts import style
 from joblog_dash.charts.spec import SpecFigure
-from joblog_dash.charts.trend import add_events, visible_events
+from joblog_dash.charts.trend import add_events, mark_breaks, visible_events
 from joblog_dash.data import reference
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
@@ -33,8 +33,10 @@ def share_lines(
     group: str | None = None,
     height: int = 380,
     column: str = "share_joblogged",
+    break_note_below: bool = True,
 ) -> go.Figure:
-    """One line per (label, frame with month + column, colour, dash); events of the group marked."""
+    """One line per (label, frame with month + column, colour, dash); events of the group marked, and a
+    series break of the group the lines span (with its note below unless the caller shows it elsewhere)."""
     fig = SpecFigure()
     months: list[date] = []
     for label, frame, colour, dash in series:
@@ -58,6 +60,8 @@ def share_lines(
         style.danish_date_axis(fig, months, range=[first, fmt.add_months(last, 1)])
     # A legend even for one line: a slide or brief must say what its line is.
     fig.update_layout(showlegend=True, legend={"y": -0.16, "yanchor": "top", "traceorder": "normal"})
+    if months and group is not None:
+        mark_breaks(fig, reference.breaks_within([group], min(months), max(months)), break_note_below)
     return fig
 
 

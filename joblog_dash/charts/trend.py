@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
@@ -117,11 +118,15 @@ def wrapped(text: str, width: int = _NOTE_WIDTH) -> str:
     return "<br>".join(textwrap.wrap(text, width))
 
 
-def add_series_breaks(fig: go.Figure, breaks: list[reference.SeriesBreak]) -> go.Figure:
+def add_series_breaks(
+    fig: go.Figure, breaks: list[reference.SeriesBreak], at: Callable[[date], object] | None = None
+) -> go.Figure:
     """A visible break marker: a solid line across the plot at the first month of the new series, labelled
-    at its foot (the events' labels sit above the plot)."""
+    at its foot (the events' labels sit above the plot). `at` places a month on an axis that is not a date
+    axis (a heat map's month columns)."""
     for found in breaks:
-        x = found.month - timedelta(days=15)  # between the last month of the old series and the first new
+        # between the last month of the old series and the first new
+        x = at(found.month) if at else found.month - timedelta(days=15)
         fig.add_shape(
             type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
             line={"color": style.REFERENCE_LINE, "width": 2},
@@ -131,6 +136,29 @@ def add_series_breaks(fig: go.Figure, breaks: list[reference.SeriesBreak]) -> go
             xanchor="right", yanchor="bottom", font={"size": 11, "color": "#000"},
             bgcolor="rgba(255,255,255,0.9)", hovertext=break_note([found]),
         )  # fmt: skip
+    return fig
+
+
+def mark_breaks(
+    fig: go.Figure,
+    breaks: list[reference.SeriesBreak],
+    with_note: bool = True,
+    at: Callable[[date], object] | None = None,
+) -> go.Figure:
+    """The trend chart's break marker, and its note under the legend, in a margin grown by its lines (the
+    plot keeping its place)."""
+    add_series_breaks(fig, breaks, at)
+    note = break_note(breaks)
+    if not note or not with_note:
+        return fig
+    text = wrapped(note, 110)
+    bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 80
+    extra = 12 + 13 * (text.count("<br>") + 1)
+    fig.update_layout(margin={"b": bottom + extra}, height=(fig.layout.height or 450) + extra)
+    fig.add_annotation(
+        text=text, xref="paper", yref="paper", x=0, y=0, yshift=-(bottom + 6), showarrow=False,
+        align="left", xanchor="left", yanchor="top", font={"size": 10, "color": "#333"},
+    )  # fmt: skip
     return fig
 
 

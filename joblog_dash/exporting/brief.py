@@ -203,9 +203,12 @@ def figures(view: ProfileView, source: str) -> BriefFigures:
     )  # fmt: skip
     first = max(view.months[0], fmt.add_months(view.month, -(TREND_MONTHS - 1)))
 
+    # A series continued under another group across a break is drawn whole (the chart marks the break).
+    series = [view.group, *filter(None, [reference.continuing_group(view.group)])]
+
     def recent(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.filter(
-            (pl.col("benefit_group") == view.group) & pl.col("month").is_between(first, view.month)
+            pl.col("benefit_group").is_in(series) & pl.col("month").is_between(first, view.month)
         )
 
     status = view.status

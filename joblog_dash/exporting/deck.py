@@ -16,6 +16,7 @@ import polars as pl
 
 from joblog_dash.analysis import fair, privacy, stats
 from joblog_dash.charts import meeting, style
+from joblog_dash.charts import trend as trend_charts
 from joblog_dash.data import reference, warehouse
 from joblog_dash.exporting import brief
 from joblog_dash.exporting import tables as export_tables
@@ -67,10 +68,27 @@ def _bigger(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def _series(group: str) -> list[str]:
+    """The group and the one continuing its series across a break: a slide draws the series whole and
+    marks the break."""
+    return [group, *filter(None, [reference.continuing_group(group)])]
+
+
+def _break_note(group: str, months: pl.DataFrame) -> str:
+    """The trend chart's note on a series break the slide's months span (the chart marks it; on a slide
+    the note is part of the text, which every format shows, the PowerPoint's native chart included)."""
+    if months.is_empty():
+        return ""
+    note = trend_charts.break_note(
+        reference.breaks_within([group], months["month"].min(), months["month"].max())
+    )
+    return f" {note}" if note else ""
+
+
 def national_slide(db: warehouse.JoblogDB, group: str, start: date, month: date) -> Slide:
     # THE national trend (views.parts, published row by row, so filtering after publishing is the same).
     trend = parts.area_trend(db, Selection(month, group)).filter(
-        (pl.col("benefit_group") == group) & pl.col("month").is_between(start, month)
+        pl.col("benefit_group").is_in(_series(group)) & pl.col("month").is_between(start, month)
     )
     before, after = _share_at(trend, start), _share_at(trend, month)
     label = reference.group_label(group).lower()
@@ -78,8 +96,11 @@ def national_slide(db: warehouse.JoblogDB, group: str, start: date, month: date)
         title = f"Andelen med registreret jobsøgning {_change_words(before, after)} siden {fmt.month_short(start)}"
     else:
         title = f"Andelen med registreret jobsøgning, {label}"
-    fig = meeting.share_lines([(t("national"), trend, style.group_colour(group), None)], title, group=group)
+    fig = meeting.share_lines(
+        [(t("national"), trend, style.group_colour(group), None)], title, group=group, break_note_below=False
+    )
     message = f"{t('national')}, {label}, {fmt.month_short(start)} – {fmt.month_short(month)}."
+    message += _break_note(group, trend)
     alt = f"Linjediagram: {title}."
     marked = [
         f"{e.label} ({fmt.month_short(e.start)})"
@@ -181,7 +202,7 @@ def municipality_slide(
 ) -> Slide:  # fmt: skip
     view = profile.build(db, Selection(month=month, group=group, municipality=code))
     name = view.name
-    in_period = pl.col("month").is_between(start, month) & (pl.col("benefit_group") == group)
+    in_period = pl.col("month").is_between(start, month) & pl.col("benefit_group").is_in(_series(group))
     own = view.own.filter(in_period & pl.col("share_joblogged").is_not_null())
     nation = view.nation.filter(in_period)
     share, national = view.key.share, _share_at(nation, month)
@@ -196,6 +217,7 @@ def municipality_slide(
         [(name, own, meeting.HIGHLIGHT, None), (t("national"), nation, style.REFERENCE_LINE, "dot"), *chosen],
         title,
         group=group,
+        break_note_below=False,
     )
     before = _share_at(own, start)
     message = (
@@ -209,6 +231,7 @@ def municipality_slide(
         )
     elif view.status.expected_sentence:
         message += " " + view.status.expected_sentence
+    message += _break_note(group, pl.concat([own.select("month"), nation.select("month")]))
     # The brief's talking points, read off the same profile view.
     notes = (_sentence(title), *brief.talking_points(brief.figures(view, "")))
     return Slide("municipality", title, message, _bigger(fig), f"Linjediagram: {title}.", notes)

@@ -41,7 +41,7 @@ def _heatmap_figure(view: GroupsView) -> go.Figure:
         title = group_label
     months = view.cells["month"].n_unique()
     subtitle = t("groups_heatmap_subtitle", months=months, group=group_short, area=view.area_label)
-    return charts.heatmap(view.cells, title, subtitle)
+    return charts.heatmap(view.cells, title, subtitle, group=view.selection.group)
 
 
 def _month_cells(view: GroupsView) -> pl.DataFrame:
@@ -70,7 +70,7 @@ def _spread_figure(view: GroupsView) -> go.Figure:
     group_short = _labels(view)[1]
     return charts.spread(
         view.spread, view.area_trend, view.area_label, charts.spread_title(view.spread),
-        t("spread_subtitle", area=view.area_label, group=group_short),
+        t("spread_subtitle", area=view.area_label, group=group_short), group=view.selection.group,
     )  # fmt: skip
 
 

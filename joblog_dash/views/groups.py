@@ -17,7 +17,7 @@ import polars as pl
 
 from joblog_dash.analysis import privacy, stats
 from joblog_dash.analysis.privacy import MIN_PERSONS
-from joblog_dash.data import queries
+from joblog_dash.data import queries, reference
 from joblog_dash.data.warehouse import JoblogDB
 from joblog_dash.text import fmt
 from joblog_dash.text.strings import t
@@ -187,7 +187,12 @@ class GroupPanel:
 def group_panel(db: JoblogDB, sel: Selection) -> GroupPanel:
     """The published panel of every month (the disclosure rule is the costly part of a month change, and
     it does not depend on the month), its spread and the area's trend."""
-    panel = privacy.publish(queries.panel(db, sel.group, sel.area), keep=queries.ROW_IDS)
+    # A series continued under another group across a break is shown whole (the charts mark the break).
+    series = [sel.group, *filter(None, [reference.continuing_group(sel.group)])]
+    raw = pl.concat(
+        [queries.panel(db, g, sel.area).with_columns(pl.lit(g).alias("benefit_group")) for g in series]
+    )
+    panel = privacy.publish(raw, keep=queries.ROW_IDS)
     # The helpers compute shares from persons and persons_0: where the published share is hidden (the count
     # with job search is 1–4, say), persons_0 is blanked too, so they leave the cell out.
     panel = panel.with_columns(
@@ -196,7 +201,7 @@ def group_panel(db: JoblogDB, sel: Selection) -> GroupPanel:
         .otherwise(pl.col("persons_0"))
         .alias("persons_0")
     )
-    trend = queries.trend(db, area=sel.area, groups=[sel.group])
+    trend = queries.trend(db, area=sel.area, groups=series)
     return GroupPanel(
         panel=panel,
         spread=share_spread(panel),
@@ -209,7 +214,8 @@ def build(db: JoblogDB, sel: Selection) -> GroupsView:
     part = group_panel(db, sel)
     cells = heatmap_frame(part.panel, sel.month)
     start = sel.start or fmt.add_months(sel.month, -12)
-    table = movers(part.panel, start, sel.month)
+    # Movers compare two months of the group itself, never one side of a break with the other.
+    table = movers(part.panel.filter(pl.col("benefit_group") == sel.group), start, sel.month)
     improvers, decliners = top_movers(table, MOVERS_SHOWN)
     return GroupsView(
         selection=sel,

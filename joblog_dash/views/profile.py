@@ -325,7 +325,8 @@ def build(db: JoblogDB, sel: Selection) -> ProfileView:
         ranked=int(ranked_now["ranked"][0]) if ranked_now.height else 0,
         position=municipal.position_since(own_group, region_group),
         split=municipality_split(db, sel),
-        table=group_table(db, sel, peer_codes, groups),
+        # Only the groups that exist in the month (uddannelseshjælp ends June 2025): no row of zeros.
+        table=group_table(db, sel, peer_codes, [g for g in groups if reference.group_exists(g, month)]),
         status=_status(db, sel, months),
         start=start,
         share_none_start=_value(own_group, start, "share_none"),

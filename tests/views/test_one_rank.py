@@ -63,3 +63,15 @@ def test_the_same_rank_out_of_the_same_n_on_every_surface(demo_data_dir: Path, w
         strict=True,
     ):
         assert rank == 1 + sum(p > value for p in places)
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["2018-09", "latest"])
+def test_every_rank_lies_in_its_own_interval(demo_data_dir: Path, which: int) -> None:
+    """A bounded municipality is listed at its bound's end: that rank must lie in its 95 % interval (a wide
+    'højst' bound once gave rank 6 with the interval 30–98)."""
+    db = warehouse.open_db(demo_data_dir)
+    view = spread.build(db, Selection(_months(db)[which], GROUP))
+    ranked = view.shown.filter(pl.col("rank").is_not_null())
+    assert ranked.height > 90
+    outside = ranked.filter((pl.col("rank") < pl.col("rank_lower")) | (pl.col("rank") > pl.col("rank_upper")))
+    assert outside.is_empty(), outside.select("name", "bound", "rank", "rank_lower", "rank_upper").to_dicts()
