@@ -163,7 +163,7 @@ def test_heatmap_colour_scale_fits_the_shown_cells_and_names_the_hidden_ones(
     assert f"{low}–{high} pct." in axis["colorbar"]["title"]["text"]
     (legend,) = [tr for tr in fig["data"] if tr.get("showlegend")]
     assert legend["name"] == "Hvid: for få personer (skjult)" and legend["marker"]["color"] == "#ffffff"
-    (background,) = fig["layout"]["shapes"]
+    (background,) = [shape for shape in fig["layout"]["shapes"] if shape.get("layer") == "below"]
     assert background["fillcolor"] == "#ffffff"  # what a hidden (NaN) cell shows
 
 
