@@ -27,13 +27,27 @@ IMPROVER_COLOUR = OKABE_ITO[0]  # blue
 DECLINER_COLOUR = OKABE_ITO[5]  # vermillion: blue/orange differ for every colour-vision type
 # Cividis is designed to read the same with deuteranopia and protanopia; light = high share.
 HEATMAP_SCALE = "Cividis"
-# Suppressed cells: lighter than the maps' grey, which sits too close to Cividis' middle and upper tones.
-HEATMAP_SUPPRESSED = "#e6e6e6"
+# Suppressed cells: white, a colour Cividis (dark blue to yellow) never takes, named in the legend; grey
+# sat too close to its middle tones and read as a value.
+HEATMAP_SUPPRESSED = "#ffffff"
+SCALE_STEP = 5  # the colour scale runs over the shown cells' range, widened to whole 5 pct. steps
+
+
+def scale_range(percent: np.ndarray) -> tuple[int, int]:
+    """The colour scale's ends in pct.: the shown cells' minimum and maximum, rounded out to SCALE_STEP
+    (0–100 when no cell is shown), so 70–100 pct. data uses the whole scale instead of its top third."""
+    shown = percent[~np.isnan(percent)]
+    if not shown.size:
+        return 0, 100
+    low = int(np.floor(shown.min() / SCALE_STEP) * SCALE_STEP)
+    high = int(np.ceil(shown.max() / SCALE_STEP) * SCALE_STEP)
+    return low, max(high, low + SCALE_STEP)
 
 
 def heatmap(frame: pl.DataFrame, title: str, subtitle: str, group: str | None = None) -> SpecFigure:
     """Municipality x month heat map from views.groups.heatmap_frame: rows in `order` (highest share at the
-    top), light grey cells where the share is suppressed; a click on a cell opens its municipality's profile.
+    top), white cells where the share is suppressed (a legend entry says so), the colour scale fitted to the
+    shown cells (scale_range, said in the colour bar); a click on a cell opens its municipality's profile.
 
     The spec is sent on every rerun and plotly.js pays per trace and per drawn SVG point (one marker trace per
     run of shown cells, ~820 traces for 140 months, took ~2.7 s to draw in Chromium), so:
@@ -93,6 +107,16 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str, group: str | None = 
                 "showlegend": False,
             }
         )
+    # The legend's note on hidden cells: a square in their colour, drawing nothing on the plot.
+    fig.add_trace(
+        {
+            "type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": t("heatmap_hidden_legend"),
+            "marker": {"symbol": "square", "size": 12, "color": HEATMAP_SUPPRESSED,
+                       "line": {"color": NEUTRAL, "width": 1}},
+            "hoverinfo": "skip", "showlegend": True,
+        }
+    )  # fmt: skip
+    low, high = scale_range(z * 100)
     base_layout(fig, title, subtitle, height=height)
     # Under the heatmap, exactly its cells (plot_bgcolor would also paint a frame around the plot).
     fig.add_shape(
@@ -113,9 +137,12 @@ def heatmap(frame: pl.DataFrame, title: str, subtitle: str, group: str | None = 
         margin={"l": 130},
         hovermode="closest",
         coloraxis={
-            "colorscale": HEATMAP_SCALE, "cmin": 0, "cmax": 100,
-            "colorbar": {"ticksuffix": " pct.", "title": {"text": t("col_share")}},
+            "colorscale": HEATMAP_SCALE, "cmin": low, "cmax": high,
+            "colorbar": {"ticksuffix": " pct.", "title": {"text": t("heatmap_scale_title", low=low, high=high)},
+                         "len": 0.9, "y": 0.9, "yanchor": "top"},
         },
+        # Above the colour bar, the note on the cells it does not colour.
+        legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
     )  # fmt: skip
     if group is not None and months:  # the marker between the columns of the break's two sides
         breaks = reference.breaks_within([group], months[0], months[-1])

@@ -53,6 +53,10 @@ DA: dict[str, str] = {
     "filter_group": "Ydelsesgruppe",
     "filter_municipality": "Kommune",
     "notice_bad_param": "Ugyldig værdi i linket for {name}: »{value}«. Viser i stedet {fallback}.",
+    "notice_month_missing": (
+        "Linket beder om {month} ({name}), men data har ikke den måned — de går fra {first} til {last}. "
+        "Viser i stedet {fallback}."
+    ),
     "group_period_between": "{first} – {last}",
     "group_period_until": "til og med {last}",
     "group_period_from": "fra {first}",
@@ -344,7 +348,7 @@ DA: dict[str, str] = {
     "admin_rollback_pick": "Version",
     "admin_rollback_confirm": "Ja, gør denne version aktiv for alle brugere",
     "admin_rollback_button": "Rul tilbage",
-    "admin_rollback_done": "Aktiv version er nu {version} ({source}, {rows} rækker).",
+    "admin_rollback_done": "Aktiv version er nu {version} ({source}, {rows} rækker, {first} – {last}).",
     "admin_rollback_failed": "Intet er ændret: {problem}",
     "admin_version_label": "{created} · {kind} · {rows} rækker · {first} – {last} · {source}",
     "admin_kind_demo": "demo",
@@ -451,7 +455,9 @@ DA: dict[str, str] = {
     "col_share_end": "Andel {month}",
     "col_interval_month": "95 pct.-interval {month}",
     "groups_heatmap_title": "{top} har den højeste andel i {month}, {bottom} den laveste",
-    "groups_heatmap_subtitle": "Andel med registreret jobsøgning per kommune, de seneste {months} måneder. {group}, {area}. Lysegrå: for få personer.",
+    "groups_heatmap_subtitle": "Andel med registreret jobsøgning per kommune, de seneste {months} måneder. {group}, {area}. Hvid: for få personer.",
+    "heatmap_scale_title": "Andel<br>(skala {low}–{high} pct.,<br>tilpasset data)",
+    "heatmap_hidden_legend": "Hvid: for få personer (skjult)",
     "alt_heatmap": "Varmekort: en række per kommune i {area}, sorteret efter andelen i {month}, en kolonne per måned.",
     "heatmap_click": "Klik på en kommune i varmekortet for at åbne dens profil.",
     "spread_title_narrower": "Forskellen mellem kommunerne er blevet mindre siden {first}",
@@ -691,7 +697,11 @@ DA: dict[str, str] = {
         "overspredning som det ujusterede.\n\n"
         "Vi justerer kun for det, datasættet er opdelt efter (køn, alder og herkomst, når de findes for "
         "alle kommuner); siden siger hvilke. Justeringen forklarer forskelle i sammensætning — ikke alt "
-        "andet, fx det lokale arbejdsmarked. Kommuner med færre end 5 personer vises ikke."
+        "andet, fx det lokale arbejdsmarked. Kommuner med færre end 5 personer vises ikke.\n\n"
+        "Den **justerede andel** er forholdet faktisk/forventet × landets andel. Den kan regnes til over "
+        "100 pct., når en kommune ligger langt over det forventede i en ydelsesgruppe, hvor landets andel "
+        "er høj; en andel kan ikke være over 100 pct., så den vises da som 100 pct. Vurderingen over, "
+        "inden for eller under tragten og forholdet bygger på det uafkortede tal."
     ),
     # Upload and the mapping step (ui/upload.py)
     "upload_heading": "Indlæs rigtige tal",
@@ -764,7 +774,7 @@ DA: dict[str, str] = {
     ),
     "upload_done_demo": "Demodata er erstattet helt af de rigtige tal. Demo og rigtige tal blandes aldrig.",
     "upload_done_nothing": "Ingen ændringer: filen giver de samme tal som det nuværende datasæt; intet er skrevet.",
-    "upload_done_rollback": "Fortryd med `joblog-dash rollback` på serveren.",
+    "upload_done_rollback": "Fortryd importen med »{form}« længere nede på siden.",
 }
 
 

@@ -239,6 +239,8 @@ def render_rollback() -> None:
         version=manifest.version,
         source=printable(manifest.source, limit=80),
         rows=fmt.number(manifest.rows),
+        first=fmt.month_short(fmt.parse_month_key(manifest.first_month[:7])),  # type: ignore[arg-type]
+        last=fmt.month_short(fmt.parse_month_key(manifest.last_month[:7])),  # type: ignore[arg-type]
     )
     st.session_state["admin_rollback_rounds"] = rounds + 1
     st.rerun()  # redraw the whole page (data notice, figures) on the version now current

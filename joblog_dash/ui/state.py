@@ -154,6 +154,7 @@ def resolve(
     fallback = remembered or default_selection(choices)
     values: dict[str, object] = {}
     bad: list[tuple[str, str]] = []  # (field, raw value): named in a notice with the value shown instead
+    missing: list[tuple[str, date]] = []  # (field, a well-formed month the data lacks, e.g. after a rollback)
     for name, param in PARAMS.items():
         raw = raw_params.get(param)
         default = getattr(fallback, name)
@@ -166,7 +167,10 @@ def resolve(
         if parsed is None:
             nearest = _nearest_month(raw, choices) if name in ("month", "start") else None
             values[name] = default if nearest is None else nearest
-            bad.append((name, raw))
+            if nearest is None:
+                bad.append((name, raw))
+            else:
+                missing.append((name, fmt.parse_month_key(raw)))  # type: ignore[arg-type]
         else:
             values[name] = parsed
     if values["month"] not in choices.months:
@@ -198,6 +202,16 @@ def resolve(
             fallback=_describe(name, values[name]),
         )
         for name, raw in bad
+    ] + [
+        t(
+            "notice_month_missing",
+            name=PARAMS[name],
+            month=fmt.month_short(month),
+            first=fmt.month_short(choices.months[0]),
+            last=fmt.month_short(choices.months[-1]),
+            fallback=_describe(name, values[name]),
+        )
+        for name, month in missing
     ]
     return Selection(**values), tuple(notices + period_notices)  # type: ignore[arg-type]
 

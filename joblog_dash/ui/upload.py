@@ -434,7 +434,7 @@ def _show_report(report: service.ImportReport) -> None:
     st.success(t("upload_done", rows=_dk(report.rows_in_file), **_counts(report)))
     st.text(f"Fil: {report.file}\nsha256: {report.sha256}\nVersion: {report.version}")
     _show_largest(report)
-    st.caption(t("upload_done_rollback"))
+    st.caption(t("upload_done_rollback", form=t("admin_rollback_heading")))
 
 
 def _save_profile_form(state: dict, data_dir: Path | None) -> None:

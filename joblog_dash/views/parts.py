@@ -129,10 +129,13 @@ def _adjusted_funnel(db: JoblogDB, sel: Selection) -> fair.FunnelData:
             "region",
             "persons",
             pl.col("observed").cast(pl.Int64).alias("successes"),
-            (pl.col("ratio") * national).alias("share"),
+            # observed/expected × national exceeds 1 where a municipality beats its expected share by more
+            # than the country falls short of 100 pct.: shown as 100 pct. (Om tallene), judged unclipped
+            # (z and the verdict rest on the ratio).
+            (pl.col("ratio") * national).clip(upper_bound=1.0).alias("share"),
             "expected_share",
-            (pl.Series(lower) * scale).alias("lower"),
-            (pl.Series(upper) * scale).alias("upper"),
+            (pl.Series(lower) * scale).clip(upper_bound=1.0).alias("lower"),
+            (pl.Series(upper) * scale).clip(upper_bound=1.0).alias("upper"),
             "z",
             "verdict",
             "outside_998",

@@ -60,7 +60,8 @@ def suppressed_snapshot(
         return municipal.placement(frame, value)
     scale = pl.lit(national) / pl.col("expected_share") if national is not None else pl.lit(None, pl.Float64)
     frame = frame.with_columns(
-        (pl.col(c) * scale).alias(a) for c, a in zip(privacy.BOUND_COLUMNS[1:], ADJUSTED_BOUNDS, strict=True)
+        (pl.col(c) * scale).clip(upper_bound=1.0).alias(a)  # never above 100 pct., as the share itself
+        for c, a in zip(privacy.BOUND_COLUMNS[1:], ADJUSTED_BOUNDS, strict=True)
     )
     # A bounded row keeps its expected share: the adjusted bound is scaled by it, and it rests on no count of
     # persons without a job search (a row hidden whole has already lost it in publish).
@@ -94,7 +95,7 @@ def area_share(snapshot: pl.DataFrame, national: float | None = None) -> float |
     share = (persons - none) / persons
     if national is not None:
         expected = float(snapshot["expected"].fill_null(0).sum())
-        share = (persons - none) / expected * national if expected else 0.0
+        share = min((persons - none) / expected * national, 1.0) if expected else 0.0
     pooled = pl.DataFrame({"persons": [persons], "persons_0": [none], "share_joblogged": [share]})
     value = privacy.publish(pooled)["share_joblogged"][0]
     return None if value is None else float(value)

@@ -49,12 +49,12 @@ def heat(at: AppTest) -> tuple[list[str], list[str], list[list[float | None]], l
     row's code."""
     fig = chart(at, "groups_heatmap")
     names = fig["layout"]["yaxis"]["categoryarray"]
-    (shares,) = [tr for tr in fig["data"] if tr["meta"] == "shares"]
+    (shares,) = [tr for tr in fig["data"] if tr.get("meta") == "shares"]
     assert (shares["type"], shares["y"], shares["coloraxis"]) == ("heatmap", names, "coloraxis")
     z: list[list[float | None]] = [
         [None if value is None or math.isnan(value) else value / 100 for value in row] for row in shares["z"]
     ]
-    columns = [tr for tr in fig["data"] if tr["type"] == "scatter"]
+    columns = [tr for tr in fig["data"] if tr["type"] == "scatter" and tr["mode"] == "text"]
     months = [tr["meta"] for tr in columns]
     assert months == sorted(months) and all(len(row) == len(months) for row in z) and len(z) == len(names)
     custom: list[list[int]] = [[] for _ in names]
@@ -69,8 +69,10 @@ def heat(at: AppTest) -> tuple[list[str], list[str], list[list[float | None]], l
                 assert abs(float(text[:-5].replace(",", ".")) - z[row][col] * 100) <= 0.05 + 1e-4
             assert not custom[row] or custom[row] == [code]  # one code per row
             custom[row] = [code]
-    # Nothing else is drawn: a suppressed cell is a gap in the one heatmap (the plot's background).
-    assert [tr["type"] for tr in fig["data"]] == ["heatmap"] + ["scatter"] * len(months)
+    # Nothing else is drawn: a suppressed cell is a gap in the one heatmap (the plot's background); the last
+    # trace is the legend's note on them, with no point.
+    assert [tr["type"] for tr in fig["data"]] == ["heatmap"] + ["scatter"] * (len(months) + 1)
+    assert fig["data"][-1]["x"] == [None] and fig["data"][-1]["showlegend"]
     return names, months, z, custom
 
 
@@ -143,6 +145,26 @@ def test_heatmap_blanks_cells_under_five_persons(demo_data_dir: Path, demo_facts
         assert z[names.index(name)][months.index(month.isoformat())] is None, (name, month)
     shown = len(cells) - len(small)
     assert sum(value is not None for row in z for value in row) == shown
+
+
+def test_heatmap_colour_scale_fits_the_shown_cells_and_names_the_hidden_ones(
+    demo_data_dir: Path, demo_facts_path: Path
+) -> None:
+    """The colour scale runs from the lowest to the highest shown share (rounded out to 5 pct.), not 0–100,
+    and says so in the colour bar; hidden cells are white, a colour of no value, named in the legend."""
+    at = run({"maaned": "2018-09", "gruppe": "kontanthjaelp"})
+    _, _, z, _ = heat(at)
+    shown = [value * 100 for row in z for value in row if value is not None]
+    low, high = 5 * math.floor(min(shown) / 5), 5 * math.ceil(max(shown) / 5)
+    assert (low, high) != (0, 100)  # the demo's shares lie well inside 0–100 pct.
+    fig = chart(at, "groups_heatmap")
+    axis = fig["layout"]["coloraxis"]
+    assert (axis["cmin"], axis["cmax"]) == (low, high)
+    assert f"{low}–{high} pct." in axis["colorbar"]["title"]["text"]
+    (legend,) = [tr for tr in fig["data"] if tr.get("showlegend")]
+    assert legend["name"] == "Hvid: for få personer (skjult)" and legend["marker"]["color"] == "#ffffff"
+    (background,) = [shape for shape in fig["layout"]["shapes"] if shape.get("layer") == "below"]
+    assert background["fillcolor"] == "#ffffff"  # what a hidden (NaN) cell shows
 
 
 def test_changing_group_changes_heatmap(demo_data_dir: Path, demo_facts_path: Path) -> None:
@@ -223,11 +245,16 @@ def test_spread_percentiles_agree_with_sql(demo_data_dir: Path, demo_facts_path:
 
 
 @pytest.mark.parametrize(
-    ("param", "value"), [("gruppe", "<b>x</b>"), ("omraade", "nowhere"), ("fra", "2031-01")]
+    ("param", "value", "notice"),
+    [
+        ("gruppe", "<b>x</b>", "Ugyldig værdi i linket for gruppe"),
+        ("omraade", "nowhere", "Ugyldig værdi i linket for omraade"),
+        ("fra", "2031-01", "Linket beder om jan. 2031 (fra), men data har ikke den måned"),
+    ],
 )
-def test_bad_params_fall_back_with_notice(demo_data_dir: Path, param: str, value: str) -> None:
+def test_bad_params_fall_back_with_notice(demo_data_dir: Path, param: str, value: str, notice: str) -> None:
     at = run({param: value})
-    assert any(f"Ugyldig værdi i linket for {param}" in i.value for i in at.info)
+    assert any(notice in i.value for i in at.info)
     assert at.query_params[param] != value
 
 

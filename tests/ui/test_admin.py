@@ -190,6 +190,9 @@ def test_password_sign_in_opens_upload_and_rollback_and_logs_as_administrator(da
     ).run()
     at.button(key="joblog_upload_import").click().run()
     assert not at.exception, at.exception
+    # The way back is the form below on the same page, not a server command.
+    assert "Fortryd importen med »Rul tilbage til en tidligere version« længere nede på siden." in _texts(at)
+    assert "joblog-dash rollback" not in _texts(at)
     imported = store.current_version(data_dir)
     # Roll back to the demo version: the button needs the confirmation first.
     demo_version = store.list_versions(data_dir)[0].version
@@ -200,6 +203,7 @@ def test_password_sign_in_opens_upload_and_rollback_and_logs_as_administrator(da
     assert not at.exception, at.exception
     assert store.current_version(data_dir) == demo_version
     assert "Aktiv version er nu" in _texts(at)
+    assert "rækker, jan. 2018 – feb. 2018)" in _texts(at)  # the months of the version rolled back to
     assert not at.checkbox(key="admin_rollback_confirm_1").value  # the next one needs confirming again
     entries = audit.read_entries(data_dir)
     assert [(e.action, e.actor) for e in entries] == [

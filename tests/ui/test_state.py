@@ -47,6 +47,19 @@ def test_bad_parameters_fall_back_with_a_notice_each() -> None:
     assert any("script" in n and "<script>" not in n for n in notices)
 
 
+def test_a_month_the_data_lacks_is_named_as_missing_with_the_months_the_data_has() -> None:
+    # A link from before a rollback: well-formed months the current data does not have (CHOICES: jan. 2017 to
+    # sep. 2018). The notice says so, names the data's range and the months shown, never "invalid value".
+    filters, notices = state.resolve({"maaned": "2018-11", "fra": "2016-05"}, None, CHOICES)
+    assert (filters.month, filters.start) == (date(2018, 9, 1), date(2017, 1, 1))
+    assert notices == (
+        "Linket beder om nov. 2018 (maaned), men data har ikke den måned — de går fra jan. 2017 til sep. 2018. "
+        "Viser i stedet sep. 2018.",
+        "Linket beder om maj 2016 (fra), men data har ikke den måned — de går fra jan. 2017 til sep. 2018. "
+        "Viser i stedet jan. 2017.",
+    )
+
+
 def test_markdown_in_a_bad_parameter_is_shown_literally() -> None:
     _, notices = state.resolve({"omraade": "[klik](http://x.example)"}, None, CHOICES)
     assert "\\[klik\\]" in notices[0]

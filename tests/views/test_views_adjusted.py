@@ -16,7 +16,7 @@ from helpers import figures, run_page, section
 from joblog_dash.analysis import fair, standardise, stats
 from joblog_dash.data import warehouse
 from joblog_dash.text.strings import t
-from joblog_dash.views import followup, parts
+from joblog_dash.views import followup, parts, spread
 from joblog_dash.views.selection import Selection
 
 SEP_2018 = date(2018, 9, 1)
@@ -132,3 +132,34 @@ def test_charts_say_they_are_adjusted(demo_data_dir: Path) -> None:
     # The ranked chart's title, the funnel's, the map's and the regions' subtitles.
     assert subtitles("justeret").count(note) == 4
     assert note not in subtitles("faktisk")
+
+
+def test_the_adjusted_share_is_never_shown_above_100_pct(demo_data_dir: Path, demo_facts_path: Path) -> None:
+    # In the demo's latest month a municipality beats its expected share so far that observed/expected × the
+    # national share, computed here from separate SQL, exceeds 1: the views show 100 pct., judged unclipped.
+    latest = date(2026, 8, 1)
+    facts = duckdb.sql(
+        f"SELECT municipality_code, gender, age_group, origin, sum(persons) AS persons, "
+        f"sum(persons_0) AS persons_0, sum(persons_1_5) AS persons_1_5, sum(persons_6plus) AS persons_6plus "
+        f"FROM read_parquet('{demo_facts_path}') WHERE month = DATE '{latest}' "
+        "AND benefit_group = 'kontanthjaelp' GROUP BY ALL"
+    ).pl()
+    db = warehouse.open_db(demo_data_dir)
+    sel = Selection(month=latest, group="kontanthjaelp", basis="adjusted")
+    adjusted = parts.funnel(db, sel).table
+    names = adjusted.select(pl.col("code").alias("municipality_code"), "name", "region")
+    expected = standardise.standardise(facts.join(names, on="municipality_code", how="left"), "joblogged")
+    rows = expected.table.filter(pl.col("persons") > 0)
+    above = rows.filter(pl.col("ratio") * expected.national_share > 1)
+    assert above.height >= 1
+    for column in ("share", "lower", "upper"):
+        assert adjusted[column].max() <= 1.0, column
+    view = spread.build(db, sel)
+    column = t("col_share_adjusted") + " (pct.)"
+    assert view.table[column].max() <= 100.0
+    for name, verdict in above.select("name", "verdict").iter_rows():
+        row = adjusted.filter(pl.col("name") == name).row(0, named=True)
+        assert (row["share"], row["verdict"]) == (1.0, verdict), name  # shown as 100 pct., judged unclipped
+        published = view.shown.filter(pl.col("name") == name)[spread.ADJUSTED][0]  # None: shown as a bound
+        shown = view.table.filter(pl.col(t("col_municipality")) == name)[column][0]
+        assert shown == 100.0 if published is not None else shown < 100.0, name
