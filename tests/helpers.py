@@ -149,3 +149,19 @@ def share_shown(persons: int, parts: tuple[int, int, int]) -> bool:
             break
         hidden[min(left, key=lambda i: parts[i])] = True
     return not hidden[0]
+
+
+def full_disk_for_current(monkeypatch: Any) -> None:
+    """Make writing a data directory's CURRENT pointer fail as on a full disk; every other write goes through."""
+    import errno
+
+    from joblog_dash.data import store
+
+    real = store._atomic_write_text
+
+    def write(path: Any, text: str) -> None:
+        if path.name == "CURRENT":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, text)
+
+    monkeypatch.setattr(store, "_atomic_write_text", write)

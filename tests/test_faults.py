@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from helpers import full_disk_for_current
 from importfixtures import make_frame, write_dataset
 from streamlit.testing.v1 import AppTest
 
@@ -377,14 +378,7 @@ def test_current_that_cannot_be_written_leaves_no_version_behind(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = store.current_version(data_dir)
-    real = store._atomic_write_text
-
-    def full_disk_for_current(path: Path, text: str) -> None:
-        if path.name == "CURRENT":
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(path, text)
-
-    monkeypatch.setattr(store, "_atomic_write_text", full_disk_for_current)
+    full_disk_for_current(monkeypatch)
     with pytest.raises(service.ImportRefused, match="ikke plads på disken"):
         service.import_file(_export(tmp_path, "marts.csv", make_frame(months=[MAR])), data_dir=data_dir)
     monkeypatch.undo()
@@ -592,14 +586,7 @@ def test_a_rollback_whose_switch_fails_says_so_and_changes_nothing(
     first = store.current_version(data_dir)
     service.import_file(_export(tmp_path, "marts.csv", make_frame(months=[MAR])), data_dir=data_dir)
     second = store.current_version(data_dir)
-    real = store._atomic_write_text
-
-    def full_disk_for_current(path: Path, text: str) -> None:
-        if path.name == "CURRENT":
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(path, text)
-
-    monkeypatch.setattr(store, "_atomic_write_text", full_disk_for_current)
+    full_disk_for_current(monkeypatch)
     assert cli.main(["--data-dir", str(data_dir), "rollback"]) == 1
     err = capsys.readouterr().err
     assert f"skiftet til version {first} mislykkedes (der er ikke plads på disken" in err

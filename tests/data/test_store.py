@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
@@ -14,6 +13,7 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+from helpers import full_disk_for_current
 from importfixtures import make_big_frame, make_frame, write_dataset
 
 from joblog_dash.data import aggregates, schema, store, warehouse
@@ -262,14 +262,7 @@ def test_a_stranger_file_in_a_version_is_damage(tmp_path: Path):
 
 def test_a_version_that_never_became_current_is_no_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     good = write_dataset(tmp_path, make_frame())
-    real = store._atomic_write_text
-
-    def full_disk_for_current(path: Path, text: str) -> None:
-        if path.name == "CURRENT":
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(path, text)
-
-    monkeypatch.setattr(store, "_atomic_write_text", full_disk_for_current)
+    full_disk_for_current(monkeypatch)
     with pytest.raises(store.WriteError, match="ikke plads på disken"):
         store.write_version(make_frame(months=[date(2018, 3, 1)]), kind="real", source="x", data_dir=tmp_path)
     monkeypatch.undo()
