@@ -285,7 +285,7 @@ def test_cli_import_and_rollback_are_logged_with_the_os_user(data_dir: Path, tmp
     # The March file adds three municipalities' rows for one month (make_frame's default codes).
     assert (imported.action, imported.actor, imported.file) == ("import", user, "marts.csv")
     assert (imported.added, imported.changed, imported.removed) == (3, 0, 0)
-    assert imported.sha256 == service.sha256_of(path)
+    assert imported.sha256 == store.sha256_file(path)
     assert (imported.version_before, imported.version_after) == (before, after)
     assert (rollback.action, rollback.actor) == ("rollback", user)
     assert (rollback.version_before, rollback.version_after) == (after, before)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -71,14 +70,6 @@ class ImportReport:
 
 def _noop(_fraction: float, _text: str) -> None:
     return None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_file(path: Path | str) -> RawTable:
@@ -347,7 +338,7 @@ def import_file(
     # The name is shown on every page's data notice (Markdown): keep only harmless characters.
     name = safe_filename(display_name or path.name)
     new = validation.frame
-    digest = sha256_of(path)
+    digest = store.sha256_file(path)
     with import_lock(data_dir):
         _remove_stale_staging(data_dir)
         progress(0.75, "Sammenligner med de nuværende tal")
